@@ -1,0 +1,55 @@
+mock_provider "aws" {
+  alias = "dev"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "ops"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "artifact"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "prod"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  account_id         = "111111111111"
+  offline_plan       = true
+  lambda_package_dir = "../../build/lambda"
+}
+
+run "valid_inputs_plan" {
+  command = plan
+}
+
+run "rejects_bad_account_id" {
+  command = plan
+  variables { account_id = "12345" }
+  expect_failures = [var.account_id]
+}
+
+run "rejects_unknown_partition" {
+  command = plan
+  variables { partition = "aws-eu" }
+  expect_failures = [var.partition]
+}
+
+run "rejects_bad_region" {
+  command = plan
+  variables { region = "Ireland" }
+  expect_failures = [var.region]
+}

@@ -1,0 +1,165 @@
+variable "account_id" {
+  description = "The one AWS account of this tier."
+  type        = string
+  validation {
+    condition     = can(regex("^\\d{12}$", var.account_id))
+    error_message = "account_id must be 12 digits, e.g. \"111111111111\"."
+  }
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses that receive serving alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "api_authorization" {
+  description = "How callers of the inference API authenticate: AWS_IAM (SigV4) or API_KEY (key + usage plan)."
+  type        = string
+  default     = "AWS_IAM"
+}
+
+variable "availability_zones" {
+  description = "Availability zones of the private subnets; null uses <region>a and <region>b."
+  type        = list(string)
+  default     = null
+}
+
+variable "canary" {
+  description = "Canary settings of every deployment after the first (see modules/prod)."
+  type = object({
+    percent                           = optional(number, 10)
+    wait_seconds                      = optional(number, 600)
+    termination_wait_seconds          = optional(number, 300)
+    maximum_execution_timeout_seconds = optional(number, 3600)
+  })
+  default = {}
+}
+
+variable "code_repository" {
+  description = "Where model code lives (see modules/dev): kind \"connection\", \"codecommit\" or \"none\"."
+  type = object({
+    kind          = optional(string, "connection")
+    name          = optional(string, "model-code")
+    provider_type = optional(string, "GitHub")
+  })
+  default = {}
+}
+
+variable "data_scientists" {
+  description = "Studio user profiles by user name, with the owner's e-mail."
+  type = map(object({
+    email = string
+  }))
+  default = {}
+}
+
+variable "enable_data_capture" {
+  description = "Capture endpoint requests and responses (needed later by Model Monitor)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_object_lock" {
+  description = "Write-once (Object Lock, GOVERNANCE, 30 days) on the model artifact bucket. Only takes effect on a new bucket."
+  type        = bool
+  default     = false
+}
+
+variable "enable_retraining_schedule" {
+  description = "Start the retraining pipeline on retraining_schedule (it can always be started by hand: `make retrain`)."
+  type        = bool
+  default     = true
+}
+
+variable "enable_vpc_endpoints" {
+  description = "Create the interface VPC endpoints that VPC-only Studio and jobs need without internet access (they cost per hour)."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete buckets and repositories that hold data. Only for disposable environments such as the emulator."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_package_dir" {
+  description = "Directory of the Lambda zips that `make package` builds."
+  type        = string
+  default     = "../../build/lambda"
+}
+
+variable "min_accuracy" {
+  description = "Quality gate of the retraining pipeline (test accuracy, 0-1)."
+  type        = number
+  default     = 0.9
+}
+
+variable "offline_plan" {
+  description = "Skip the provider's AWS calls at start-up (credential check, account lookup) so `terraform plan` runs with no network. Only `make plan-*` sets it."
+  type        = bool
+  default     = false
+}
+
+variable "partition" {
+  description = "AWS partition of the account."
+  type        = string
+  default     = "aws"
+  validation {
+    condition     = contains(["aws", "aws-cn", "aws-us-gov"], var.partition)
+    error_message = "partition must be aws, aws-cn or aws-us-gov."
+  }
+}
+
+variable "prefix" {
+  description = "Name prefix of every resource."
+  type        = string
+  default     = "mlops"
+}
+
+variable "region" {
+  description = "AWS region of everything in this tier."
+  type        = string
+  default     = "eu-west-1"
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-\\d$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-1."
+  }
+}
+
+variable "retraining_schedule" {
+  description = "When retraining runs (EventBridge Scheduler expression)."
+  type        = string
+  default     = "cron(0 3 ? * MON *)"
+}
+
+variable "serving" {
+  description = "Endpoint capacity and autoscaling range (see modules/prod)."
+  type = object({
+    instance_type                   = optional(string, "ml.m5.large")
+    initial_instance_count          = optional(number, 1)
+    min_capacity                    = optional(number, 1)
+    max_capacity                    = optional(number, 2)
+    target_invocations_per_instance = optional(number, 100)
+  })
+  default = {}
+}
+
+variable "tags" {
+  description = "Tags on every resource (added to mlops:tier and mlops:prefix)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "terraform_role_name" {
+  description = "Role that Terraform assumes in the account, or null to use the caller's credentials as they are."
+  type        = string
+  default     = null
+}
+
+variable "vpc_cidr" {
+  description = "CIDR of the VPC."
+  type        = string
+  default     = "10.20.0.0/16"
+}

@@ -1,0 +1,119 @@
+locals {
+  name_prefix = "${var.prefix}-artifact"
+  group_arn   = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package-group/${var.model_package_group_name}"
+  readers     = sort(distinct(var.registry_reader_arns))
+  bucket_name = "${var.prefix}-${var.account_id}-${var.region}-models"
+}
+
+module "kms" {
+  source             = "../components/kms-key"
+  name               = local.name_prefix
+  description        = "Model artifacts, container images and the model registry of ${var.prefix}"
+  account_id         = var.account_id
+  region             = var.region
+  partition          = var.partition
+  service_principals = ["sagemaker.amazonaws.com"]
+  user_arns          = local.readers
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "models_read" {
+  count = length(local.readers) > 0 ? 1 : 0
+  statement {
+    sid       = "NamedPrincipalsReadModels"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]
+    resources = ["arn:${var.partition}:s3:::${local.bucket_name}", "arn:${var.partition}:s3:::${local.bucket_name}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = local.readers
+    }
+  }
+}
+
+module "models_bucket" {
+  source           = "../components/bucket"
+  name             = local.bucket_name
+  kms_key_arn      = module.kms.arn
+  partition        = var.partition
+  object_lock      = var.object_lock
+  force_destroy    = var.force_destroy
+  policy_documents = data.aws_iam_policy_document.models_read[*].json
+  tags             = var.tags
+}
+
+resource "aws_ecr_repository" "this" {
+  for_each             = var.ecr_repositories
+  name                 = "${var.prefix}/${each.key}"
+  image_tag_mutability = "IMMUTABLE"
+  force_delete         = var.force_destroy
+  tags                 = var.tags
+
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  encryption_configuration {
+    encryption_type = "KMS"
+    kms_key         = module.kms.arn
+  }
+}
+
+resource "aws_ecr_lifecycle_policy" "this" {
+  for_each   = var.ecr_repositories
+  repository = aws_ecr_repository.this[each.key].name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "Keep the newest ${each.value.keep_images} images"
+      selection = {
+        tagStatus   = "any"
+        countType   = "imageCountMoreThan"
+        countNumber = each.value.keep_images
+      }
+      action = { type = "expire" }
+    }]
+  })
+}
+
+data "aws_iam_policy_document" "ecr_pull" {
+  count = length(local.readers) > 0 ? 1 : 0
+  statement {
+    sid     = "NamedPrincipalsPull"
+    actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    principals {
+      type        = "AWS"
+      identifiers = local.readers
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "this" {
+  for_each   = length(local.readers) > 0 ? var.ecr_repositories : {}
+  repository = aws_ecr_repository.this[each.key].name
+  policy     = data.aws_iam_policy_document.ecr_pull[0].json
+}
+
+resource "aws_sagemaker_model_package_group" "this" {
+  model_package_group_name        = var.model_package_group_name
+  model_package_group_description = "Versions of the ${var.prefix} model; deployments follow approvals"
+  tags                            = var.tags
+}
+
+data "aws_iam_policy_document" "registry_read" {
+  count = length(local.readers) > 0 ? 1 : 0
+  statement {
+    sid       = "NamedPrincipalsReadRegistry"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    resources = [local.group_arn, "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = local.readers
+    }
+  }
+}
+
+resource "aws_sagemaker_model_package_group_policy" "this" {
+  count                    = length(local.readers) > 0 ? 1 : 0
+  model_package_group_name = aws_sagemaker_model_package_group.this.model_package_group_name
+  resource_policy          = data.aws_iam_policy_document.registry_read[0].json
+}

@@ -1,0 +1,63 @@
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  prefix                   = "mlops"
+  account_id               = "111111111111"
+  region                   = "eu-west-1"
+  model_package_group_name = "mlops-model"
+}
+
+run "valid_inputs_plan" {
+  command = plan
+  assert {
+    condition     = alltrue([for r in aws_ecr_repository.this : r.image_tag_mutability == "IMMUTABLE" && r.image_scanning_configuration[0].scan_on_push])
+    error_message = "repositories must be immutable and scanned on push"
+  }
+  assert {
+    condition     = length(aws_sagemaker_model_package_group_policy.this) == 0
+    error_message = "no registry policy without readers"
+  }
+}
+
+run "readers_get_registry_and_image_policies" {
+  command = plan
+  variables { registry_reader_arns = ["arn:aws:iam::222222222222:role/deploy"] }
+  assert {
+    condition     = length(aws_sagemaker_model_package_group_policy.this) == 1 && length(aws_ecr_repository_policy.this) == 2
+    error_message = "readers need the registry and pull policies"
+  }
+}
+
+run "rejects_bad_account_id" {
+  command = plan
+  variables { account_id = "11111111111" }
+  expect_failures = [var.account_id]
+}
+
+run "rejects_uppercase_repository" {
+  command = plan
+  variables { ecr_repositories = { Training = {} } }
+  expect_failures = [var.ecr_repositories]
+}
+
+run "rejects_bad_group_name" {
+  command = plan
+  variables { model_package_group_name = "my_model" }
+  expect_failures = [var.model_package_group_name]
+}
+
+run "rejects_bad_prefix" {
+  command = plan
+  variables { prefix = "MLOps" }
+  expect_failures = [var.prefix]
+}
+
+run "rejects_root_reader" {
+  command = plan
+  variables { registry_reader_arns = ["arn:aws:iam::222222222222:root"] }
+  expect_failures = [var.registry_reader_arns]
+}

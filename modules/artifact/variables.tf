@@ -1,0 +1,80 @@
+variable "account_id" {
+  description = "Account that holds the artifacts."
+  type        = string
+  validation {
+    condition     = can(regex("^\\d{12}$", var.account_id))
+    error_message = "account_id must be 12 digits, e.g. \"111111111111\"."
+  }
+}
+
+variable "ecr_repositories" {
+  description = "ECR repositories to create, by name (created as <prefix>/<name>), with how many images to keep."
+  type = map(object({
+    keep_images = optional(number, 30)
+  }))
+  default = { training = {}, inference = {} }
+  validation {
+    condition     = alltrue([for k, v in var.ecr_repositories : can(regex("^[a-z0-9]+([._-][a-z0-9]+)*$", k)) && v.keep_images >= 1])
+    error_message = "ecr_repositories keys must be lowercase names (letters, digits, . _ -) and keep_images at least 1."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete buckets and repositories that still hold artifacts. Only for disposable environments."
+  type        = bool
+  default     = false
+}
+
+variable "model_package_group_name" {
+  description = "Name of the model package group (the model registry entry) that approvals deploy from."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.model_package_group_name))
+    error_message = "model_package_group_name must be 1-63 letters, digits and single hyphens."
+  }
+}
+
+variable "object_lock" {
+  description = "Object Lock default retention for the model bucket (write once, read many), or null to switch it off."
+  type = object({
+    mode           = optional(string, "GOVERNANCE")
+    retention_days = optional(number, 30)
+  })
+  default = null
+}
+
+variable "partition" {
+  description = "AWS partition."
+  type        = string
+  default     = "aws"
+}
+
+variable "prefix" {
+  description = "Name prefix for every resource, e.g. \"mlops\"."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the artifacts."
+  type        = string
+}
+
+variable "registry_reader_arns" {
+  description = "Exact role ARNs (other accounts' deploy roles) that may read models, pull images and use the key."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for a in var.registry_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", a))])
+    error_message = "registry_reader_arns must be exact IAM role ARNs; wildcards and :root are not allowed."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,19 @@
+output "alias_arn" {
+  description = "ARN of the key alias."
+  value       = aws_kms_alias.this.arn
+}
+
+output "arn" {
+  description = "ARN of the key."
+  value       = aws_kms_key.this.arn
+}
+
+output "key_id" {
+  description = "ID of the key."
+  value       = aws_kms_key.this.key_id
+}
+
+output "alias_name" {
+  description = "Alias name (alias/<name>); IAM policies grant use of the key with the kms:ResourceAliases condition, which is known at plan time."
+  value       = aws_kms_alias.this.name
+}

@@ -1,0 +1,93 @@
+locals {
+  az_subnets = { for i, az in var.availability_zones : az => cidrsubnet(var.cidr_block, 4, i) }
+}
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.cidr_block
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+  tags                 = merge(var.tags, { Name = var.name })
+}
+
+# No rules: nothing may use the default security group.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = "${var.name}-default-unused" })
+}
+
+resource "aws_subnet" "private" {
+  for_each          = local.az_subnets
+  vpc_id            = aws_vpc.this.id
+  availability_zone = each.key
+  cidr_block        = each.value
+  tags              = merge(var.tags, { Name = "${var.name}-private-${each.key}" })
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(var.tags, { Name = "${var.name}-private" })
+}
+
+resource "aws_route_table_association" "private" {
+  for_each       = aws_subnet.private
+  subnet_id      = each.value.id
+  route_table_id = aws_route_table.private.id
+}
+
+resource "aws_security_group" "workloads" {
+  name        = "${var.name}-workloads"
+  description = "SageMaker Studio, jobs, endpoints and Lambdas: HTTPS within the VPC only"
+  vpc_id      = aws_vpc.this.id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "https_within_vpc" {
+  security_group_id = aws_security_group.workloads.id
+  description       = "HTTPS from the VPC (VPC endpoints, Studio apps)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.cidr_block
+}
+
+resource "aws_vpc_security_group_ingress_rule" "self" {
+  security_group_id            = aws_security_group.workloads.id
+  description                  = "Traffic between members (Studio apps, distributed training)"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.workloads.id
+}
+
+resource "aws_vpc_security_group_egress_rule" "within_vpc" {
+  security_group_id = aws_security_group.workloads.id
+  description       = "Anything within the VPC; there is no route out of it"
+  ip_protocol       = "-1"
+  cidr_ipv4         = var.cidr_block
+}
+
+resource "aws_vpc_security_group_egress_rule" "s3_gateway" {
+  security_group_id = aws_security_group.workloads.id
+  description       = "HTTPS to S3 through the gateway endpoint"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  prefix_list_id    = aws_vpc_endpoint.s3.prefix_list_id
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${var.region}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private.id]
+  tags              = merge(var.tags, { Name = "${var.name}-s3" })
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each            = var.interface_endpoints
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${var.region}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [for s in aws_subnet.private : s.id]
+  security_group_ids  = [aws_security_group.workloads.id]
+  tags                = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}

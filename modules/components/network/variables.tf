@@ -1,0 +1,40 @@
+variable "availability_zones" {
+  description = "Availability zones for the private subnets (two or more), e.g. [\"eu-west-1a\", \"eu-west-1b\"]."
+  type        = list(string)
+  validation {
+    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 16 && alltrue([for az in var.availability_zones : can(regex("^[a-z]{2}(-[a-z]+)+-\\d[a-z]$", az))])
+    error_message = "availability_zones needs 2-16 zone names such as \"eu-west-1a\"."
+  }
+}
+
+variable "cidr_block" {
+  description = "IPv4 CIDR of the VPC, /16 to /24."
+  type        = string
+  default     = "10.20.0.0/16"
+  validation {
+    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24
+    error_message = "cidr_block must be an IPv4 CIDR between /16 and /24, e.g. \"10.20.0.0/16\"."
+  }
+}
+
+variable "interface_endpoints" {
+  description = "Interface VPC endpoints (service suffixes) that VPC-only Studio, jobs and Lambdas need without internet."
+  type        = set(string)
+  default     = ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr"]
+}
+
+variable "name" {
+  description = "Name prefix for the network resources."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the VPC (for endpoint service names)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

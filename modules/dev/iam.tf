@@ -1,0 +1,195 @@
+locals {
+  role_path        = "/mlops/data-science/"
+  role_arn         = "${local.arn_prefix}:iam::${var.account_id}:role${local.role_path}${local.name_prefix}-data-scientist"
+  boundary_name    = "${local.name_prefix}-data-scientist-boundary"
+  boundary_arn     = "${local.arn_prefix}:iam::${var.account_id}:policy${local.role_path}${local.boundary_name}"
+  sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
+  data_bucket_arns = [for name in values(local.data_buckets) : "${local.arn_prefix}:s3:::${name}"]
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:SetContext"]
+    principals {
+      type        = "Service"
+      identifiers = ["sagemaker.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+# The ceiling: whatever is attached to a data-scientist role later, it can never do more than this.
+data "aws_iam_policy_document" "boundary" {
+  statement {
+    sid = "CeilingForDataScience"
+    actions = [
+      "sagemaker:*", "s3:*", "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken",
+      "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages", "ecr:DescribeRepositories", "logs:*", "cloudwatch:*",
+      "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant",
+      "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+      "ec2:DeleteNetworkInterfacePermission", "ec2:Describe*", "codecommit:*", "codestar-connections:UseConnection",
+      "glue:Get*", "glue:Search*", "athena:*", "lakeformation:GetDataAccess", "iam:PassRole", "iam:GetRole",
+      "sts:GetCallerIdentity",
+    ]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DenyIdentityCreationAndEscalation"
+    effect    = "Deny"
+    actions   = ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:AttachUserPolicy", "iam:PutUserPolicy", "iam:AddUserToGroup"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DenyRemovingOrChangingBoundaries"
+    effect    = "Deny"
+    actions   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary", "iam:PutUserPermissionsBoundary"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DenyChangingThisBoundary"
+    effect    = "Deny"
+    actions   = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"]
+    resources = [local.boundary_arn]
+  }
+  statement {
+    sid       = "DenyRolesWithoutThisBoundary"
+    effect    = "Deny"
+    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [local.boundary_arn]
+    }
+  }
+  statement {
+    sid       = "DenyAssumingRolesOutsideDev"
+    effect    = "Deny"
+    actions   = ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceAccount"
+      values   = [var.account_id]
+    }
+  }
+  statement {
+    sid       = "DenyWritesOutsideDev"
+    effect    = "Deny"
+    actions   = ["s3:Put*", "s3:Delete*", "s3:Replicate*", "s3:Restore*", "sagemaker:Create*", "sagemaker:Update*", "sagemaker:Delete*", "sagemaker:Start*", "sagemaker:Stop*", "sagemaker:Add*", "sagemaker:Put*", "ecr:Put*", "ecr:*Upload*", "ecr:BatchDeleteImage"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEqualsIfExists"
+      variable = "aws:ResourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+resource "aws_iam_policy" "boundary" {
+  name        = local.boundary_name
+  path        = local.role_path
+  description = "Permissions boundary of every data-scientist role: no IAM users, keys or escalation, nothing outside dev"
+  policy      = data.aws_iam_policy_document.boundary.json
+  tags        = var.tags
+}
+
+data "aws_iam_policy_document" "data_scientist" {
+  statement {
+    sid       = "StudioAndJobsInDev"
+    actions   = ["sagemaker:*"]
+    resources = ["${local.sagemaker_prefix}:*"]
+  }
+  statement {
+    sid       = "ListSageMaker"
+    actions   = ["sagemaker:List*", "sagemaker:Search", "sagemaker:GetSearchSuggestions"]
+    resources = ["*"]
+  }
+  statement {
+    sid       = "DataBuckets"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "s3:GetBucketLocation"]
+    resources = concat(local.data_bucket_arns, [for arn in local.data_bucket_arns : "${arn}/*"])
+  }
+  statement {
+    sid       = "ReadModelArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]
+    resources = [var.artifact_bucket_arn, "${var.artifact_bucket_arn}/*"]
+  }
+  statement {
+    sid       = "PullImages"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages"]
+    resources = ["${local.arn_prefix}:ecr:${var.region}:${var.account_id}:repository/${var.prefix}/*"]
+  }
+  statement {
+    sid       = "EcrToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # the token call has no resource
+  }
+  statement {
+    sid       = "UseDevKeys"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = concat([module.kms.alias_name], var.readable_kms_key_aliases)
+    }
+  }
+  statement {
+    sid       = "PassOwnRoleToSageMaker"
+    actions   = ["iam:PassRole"]
+    resources = [local.role_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "StudioLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"]
+    resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/aws/sagemaker/*"]
+  }
+  statement {
+    sid       = "VpcNetworking"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions"]
+    resources = ["*"] # EC2 describe and ENI calls are not resource-scoped
+  }
+  dynamic "statement" {
+    for_each = var.code_repository.kind == "codecommit" ? [1] : []
+    content {
+      sid       = "CodeRepository"
+      actions   = ["codecommit:GitPull", "codecommit:GitPush", "codecommit:Get*", "codecommit:List*", "codecommit:CreateBranch", "codecommit:CreatePullRequest"]
+      resources = ["${local.arn_prefix}:codecommit:${var.region}:${var.account_id}:${var.code_repository.name}"]
+    }
+  }
+  dynamic "statement" {
+    for_each = length(var.startable_pipeline_arns) > 0 ? [1] : []
+    content {
+      sid       = "StartRetraining"
+      actions   = ["sagemaker:StartPipelineExecution", "sagemaker:DescribePipelineExecution", "sagemaker:ListPipelineExecutionSteps"]
+      resources = var.startable_pipeline_arns
+    }
+  }
+}
+
+resource "aws_iam_role" "data_scientist" {
+  name                 = "${local.name_prefix}-data-scientist"
+  path                 = local.role_path
+  description          = "Execution role of data scientists' Studio apps and jobs in dev"
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  permissions_boundary = local.boundary_arn # built from the name so the plan shows it
+  max_session_duration = 3600
+  tags                 = var.tags
+  depends_on           = [aws_iam_policy.boundary]
+}
+
+resource "aws_iam_role_policy" "data_scientist" {
+  name   = "data-science"
+  role   = aws_iam_role.data_scientist.id
+  policy = data.aws_iam_policy_document.data_scientist.json
+}

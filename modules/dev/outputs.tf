@@ -1,0 +1,44 @@
+output "code_repository" {
+  description = "The code repository: kind, name and the CodeCommit clone URL or the connection ARN."
+  value = {
+    kind           = var.code_repository.kind
+    name           = var.code_repository.name
+    clone_url_http = one(aws_codecommit_repository.this[*].clone_url_http)
+    connection_arn = one(aws_codestarconnections_connection.this[*].arn)
+  }
+}
+
+output "data_bucket_arns" {
+  description = "Data bucket ARNs by short name."
+  value       = { for k, name in local.data_buckets : k => "${local.arn_prefix}:s3:::${name}" }
+}
+
+output "data_bucket_names" {
+  description = "Data bucket names by short name."
+  value       = local.data_buckets
+}
+
+output "data_scientist_role_arn" {
+  description = "ARN of the bounded data-scientist execution role (known at plan time)."
+  value       = local.role_arn
+}
+
+output "kms_key_alias" {
+  description = "Alias of the dev key."
+  value       = module.kms.alias_name
+}
+
+output "permissions_boundary_arn" {
+  description = "ARN of the data-scientist permissions boundary."
+  value       = local.boundary_arn
+}
+
+output "studio_domain_id" {
+  description = "SageMaker Studio domain ID."
+  value       = aws_sagemaker_domain.this.id
+}
+
+output "user_profiles" {
+  description = "Studio user profile names."
+  value       = sort(keys(aws_sagemaker_user_profile.this))
+}

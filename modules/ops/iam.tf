@@ -1,0 +1,116 @@
+locals {
+  sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
+  image_account    = regex("^(\\d{12})\\.dkr\\.ecr\\.", local.sklearn_image)[0]
+}
+
+data "aws_iam_policy_document" "sagemaker_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["sagemaker.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "pipeline" {
+  statement {
+    sid       = "RunPipelineJobs"
+    actions   = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:AddTags"]
+    resources = ["${local.sagemaker_prefix}:processing-job/*", "${local.sagemaker_prefix}:training-job/*"]
+  }
+  statement {
+    sid       = "TrackExperiments"
+    actions   = ["sagemaker:CreateExperiment", "sagemaker:CreateTrial", "sagemaker:CreateTrialComponent", "sagemaker:AssociateTrialComponent", "sagemaker:DescribeExperiment", "sagemaker:DescribeTrial", "sagemaker:UpdateTrialComponent", "sagemaker:AddTags"]
+    resources = ["${local.sagemaker_prefix}:experiment/*", "${local.sagemaker_prefix}:experiment-trial/*", "${local.sagemaker_prefix}:experiment-trial-component/*"]
+  }
+  statement {
+    sid       = "RegisterModelVersions"
+    actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:AddTags"]
+    resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
+  }
+  statement {
+    sid       = "PassOwnRoleToJobs"
+    actions   = ["iam:PassRole"]
+    resources = [local.role_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["sagemaker.amazonaws.com"]
+    }
+  }
+  statement {
+    sid       = "ReadTrainingData"
+    actions   = ["s3:GetObject", "s3:ListBucket"]
+    resources = [var.training_data_bucket_arn, "${var.training_data_bucket_arn}/*"]
+  }
+  statement {
+    sid       = "PipelineWorkspace"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"]
+    resources = [module.pipeline_bucket.arn, "${module.pipeline_bucket.arn}/*"]
+  }
+  statement {
+    sid       = "WriteModelArtifacts"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"]
+    resources = ["arn:${var.partition}:s3:::${var.model_bucket_name}", "arn:${var.partition}:s3:::${var.model_bucket_name}/models/${local.pipeline_name}/*"]
+  }
+  statement {
+    sid       = "UseKeys"
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = distinct(concat([module.kms.alias_name], var.usable_kms_key_aliases))
+    }
+  }
+  statement {
+    sid       = "PullFrameworkImage"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+    resources = ["${local.arn_prefix}:ecr:${var.region}:${local.image_account}:repository/sagemaker-scikit-learn"]
+  }
+  statement {
+    sid       = "EcrToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # the token call has no resource
+  }
+  statement {
+    sid       = "JobLogs"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/aws/sagemaker/*"]
+  }
+  statement {
+    sid       = "JobMetrics"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"] # PutMetricData has no resource; the namespace condition limits it
+    condition {
+      test     = "StringLike"
+      variable = "cloudwatch:namespace"
+      values   = ["/aws/sagemaker/*"]
+    }
+  }
+  statement {
+    sid       = "JobsInVpc"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions"]
+    resources = ["*"] # EC2 describe and ENI calls are not resource-scoped
+  }
+}
+
+resource "aws_iam_role" "pipeline" {
+  name               = local.role_name
+  path               = "/mlops/"
+  description        = "Runs the ${local.pipeline_name} pipeline and its jobs"
+  assume_role_policy = data.aws_iam_policy_document.sagemaker_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "pipeline" {
+  name   = "pipeline"
+  role   = aws_iam_role.pipeline.id
+  policy = data.aws_iam_policy_document.pipeline.json
+}

@@ -1,0 +1,67 @@
+locals {
+  name_prefix   = "${var.prefix}-ops"
+  arn_prefix    = "arn:${var.partition}"
+  pipeline_name = "${var.prefix}-retraining"
+  pipeline_arn  = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}:pipeline/${local.pipeline_name}"
+  bucket_name   = "${var.prefix}-${var.account_id}-${var.region}-pipeline"
+  role_name     = "${local.name_prefix}-pipeline"
+  role_arn      = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.role_name}"
+
+  # Step scripts are uploaded under a prefix named by their content hash: a pipeline execution
+  # always runs the code of the definition that started it, and the hash is recorded as lineage.
+  step_files   = fileset("${path.module}/steps", "*.py")
+  code_version = substr(sha256(join("", [for f in sort(tolist(local.step_files)) : filesha256("${path.module}/steps/${f}")])), 0, 16)
+  code_prefix  = "pipeline-code/${local.code_version}"
+}
+
+module "kms" {
+  source             = "../components/kms-key"
+  name               = local.name_prefix
+  description        = "Retraining pipeline data, jobs and schedules of ${var.prefix}"
+  account_id         = var.account_id
+  region             = var.region
+  partition          = var.partition
+  service_principals = ["sagemaker.amazonaws.com"]
+  tags               = var.tags
+}
+
+module "pipeline_bucket" {
+  source        = "../components/bucket"
+  name          = local.bucket_name
+  kms_key_arn   = module.kms.arn
+  partition     = var.partition
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_object" "step" {
+  for_each    = local.step_files
+  bucket      = module.pipeline_bucket.name
+  key         = "${local.code_prefix}/${each.key}"
+  source      = "${path.module}/steps/${each.key}"
+  source_hash = filemd5("${path.module}/steps/${each.key}")
+  kms_key_id  = module.kms.arn
+  tags        = var.tags
+}
+
+resource "aws_sagemaker_pipeline" "this" {
+  pipeline_name         = local.pipeline_name
+  pipeline_display_name = local.pipeline_name
+  pipeline_description  = "Retraining: preprocess, train, evaluate, quality gate, register for approval"
+  role_arn              = local.role_arn
+  pipeline_definition   = jsonencode(local.pipeline_definition)
+  tags                  = merge(var.tags, { "mlops:code-version" = local.code_version })
+
+  parallelism_configuration {
+    max_parallel_execution_steps = 2
+  }
+
+  depends_on = [aws_s3_object.step, aws_iam_role.pipeline, aws_iam_role_policy.pipeline]
+
+  lifecycle {
+    precondition {
+      condition     = var.sklearn_image_uri != null || contains(keys(local.sklearn_image_accounts), var.region)
+      error_message = "No scikit-learn image account is known for this region: set sklearn_image_uri."
+    }
+  }
+}

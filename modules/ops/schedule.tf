@@ -1,0 +1,72 @@
+locals {
+  scheduler_role_name = "${local.name_prefix}-scheduler"
+}
+
+data "aws_iam_policy_document" "scheduler_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "scheduler" {
+  statement {
+    sid       = "StartRetraining"
+    actions   = ["sagemaker:StartPipelineExecution"]
+    resources = [local.pipeline_arn]
+  }
+}
+
+resource "aws_iam_role" "scheduler" {
+  count              = var.retraining_schedule == null ? 0 : 1
+  name               = local.scheduler_role_name
+  path               = "/mlops/"
+  description        = "Lets EventBridge Scheduler start the retraining pipeline"
+  assume_role_policy = data.aws_iam_policy_document.scheduler_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "scheduler" {
+  count  = var.retraining_schedule == null ? 0 : 1
+  name   = "start-retraining"
+  role   = aws_iam_role.scheduler[0].id
+  policy = data.aws_iam_policy_document.scheduler.json
+}
+
+resource "aws_scheduler_schedule" "retraining" {
+  count                        = var.retraining_schedule == null ? 0 : 1
+  depends_on                   = [aws_sagemaker_pipeline.this, aws_iam_role_policy.scheduler]
+  name                         = "${var.prefix}-retraining"
+  description                  = "Starts the retraining pipeline on a schedule"
+  schedule_expression          = var.retraining_schedule
+  schedule_expression_timezone = var.schedule_timezone
+  kms_key_arn                  = module.kms.arn
+
+  flexible_time_window {
+    mode                      = "FLEXIBLE"
+    maximum_window_in_minutes = 30
+  }
+
+  target {
+    arn      = local.pipeline_arn
+    role_arn = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.scheduler_role_name}"
+    sagemaker_pipeline_parameters {
+      pipeline_parameter {
+        name  = "InputDataUrl"
+        value = var.training_data_s3_uri
+      }
+    }
+    retry_policy {
+      maximum_retry_attempts       = 3
+      maximum_event_age_in_seconds = 3600
+    }
+  }
+}

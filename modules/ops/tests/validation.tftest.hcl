@@ -1,0 +1,147 @@
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_sagemaker_pipeline" {
+    defaults = { arn = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/mlops-retraining" }
+  }
+}
+
+variables {
+  prefix                   = "mlops"
+  account_id               = "111111111111"
+  region                   = "eu-west-1"
+  model_bucket_name        = "mlops-models"
+  model_kms_key_arn        = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  model_package_group_name = "mlops-model"
+  model_package_group_arn  = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model"
+  training_data_bucket_arn = "arn:aws:s3:::mlops-raw"
+  training_data_s3_uri     = "s3://mlops-raw/datasets/training/"
+  network                  = { subnet_ids = ["subnet-1"], security_group_ids = ["sg-1"] }
+}
+
+run "valid_inputs_plan" {
+  command = plan
+  assert {
+    condition     = [for s in local.pipeline_definition.Steps : s.Name] == ["Preprocess", "Train", "Evaluate", "QualityGate"]
+    error_message = "the pipeline runs preprocess, train, evaluate and a quality gate"
+  }
+  assert {
+    condition     = length(aws_scheduler_schedule.retraining) == 1
+    error_message = "retraining is scheduled by default"
+  }
+}
+
+run "pipeline_definition" {
+  command = apply # mocked: every attribute becomes known, so the rendered JSON can be read
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[3].Arguments.Conditions[0].LeftValue["Std:JsonGet"].Path == "metrics.accuracy.value"
+    error_message = "the quality gate reads the evaluation report's accuracy"
+  }
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[3].Arguments.IfSteps[0].Type == "RegisterModel" && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[3].Arguments.ElseSteps[0].Type == "Fail"
+    error_message = "a passing model is registered, a failing one fails the run"
+  }
+  assert {
+    condition     = [for p in jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Parameters : p.DefaultValue if p.Name == "ModelApprovalStatus"] == ["PendingManualApproval"]
+    error_message = "registered models wait for manual approval"
+  }
+  assert {
+    condition     = alltrue([for i in [0, 2] : jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[i].Arguments.NetworkConfig.EnableInterContainerTrafficEncryption]) && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.EnableInterContainerTrafficEncryption
+    error_message = "every job encrypts inter-container traffic"
+  }
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.VpcConfig.Subnets == ["subnet-1"] && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.ResourceConfig.VolumeKmsKeyId != null
+    error_message = "training runs in the VPC with an encrypted volume"
+  }
+}
+
+run "manual_only_without_schedule" {
+  command = plan
+  variables { retraining_schedule = null }
+  assert {
+    condition     = length(aws_scheduler_schedule.retraining) == 0 && length(aws_iam_role.scheduler) == 0
+    error_message = "no schedule and no scheduler role when the schedule is null"
+  }
+}
+
+run "unknown_region_needs_an_image" {
+  command = plan
+  variables { region = "me-central-1" }
+  expect_failures = [aws_sagemaker_pipeline.this]
+}
+
+run "rejects_bad_account_id" {
+  command = plan
+  variables { account_id = "1" }
+  expect_failures = [var.account_id]
+}
+
+run "rejects_short_job_runtime" {
+  command = plan
+  variables { max_job_runtime_seconds = 10 }
+  expect_failures = [var.max_job_runtime_seconds]
+}
+
+run "rejects_accuracy_as_percent" {
+  command = plan
+  variables { min_accuracy = 90 }
+  expect_failures = [var.min_accuracy]
+}
+
+run "rejects_group_name_as_arn" {
+  command = plan
+  variables { model_package_group_arn = "mlops-model" }
+  expect_failures = [var.model_package_group_arn]
+}
+
+run "rejects_bad_prefix" {
+  command = plan
+  variables { prefix = "-mlops" }
+  expect_failures = [var.prefix]
+}
+
+run "rejects_ec2_processing_type" {
+  command = plan
+  variables { processing_instance_type = "m5.large" }
+  expect_failures = [var.processing_instance_type]
+}
+
+run "rejects_zero_regularization" {
+  command = plan
+  variables { regularization_c = 0 }
+  expect_failures = [var.regularization_c]
+}
+
+run "rejects_crontab_syntax" {
+  command = plan
+  variables { retraining_schedule = "0 3 * * 1" }
+  expect_failures = [var.retraining_schedule]
+}
+
+run "rejects_ec2_serving_type" {
+  command = plan
+  variables { serving_instance_types = ["t3.micro"] }
+  expect_failures = [var.serving_instance_types]
+}
+
+run "rejects_untagged_image" {
+  command = plan
+  variables { sklearn_image_uri = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn" }
+  expect_failures = [var.sklearn_image_uri]
+}
+
+run "rejects_bucket_without_scheme" {
+  command = plan
+  variables { training_data_s3_uri = "mlops-raw/datasets" }
+  expect_failures = [var.training_data_s3_uri]
+}
+
+run "rejects_ec2_training_type" {
+  command = plan
+  variables { training_instance_type = "p3.2xlarge" }
+  expect_failures = [var.training_instance_type]
+}

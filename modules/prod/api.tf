@@ -1,0 +1,161 @@
+# Serving API: client -> API Gateway (REST, authenticated) -> inference function -> endpoint.
+locals {
+  inference_function_name = "${local.name_prefix}-inference"
+  api_uses_keys           = var.api.authorization == "API_KEY"
+}
+
+data "aws_iam_policy_document" "inference" {
+  statement {
+    sid       = "InvokeOwnEndpoint"
+    actions   = ["sagemaker:InvokeEndpoint"]
+    resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
+  }
+}
+
+module "inference_function" {
+  source               = "../components/lambda-function"
+  count                = var.api.enabled ? 1 : 0
+  name                 = local.inference_function_name
+  description          = "Validates requests and forwards them to ${local.endpoint_name}"
+  package_path         = "${var.lambda_package_dir}/inference.zip"
+  account_id           = var.account_id
+  region               = var.region
+  partition            = var.partition
+  kms_key_arn          = module.kms.arn
+  kms_key_alias        = module.kms.alias_name
+  policy_json          = data.aws_iam_policy_document.inference.json
+  timeout              = 15
+  reserved_concurrency = var.api.reserved_concurrency
+  log_retention_days   = var.log_retention_days
+  subnet_ids           = var.network.subnet_ids
+  security_group_ids   = var.network.security_group_ids
+  environment = {
+    ENDPOINT_NAME            = local.endpoint_name
+    MAX_PAYLOAD_BYTES        = tostring(var.api.max_payload_bytes)
+    ENDPOINT_TIMEOUT_SECONDS = "10"
+  }
+  tags = var.tags
+}
+
+resource "aws_api_gateway_rest_api" "this" {
+  count       = var.api.enabled ? 1 : 0
+  name        = "${local.name_prefix}-inference"
+  description = "Predictions from ${local.endpoint_name}"
+  tags        = var.tags
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+}
+
+resource "aws_api_gateway_resource" "predict" {
+  count       = var.api.enabled ? 1 : 0
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
+  path_part   = "predict"
+}
+
+resource "aws_api_gateway_method" "predict" {
+  count            = var.api.enabled ? 1 : 0
+  rest_api_id      = aws_api_gateway_rest_api.this[0].id
+  resource_id      = aws_api_gateway_resource.predict[0].id
+  http_method      = "POST"
+  authorization    = local.api_uses_keys ? "NONE" : "AWS_IAM"
+  api_key_required = local.api_uses_keys
+}
+
+resource "aws_api_gateway_integration" "predict" {
+  count                   = var.api.enabled ? 1 : 0
+  rest_api_id             = aws_api_gateway_rest_api.this[0].id
+  resource_id             = aws_api_gateway_resource.predict[0].id
+  http_method             = aws_api_gateway_method.predict[0].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = module.inference_function[0].invoke_arn
+  timeout_milliseconds    = 15000
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  count       = var.api.enabled ? 1 : 0
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  triggers = {
+    redeployment = sha1(jsonencode([aws_api_gateway_resource.predict[0].id, aws_api_gateway_method.predict[0], aws_api_gateway_integration.predict[0].uri]))
+  }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "api" {
+  count             = var.api.enabled ? 1 : 0
+  name              = "/aws/apigateway/${local.name_prefix}-inference"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = module.kms.arn
+  tags              = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  count                = var.api.enabled ? 1 : 0
+  rest_api_id          = aws_api_gateway_rest_api.this[0].id
+  deployment_id        = aws_api_gateway_deployment.this[0].id
+  stage_name           = "v1"
+  xray_tracing_enabled = true
+  tags                 = var.tags
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api[0].arn
+    format = jsonencode({
+      requestId        = "$context.requestId", ip = "$context.identity.sourceIp", caller = "$context.identity.caller",
+      user             = "$context.identity.user", requestTime = "$context.requestTime", httpMethod = "$context.httpMethod",
+      resourcePath     = "$context.resourcePath", status = "$context.status", responseLength = "$context.responseLength",
+      integrationError = "$context.integration.error"
+    })
+  }
+}
+
+resource "aws_api_gateway_method_settings" "this" {
+  count       = var.api.enabled ? 1 : 0
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  stage_name  = aws_api_gateway_stage.this[0].stage_name
+  method_path = "*/*"
+  settings {
+    metrics_enabled        = true
+    throttling_rate_limit  = var.api.throttle_rate_limit
+    throttling_burst_limit = var.api.throttle_burst_limit
+  }
+}
+
+resource "aws_lambda_permission" "api" {
+  count          = var.api.enabled ? 1 : 0
+  statement_id   = "api-gateway-predict"
+  action         = "lambda:InvokeFunction"
+  function_name  = module.inference_function[0].name
+  principal      = "apigateway.amazonaws.com"
+  source_arn     = "${aws_api_gateway_rest_api.this[0].execution_arn}/${aws_api_gateway_stage.this[0].stage_name}/POST/predict"
+  source_account = var.account_id
+}
+
+resource "aws_api_gateway_usage_plan" "this" {
+  count = var.api.enabled && local.api_uses_keys ? 1 : 0
+  name  = "${local.name_prefix}-inference"
+  tags  = var.tags
+  api_stages {
+    api_id = aws_api_gateway_rest_api.this[0].id
+    stage  = aws_api_gateway_stage.this[0].stage_name
+  }
+  throttle_settings {
+    rate_limit  = var.api.throttle_rate_limit
+    burst_limit = var.api.throttle_burst_limit
+  }
+}
+
+resource "aws_api_gateway_api_key" "this" {
+  count = var.api.enabled && local.api_uses_keys ? 1 : 0
+  name  = "${local.name_prefix}-inference"
+  tags  = var.tags
+}
+
+resource "aws_api_gateway_usage_plan_key" "this" {
+  count         = var.api.enabled && local.api_uses_keys ? 1 : 0
+  key_id        = aws_api_gateway_api_key.this[0].id
+  key_type      = "API_KEY"
+  usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}

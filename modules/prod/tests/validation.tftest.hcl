@@ -1,0 +1,156 @@
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  prefix                   = "mlops"
+  account_id               = "111111111111"
+  region                   = "eu-west-1"
+  model_package_group_name = "mlops-model"
+  model_package_group_arn  = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model"
+  model_bucket_arn         = "arn:aws:s3:::mlops-models"
+  model_kms_key_alias      = "alias/mlops-artifact"
+  image_repository_arns    = ["arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn"]
+  lambda_package_dir       = "../../build/lambda"
+  network                  = { subnet_ids = ["subnet-1"], security_group_ids = ["sg-1"] }
+}
+
+run "valid_inputs_plan" {
+  command = plan
+  assert {
+    condition     = aws_api_gateway_method.predict[0].authorization == "AWS_IAM"
+    error_message = "the API requires IAM authentication by default"
+  }
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.rollback) == 2 && length(aws_cloudwatch_event_rule.deploy) == 2
+    error_message = "two rollback alarms and two deploy triggers"
+  }
+}
+
+run "cicd_deploys_instead" {
+  command = plan
+  variables { deploy_on_approval = false }
+  assert {
+    condition     = length(module.deploy_function) == 0 && length(aws_cloudwatch_event_rule.deploy) == 0
+    error_message = "no deploy function when a pipeline deploys"
+  }
+}
+
+run "api_keys_get_a_usage_plan" {
+  command = plan
+  variables { api = { authorization = "API_KEY" } }
+  assert {
+    condition     = aws_api_gateway_method.predict[0].api_key_required && length(aws_api_gateway_usage_plan.this) == 1
+    error_message = "API keys come with a usage plan"
+  }
+}
+
+run "rejects_bad_account_id" {
+  command = plan
+  variables { account_id = "123" }
+  expect_failures = [var.account_id]
+}
+
+run "rejects_bad_alarm_email" {
+  command = plan
+  variables { alarm_emails = ["oncall"] }
+  expect_failures = [var.alarm_emails]
+}
+
+run "rejects_zero_evaluation_periods" {
+  command = plan
+  variables { alarms = { evaluation_periods = 0 } }
+  expect_failures = [var.alarms]
+}
+
+run "rejects_unauthenticated_api" {
+  command = plan
+  variables { api = { authorization = "NONE" } }
+  expect_failures = [var.api]
+}
+
+run "rejects_burst_below_rate" {
+  command = plan
+  variables { api = { throttle_rate_limit = 100, throttle_burst_limit = 10 } }
+  expect_failures = [var.api]
+}
+
+run "rejects_payload_above_sagemaker_limit" {
+  command = plan
+  variables { api = { max_payload_bytes = 7000000 } }
+  expect_failures = [var.api]
+}
+
+run "rejects_full_canary" {
+  command = plan
+  variables { canary = { percent = 100 } }
+  expect_failures = [var.canary]
+}
+
+run "rejects_long_bake" {
+  command = plan
+  variables { canary = { wait_seconds = 7200 } }
+  expect_failures = [var.canary]
+}
+
+run "rejects_timeout_shorter_than_bake" {
+  command = plan
+  variables { canary = { wait_seconds = 900, maximum_execution_timeout_seconds = 600 } }
+  expect_failures = [var.canary]
+}
+
+run "rejects_zero_sampling" {
+  command = plan
+  variables { data_capture = { sampling_percentage = 0 } }
+  expect_failures = [var.data_capture]
+}
+
+run "rejects_no_image_repository" {
+  command = plan
+  variables { image_repository_arns = [] }
+  expect_failures = [var.image_repository_arns]
+}
+
+run "rejects_group_name_as_arn" {
+  command = plan
+  variables { model_package_group_arn = "mlops-model" }
+  expect_failures = [var.model_package_group_arn]
+}
+
+run "rejects_bad_prefix" {
+  command = plan
+  variables { prefix = "mlops_" }
+  expect_failures = [var.prefix]
+}
+
+run "rejects_ec2_instance_type" {
+  command = plan
+  variables { serving = { instance_type = "m5.large" } }
+  expect_failures = [var.serving]
+}
+
+run "rejects_max_below_min" {
+  command = plan
+  variables { serving = { min_capacity = 3, max_capacity = 2, initial_instance_count = 3 } }
+  expect_failures = [var.serving]
+}
+
+run "rejects_initial_outside_range" {
+  command = plan
+  variables { serving = { initial_instance_count = 5 } }
+  expect_failures = [var.serving]
+}
+
+run "rejects_zero_target" {
+  command = plan
+  variables { serving = { target_invocations_per_instance = 0 } }
+  expect_failures = [var.serving]
+}
+
+run "rejects_bad_stage" {
+  command = plan
+  variables { stage = "Production" }
+  expect_failures = [var.stage]
+}

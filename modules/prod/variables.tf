@@ -1,0 +1,221 @@
+variable "account_id" {
+  description = "The serving account (prod or staging)."
+  type        = string
+  validation {
+    condition     = can(regex("^\\d{12}$", var.account_id))
+    error_message = "account_id must be 12 digits, e.g. \"111111111111\"."
+  }
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses subscribed to the alarm topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must be e-mail addresses."
+  }
+}
+
+variable "alarms" {
+  description = "Thresholds of the rollback alarms that stop a canary: 5XX errors per minute, p99 model latency in ms, and how many one-minute periods must breach."
+  type = object({
+    max_5xx_errors_per_minute = optional(number, 5)
+    max_p99_latency_ms        = optional(number, 1000)
+    evaluation_periods        = optional(number, 2)
+  })
+  default = {}
+  validation {
+    condition     = var.alarms.max_5xx_errors_per_minute >= 0 && var.alarms.max_p99_latency_ms > 0 && var.alarms.evaluation_periods >= 1 && var.alarms.evaluation_periods <= 10
+    error_message = "alarms: max_5xx_errors_per_minute >= 0, max_p99_latency_ms > 0, evaluation_periods between 1 and 10."
+  }
+}
+
+variable "api" {
+  description = "The inference API: whether to create it, how callers authenticate (AWS_IAM signatures or API_KEY with a usage plan), throttling, payload limit and the function's reserved concurrency."
+  type = object({
+    enabled              = optional(bool, true)
+    authorization        = optional(string, "AWS_IAM")
+    throttle_rate_limit  = optional(number, 50)
+    throttle_burst_limit = optional(number, 100)
+    max_payload_bytes    = optional(number, 262144)
+    reserved_concurrency = optional(number, 50)
+  })
+  default = {}
+  validation {
+    condition     = contains(["AWS_IAM", "API_KEY"], var.api.authorization)
+    error_message = "api.authorization must be AWS_IAM or API_KEY; an unauthenticated API is not offered."
+  }
+  validation {
+    condition     = var.api.throttle_rate_limit > 0 && var.api.throttle_burst_limit >= var.api.throttle_rate_limit
+    error_message = "api: throttle_rate_limit must be positive and throttle_burst_limit at least as large."
+  }
+  validation {
+    condition     = var.api.max_payload_bytes >= 1 && var.api.max_payload_bytes <= 6291456
+    error_message = "api.max_payload_bytes must be between 1 and 6291456 (the SageMaker payload limit)."
+  }
+}
+
+variable "canary" {
+  description = "Blue/green canary of each deployment after the first: share of capacity that takes traffic first (percent), how long it bakes, how long the old fleet is kept, and the overall timeout (seconds)."
+  type = object({
+    percent                           = optional(number, 10)
+    wait_seconds                      = optional(number, 600)
+    termination_wait_seconds          = optional(number, 300)
+    maximum_execution_timeout_seconds = optional(number, 3600)
+  })
+  default = {}
+  validation {
+    condition     = var.canary.percent >= 1 && var.canary.percent <= 50
+    error_message = "canary.percent must be between 1 and 50."
+  }
+  validation {
+    condition     = var.canary.wait_seconds >= 0 && var.canary.wait_seconds <= 3600 && var.canary.termination_wait_seconds >= 0 && var.canary.termination_wait_seconds <= 3600
+    error_message = "canary.wait_seconds and canary.termination_wait_seconds must be between 0 and 3600."
+  }
+  validation {
+    condition     = var.canary.maximum_execution_timeout_seconds >= 600 && var.canary.maximum_execution_timeout_seconds <= 28800 && var.canary.maximum_execution_timeout_seconds > var.canary.wait_seconds
+    error_message = "canary.maximum_execution_timeout_seconds must be between 600 and 28800 and longer than wait_seconds."
+  }
+}
+
+variable "data_capture" {
+  description = "Capture requests and responses to a KMS-encrypted bucket (needed by Model Monitor), with the sampled percentage."
+  type = object({
+    enabled             = optional(bool, true)
+    sampling_percentage = optional(number, 100)
+  })
+  default = {}
+  validation {
+    condition     = var.data_capture.sampling_percentage >= 1 && var.data_capture.sampling_percentage <= 100
+    error_message = "data_capture.sampling_percentage must be between 1 and 100."
+  }
+}
+
+variable "deploy_on_approval" {
+  description = "Deploy each approved model package with the deploy function (small tier). Switch off where a CI/CD pipeline deploys."
+  type        = bool
+  default     = true
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete the capture bucket while it holds objects. Only for disposable environments."
+  type        = bool
+  default     = false
+}
+
+variable "image_repository_arns" {
+  description = "ECR repositories the served model's image may be pulled from."
+  type        = list(string)
+  validation {
+    condition     = length(var.image_repository_arns) > 0 && alltrue([for a in var.image_repository_arns : can(regex("^arn:[a-z-]+:ecr:[a-z0-9-]+:\\d{12}:repository/.+$", a))])
+    error_message = "image_repository_arns must be ECR repository ARNs."
+  }
+}
+
+variable "lambda_package_dir" {
+  description = "Directory with deploy.zip and inference.zip, built by scripts/package_lambdas.py."
+  type        = string
+}
+
+variable "log_retention_days" {
+  description = "Retention of the API and function logs, in days."
+  type        = number
+  default     = 365
+}
+
+variable "model_bucket_arn" {
+  description = "Artifact bucket that holds the model data (under models/)."
+  type        = string
+}
+
+variable "model_kms_key_alias" {
+  description = "Alias of the key that encrypts model artifacts."
+  type        = string
+}
+
+variable "model_package_group_arn" {
+  description = "ARN of the model package group to deploy from."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/.+$", var.model_package_group_arn))
+    error_message = "model_package_group_arn must be a model package group ARN."
+  }
+}
+
+variable "model_package_group_name" {
+  description = "Name of that model package group."
+  type        = string
+}
+
+variable "network" {
+  description = "Subnets and security groups of the endpoint and the functions."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+}
+
+variable "partition" {
+  description = "AWS partition."
+  type        = string
+  default     = "aws"
+}
+
+variable "prefix" {
+  description = "Name prefix for every resource, e.g. \"mlops\"."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the endpoint."
+  type        = string
+}
+
+variable "serving" {
+  description = "Endpoint capacity: instance type, instances at creation, and the autoscaling range with its target of invocations per instance per minute."
+  type = object({
+    instance_type                   = optional(string, "ml.m5.large")
+    initial_instance_count          = optional(number, 1)
+    min_capacity                    = optional(number, 1)
+    max_capacity                    = optional(number, 2)
+    target_invocations_per_instance = optional(number, 100)
+  })
+  default = {}
+  validation {
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.serving.instance_type))
+    error_message = "serving.instance_type must be a SageMaker instance type such as ml.m5.large."
+  }
+  validation {
+    condition     = var.serving.min_capacity >= 1 && var.serving.max_capacity >= var.serving.min_capacity && var.serving.max_capacity <= 40
+    error_message = "serving: min_capacity must be at least 1 and max_capacity between min_capacity and 40."
+  }
+  validation {
+    condition     = var.serving.initial_instance_count >= var.serving.min_capacity && var.serving.initial_instance_count <= var.serving.max_capacity
+    error_message = "serving.initial_instance_count must lie between min_capacity and max_capacity."
+  }
+  validation {
+    condition     = var.serving.target_invocations_per_instance >= 1
+    error_message = "serving.target_invocations_per_instance must be at least 1."
+  }
+}
+
+variable "stage" {
+  description = "Stage this serving stack is, e.g. \"prod\" or \"staging\"; names the endpoint <prefix>-<stage>."
+  type        = string
+  default     = "prod"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.stage))
+    error_message = "stage must be 2-12 lowercase letters or digits, starting with a letter, e.g. \"prod\"."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Regenerate the inputs/outputs tables of every module and environment README.
+
+The tables live between `<!-- BEGIN_TF_DOCS -->` and `<!-- END_TF_DOCS -->`; the prose around
+them is written by hand. `--check` exits 1 and names the stale READMEs instead of writing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import hcl2
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- BEGIN_TF_DOCS -->", "<!-- END_TF_DOCS -->"
+
+
+def unquote(value: object) -> str:
+    text = str(value)
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1]
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = json.loads(text) if "\\" in text else text[1:-1]
+    return text
+
+
+def cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def blocks(directory: Path, kind: str) -> list[tuple[str, dict]]:
+    found: list[tuple[str, dict]] = []
+    for tf in sorted(directory.glob("*.tf")):
+        for block in hcl2.load(tf.open()).get(kind, []):
+            for name, body in block.items():
+                found.append((unquote(name), body))
+    return sorted(found)
+
+
+def default_of(body: dict) -> str:
+    if "default" not in body:
+        return "required"
+    value = body["default"]
+    if isinstance(value, str):
+        value = unquote(value)
+        return "`null`" if value == "null" else f"`\"{value}\"`"
+    return f"`{json.dumps(value, sort_keys=True)}`"
+
+
+def render(directory: Path) -> str:
+    lines = ["## Inputs", "", "| Name | Description | Type | Default |", "|---|---|---|---|"]
+    for name, body in blocks(directory, "variable"):
+        kind = re.sub(r"\s+", " ", unquote(body.get("type", "any")))
+        lines.append(f"| `{name}` | {cell(unquote(body.get('description', '')))} | `{cell(kind)}` | {cell(default_of(body))} |")
+    lines += ["", "## Outputs", "", "| Name | Description |", "|---|---|"]
+    for name, body in blocks(directory, "output"):
+        lines.append(f"| `{name}` | {cell(unquote(body.get('description', '')))} |")
+    return "\n".join(lines)
+
+
+def documented_dirs() -> list[Path]:
+    dirs = [p.parent for p in (ROOT / "modules").rglob("variables.tf") if ".terraform" not in p.parts]
+    dirs += [p.parent for p in (ROOT / "environments").glob("*/variables.tf")]
+    return sorted(dirs)
+
+
+def updated(readme: Path) -> str:
+    text = readme.read_text() if readme.exists() else f"# {readme.parent.name}\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip() + f"\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n{render(readme.parent)}\n{END}{tail}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report stale READMEs, write nothing")
+    args = parser.parse_args(argv)
+    stale = []
+    for directory in documented_dirs():
+        readme = directory / "README.md"
+        text = updated(readme)
+        if readme.exists() and readme.read_text() == text:
+            continue
+        stale.append(str(readme.relative_to(ROOT)))
+        if not args.check:
+            readme.write_text(text)
+    if args.check and stale:
+        print("stale README tables (run `make docs`): " + ", ".join(stale))
+        return 1
+    for name in stale:
+        print(f"updated {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The project's embedded AWS emulator: moto server plus small, documented extensions."""

@@ -1,0 +1,241 @@
+"""Deploy-on-approval, against moto's SageMaker and Application Auto Scaling (in-process).
+
+moto lacks UpdateEndpoint; the project's emulator extension (scripts/emulator/extensions.py)
+provides it. SageMaker's alarm-driven canary rollback happens inside AWS and cannot be emulated:
+the rollback case is simulated by putting the previous endpoint config back, as AWS would.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.sagemaker.models import sagemaker_backends
+
+from support import load_lambda
+from emulator import extensions
+
+ACCOUNT, REGION, GROUP, ENDPOINT = "123456789012", "us-east-1", "mlops-model", "mlops-prod"
+SPEC = {
+    "endpoint_name": ENDPOINT,
+    "model_package_group_name": GROUP,
+    "execution_role_arn": f"arn:aws:iam::{ACCOUNT}:role/mlops/mlops-prod-model",
+    "kms_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555",
+    "instance_type": "ml.m5.large",
+    "initial_instance_count": 1,
+    "subnet_ids": ["subnet-1"],
+    "security_group_ids": ["sg-1"],
+    "rollback_alarm_names": ["mlops-prod-errors", "mlops-prod-latency"],
+    "canary": {"percent": 10, "wait_seconds": 600, "termination_wait_seconds": 300, "maximum_execution_timeout_seconds": 3600},
+    "autoscaling": {"min_capacity": 1, "max_capacity": 4, "target_invocations_per_instance": 70},
+    "data_capture": {"enabled": True, "destination_s3_uri": "s3://capture/mlops-prod", "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/cap", "sampling_percentage": 50},
+    "tags": {"mlops:stage": "prod"},
+}
+
+
+@pytest.fixture
+def deploy(aws_credentials, monkeypatch):
+    extensions.install()
+    monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps(SPEC))
+    with mock_aws():
+        app = load_lambda("deploy")
+        app.clients = app.Clients.create()
+        boto3.client("sagemaker").create_model_package_group(ModelPackageGroupName=GROUP)
+        yield app
+
+
+def register(version_status: str = "PendingManualApproval") -> str:
+    sm = boto3.client("sagemaker")
+    return sm.create_model_package(
+        ModelPackageGroupName=GROUP,
+        ModelApprovalStatus=version_status,
+        InferenceSpecification={
+            "Containers": [{"Image": f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": "s3://models/model.tar.gz"}],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
+
+
+def approve(arn: str) -> None:
+    boto3.client("sagemaker").update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+
+
+def approval_event(event, arn: str, status: str = "Approved") -> dict[str, Any]:
+    return event("model_package_approved", ModelPackageArn=arn, ModelPackageVersion=int(arn.rsplit("/", 1)[1]), ModelApprovalStatus=status)
+
+
+def endpoint() -> dict[str, Any]:
+    return boto3.client("sagemaker").describe_endpoint(EndpointName=ENDPOINT)
+
+
+def endpoint_tags() -> dict[str, str]:
+    sm = boto3.client("sagemaker")
+    return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint()["EndpointArn"])["Tags"]}
+
+
+def set_endpoint_state(status: str | None = None, config: str | None = None) -> None:
+    """Stand-in for what AWS does asynchronously (an update in flight, an alarm rollback)."""
+    fake = sagemaker_backends[ACCOUNT][REGION].endpoints[ENDPOINT]
+    if status:
+        fake.endpoint_status = status
+    if config:
+        fake.endpoint_config_name = config
+
+
+def test_nothing_to_deploy_before_any_approval(deploy, event):
+    # Given a fresh account with a registered but unapproved model
+    arn = register()
+    # When its (pending) state change arrives
+    result = deploy.handler(approval_event(event, arn, "PendingManualApproval"))
+    # Then it is ignored and no endpoint exists
+    assert result["status"] == "ignored"
+    with pytest.raises(ClientError):
+        endpoint()
+
+
+def test_first_approval_creates_the_endpoint(deploy, event):
+    # Given an approved first version
+    arn = register()
+    approve(arn)
+    # When the approval event arrives
+    result = deploy.handler(approval_event(event, arn))
+    # Then the endpoint is created from it with KMS and data capture, and remembers the attempt
+    assert result["status"] == "created"
+    described = endpoint()
+    config = boto3.client("sagemaker").describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    assert described["EndpointConfigName"].startswith(f"{ENDPOINT}-v1-")
+    assert config["KmsKeyId"] == SPEC["kms_key_arn"]
+    assert config["DataCaptureConfig"]["EnableCapture"] is True
+    assert config["DataCaptureConfig"]["KmsKeyId"] == SPEC["data_capture"]["kms_key_arn"]
+    assert endpoint_tags()["mlops:attempted-version"] == "1"
+
+
+def test_duplicate_approval_events_deploy_once(deploy, event):
+    arn = register()
+    approve(arn)
+    first = deploy.handler(approval_event(event, arn))
+    # When EventBridge delivers the same event again
+    again = deploy.handler(approval_event(event, arn))
+    assert (first["status"], again["status"]) == ("created", "noop")
+    assert "already serves" in again["reason"]
+
+
+def test_newer_approval_rolls_out_with_a_canary(deploy, event):
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    v2 = register()
+    approve(v2)
+    # When version 2 is approved
+    result = deploy.handler(approval_event(event, v2))
+    # Then the endpoint is updated blue/green with a 10% canary guarded by both alarms
+    assert result["status"] == "updating"
+    described = endpoint()
+    assert described["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
+    policy = described["LastDeploymentConfig"]
+    assert policy["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 10}
+    assert [a["AlarmName"] for a in policy["AutoRollbackConfiguration"]["Alarms"]] == SPEC["rollback_alarm_names"]
+    assert endpoint_tags()["mlops:attempted-version"] == "2"
+
+
+def test_out_of_order_event_never_deploys_an_older_version(deploy, event):
+    v1, v2 = register(), register()
+    approve(v1)
+    approve(v2)
+    deploy.handler(approval_event(event, v2))
+    # When the (late) approval event of version 1 arrives after version 2 is live
+    result = deploy.handler(approval_event(event, v1))
+    # Then nothing changes
+    assert result["status"] == "noop"
+    assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
+
+
+def test_rejected_and_foreign_events_are_ignored_and_logged(deploy, event, caplog):
+    arn = register()
+    caplog.set_level(logging.INFO, logger="deploy")
+    rejected = deploy.handler(approval_event(event, arn, "Rejected"))
+    foreign = deploy.handler(event("model_package_approved", ModelPackageGroupName="someone-elses-model"))
+    unknown = deploy.handler({"hello": "world"})
+    assert [rejected["status"], foreign["status"], unknown["status"]] == ["ignored"] * 3
+    logged = [json.loads(r.message) for r in caplog.records]
+    assert any("Rejected" in line["message"] for line in logged)
+
+
+def test_busy_endpoint_defers_until_in_service_then_scales(deploy, event):
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    set_endpoint_state(status="Creating")
+    v2 = register()
+    approve(v2)
+    # When version 2 is approved while the endpoint is still being created
+    deferred = deploy.handler(approval_event(event, v2))
+    assert deferred["status"] == "deferred"
+    # And the endpoint then reaches InService
+    set_endpoint_state(status="InService")
+    result = deploy.handler(event("endpoint_in_service"))
+    # Then autoscaling is registered and version 2 rolls out
+    assert result["status"] == "updating"
+    target = boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]
+    assert (target["ResourceId"], target["MinCapacity"], target["MaxCapacity"]) == (f"endpoint/{ENDPOINT}/variant/AllTraffic", 1, 4)
+    policy = boto3.client("application-autoscaling").describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"][0]
+    assert policy["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 70.0
+
+
+def test_rolled_back_version_is_not_retried(deploy, event):
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    first_config = endpoint()["EndpointConfigName"]
+    v2 = register()
+    approve(v2)
+    deploy.handler(approval_event(event, v2))
+    # When an alarm fires during the canary and SageMaker rolls back to version 1
+    set_endpoint_state(config=first_config)
+    result = deploy.handler(event("endpoint_in_service"))
+    # Then version 1 keeps serving and version 2 is not retried until a newer approval
+    assert result["status"] == "noop" and "rolled back" in result["reason"]
+    assert endpoint()["EndpointConfigName"] == first_config
+
+
+class FailingUpdate:
+    """Fault injection: UpdateEndpoint is refused (e.g. a quota), everything else is moto."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def update_endpoint(self, **_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ResourceLimitExceeded", "Message": "instance quota exceeded"}}, "UpdateEndpoint")
+
+
+def test_failed_update_leaves_previous_model_serving_and_retries(deploy, event):
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    serving = endpoint()["EndpointConfigName"]
+    v2 = register()
+    approve(v2)
+    real = deploy.clients.sagemaker
+    deploy.clients.sagemaker = FailingUpdate(real)
+    # When the update call fails
+    with pytest.raises(ClientError):
+        deploy.handler(approval_event(event, v2))
+    # Then version 1 still serves and the attempt is not recorded, so the retry deploys version 2
+    assert endpoint()["EndpointConfigName"] == serving
+    assert endpoint_tags()["mlops:attempted-version"] == "1"
+    deploy.clients.sagemaker = real
+    assert deploy.handler(approval_event(event, v2))["status"] == "updating"
+
+
+def test_malformed_spec_fails_loudly(deploy, event, monkeypatch):
+    monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps({**SPEC, "rollback_alarm_names": []}))
+    with pytest.raises(deploy.SpecError, match="rollback alarm"):
+        deploy.handler(event("endpoint_in_service"))

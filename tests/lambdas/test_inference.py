@@ -1,0 +1,148 @@
+"""Inference proxy: request validation (no AWS), and the model call against moto's sagemaker-runtime.
+
+moto answers InvokeEndpoint for any endpoint with configured results, so the model-error and
+endpoint-missing answers, which moto cannot produce, use botocore's Stubber (named per test).
+The timeout case uses a real socket on loopback that never answers.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+from typing import Iterator
+
+import boto3
+import pytest
+import requests
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from support import load_lambda
+
+
+@pytest.fixture
+def inference(aws_credentials, monkeypatch):
+    monkeypatch.setenv("ENDPOINT_NAME", "mlops-prod")
+    monkeypatch.setenv("MAX_PAYLOAD_BYTES", "1024")
+    with mock_aws():
+        app = load_lambda("inference")
+        app.clients = app.Clients.create()
+        yield app
+
+
+def model_answers(*bodies: dict) -> None:
+    """Queue the endpoint's answers in moto (its documented results API)."""
+    results = [{"Body": json.dumps(b), "ContentType": "application/json"} for b in bodies]
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results", json={"results": results}, timeout=5)
+
+
+def body(response: dict) -> dict:
+    return json.loads(response["body"])
+
+
+def test_valid_request_returns_predictions(inference, event):
+    model_answers({"predictions": [1, 0], "probabilities": [0.93, 0.08]})
+    response = inference.handler(event("api_request"))
+    assert response["statusCode"] == 200
+    assert body(response)["predictions"] == {"predictions": [1, 0], "probabilities": [0.93, 0.08]}["predictions"]
+    assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+def test_base64_body_is_decoded(inference, event):
+    model_answers({"predictions": [1]})
+    request = event("api_request")
+    request.update(body=base64.b64encode(b'{"instances": [[1, 2]]}').decode(), isBase64Encoded=True)
+    assert inference.handler(request)["statusCode"] == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "reason"),
+    [
+        ({"headers": {"Content-Type": "text/plain"}}, 415, "Content-Type must be application/json"),
+        ({"headers": {}}, 415, "got none"),
+        ({"body": ""}, 400, "empty"),
+        ({"body": "   "}, 400, "empty"),
+        ({"body": "{\"instances\": [[1, 2]"}, 400, "not valid JSON"),
+        ({"body": "not base64!", "isBase64Encoded": True}, 400, "base64"),
+        ({"body": json.dumps({"instances": [[0.5] * 400]})}, 413, "limit is 1024"),
+        ({"body": "[]"}, 422, "non-empty list"),
+        ({"body": json.dumps({"instances": []})}, 422, "non-empty list"),
+        ({"body": json.dumps({"rows": [[1]]})}, 422, "\"instances\""),
+        ({"body": json.dumps({"instances": [["a", 1]]})}, 422, "list of numbers"),
+        ({"body": json.dumps({"instances": [[True, 1]]})}, 422, "list of numbers"),
+        ({"body": json.dumps({"instances": [[1]] * 101})}, 422, "at most 100"),
+    ],
+)
+def test_bad_requests_get_a_4xx_with_a_reason(inference, event, change, status, reason):
+    request = {**event("api_request"), **change}
+    response = inference.handler(request)
+    assert response["statusCode"] == status
+    assert reason in body(response)["error"]
+    assert body(response)["request_id"]
+
+
+def stubbed_error(inference, code: str, message: str, http_status: int) -> Stubber:
+    client = boto3.client("sagemaker-runtime")
+    stubber = Stubber(client)
+    stubber.add_client_error("invoke_endpoint", service_error_code=code, service_message=message, http_status_code=http_status)
+    stubber.activate()
+    inference.clients = inference.Clients(runtime=client)
+    return stubber
+
+
+def test_model_error_maps_to_502_without_details(inference, event):
+    # Stubber: moto cannot make a model fail.
+    stubbed_error(inference, "ModelError", "Traceback (most recent call last): secret internals", 424)
+    response = inference.handler(event("api_request"))
+    assert response["statusCode"] == 502
+    assert "Traceback" not in response["body"] and "secret" not in response["body"]
+
+
+def test_missing_endpoint_maps_to_503(inference, event):
+    # Stubber: moto answers for endpoints that do not exist.
+    stubbed_error(inference, "ValidationException", "Endpoint mlops-prod of account 123456789012 not found.", 400)
+    response = inference.handler(event("api_request"))
+    assert (response["statusCode"], body(response)["error"]) == (503, "no model is deployed yet")
+
+
+def test_non_json_model_answer_maps_to_502(inference, event):
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results", json={"results": [{"Body": "<html>", "ContentType": "text/html"}]}, timeout=5)
+    assert inference.handler(event("api_request"))["statusCode"] == 502
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A loopback TCP server that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_model_timeout_maps_to_504(aws_credentials, monkeypatch, event, silent_server):
+    monkeypatch.setenv("ENDPOINT_NAME", "mlops-prod")
+    monkeypatch.setenv("ENDPOINT_TIMEOUT_SECONDS", "0.5")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", silent_server)
+    app = load_lambda("inference")
+    response = app.handler(event("api_request"))
+    assert response["statusCode"] == 504
+    assert body(response)["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"

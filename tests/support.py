@@ -1,0 +1,65 @@
+"""Helpers shared by the tests: Terraform runs with the project's CLI config, Lambda loading."""
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build"
+os.environ["TF_CLI_CONFIG_FILE"] = str(BUILD / "terraformrc")
+os.environ["CHECKPOINT_DISABLE"] = "1"
+os.environ["TF_IN_AUTOMATION"] = "1"
+
+if not (BUILD / "terraformrc").exists():
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "tfsetup.py")], check=True)
+subprocess.run([sys.executable, str(ROOT / "scripts" / "package_lambdas.py")], check=True, capture_output=True)
+
+
+@contextmanager
+def terraform_init_lock() -> Iterator[None]:
+    """`terraform init` runs one at a time: parallel inits race on the shared plugin cache."""
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".terraform-init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def terraform(args: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(["terraform", *args], cwd=cwd, text=True, capture_output=True, env={**os.environ, **(env or {})})
+    if check and result.returncode != 0:
+        pytest.fail(f"terraform {' '.join(args)} failed in {cwd.relative_to(ROOT)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def terraform_init(directory: Path) -> None:
+    with terraform_init_lock():
+        terraform(["init", "-backend=false", "-input=false", "-no-color"], directory)
+
+
+def load_lambda(name: str) -> ModuleType:
+    """Import lambda_src/<name>/app.py fresh, with its folder first on sys.path (as in the Lambda runtime)."""
+    folder = ROOT / "lambda_src" / name
+    for sibling in [p.stem for p in folder.glob("*.py") if p.stem != "app"]:
+        sys.modules.pop(sibling, None)
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location(f"lambda_{name}_app", folder / "app.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(folder))

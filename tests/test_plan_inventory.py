@@ -1,0 +1,84 @@
+"""Plan-inventory tests: each tier's offline plan (tftest) against tests/inventories/<tier>.yaml.
+
+On a deliberate change, regenerate the inventory (`.venv/bin/python scripts/regen_inventory.py <tier>`)
+and review the diff.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+import yaml
+
+from plans import tier_plan
+from support import ROOT
+
+INVENTORIES = sorted((ROOT / "tests" / "inventories").glob("*.yaml"))
+TIERS = [p.stem for p in INVENTORIES]
+REGEN = "regenerate with `.venv/bin/python scripts/regen_inventory.py {tier}` if the change is intended"
+
+
+def inventory(tier: str) -> dict:
+    return yaml.safe_load((ROOT / "tests" / "inventories" / f"{tier}.yaml").read_text())
+
+
+def planned(tier: str) -> dict[str, dict]:
+    return {a: c["change"]["after"] or {} for a, c in tier_plan(tier).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
+
+
+
+
+def tiers() -> list:
+    """One xdist worker per tier: plans of one directory must not run concurrently."""
+    return [pytest.param(t, marks=pytest.mark.xdist_group(t)) for t in TIERS]
+
+
+@pytest.mark.parametrize("tier", tiers())
+def test_resource_counts(tier: str) -> None:
+    actual = Counter(c["type"] for c in tier_plan(tier).resource_changes.values() if c["change"]["actions"] != ["no-op"])
+    assert dict(actual) == inventory(tier)["counts"], REGEN.format(tier=tier)
+
+
+@pytest.mark.parametrize("tier", tiers())
+def test_pinned_values(tier: str) -> None:
+    resources = planned(tier)
+    for address, expected in inventory(tier)["values"].items():
+        assert address in resources, f"{address} is no longer planned; {REGEN.format(tier=tier)}"
+        actual = {name: resources[address].get(name) for name in expected}
+        assert actual == expected, f"{address}: {REGEN.format(tier=tier)}"
+
+
+@pytest.mark.parametrize("tier", tiers())
+def test_every_iam_policy_is_known_at_plan_time(tier: str) -> None:
+    policy_attributes = ("policy", "assume_role_policy", "resource_policy", "permissions_boundary")
+    unknown = [
+        f"{address}.{name}"
+        for address, change in tier_plan(tier).resource_changes.items()
+        for name in policy_attributes
+        if change["change"].get("after_unknown", {}).get(name) is True and (change["change"]["after"] or {}).get(name) is None
+        and change["type"].startswith(("aws_iam_", "aws_s3_bucket_policy", "aws_kms_key", "aws_sagemaker_model_package_group_policy"))
+    ]
+    assert not unknown, f"policies must be built from account IDs and names, not resource attributes: {unknown}"
+
+
+@pytest.mark.xdist_group("small")
+def test_small_tier_holds_the_whole_architecture() -> None:
+    by_type = Counter(c["type"] for c in tier_plan("small").resource_changes.values())
+    for required in (
+        "aws_sagemaker_domain", "aws_sagemaker_user_profile", "aws_iam_policy", "aws_codestarconnections_connection",
+        "aws_ecr_repository", "aws_s3_bucket_versioning", "aws_sagemaker_pipeline", "aws_scheduler_schedule",
+        "aws_sagemaker_model_package_group", "aws_cloudwatch_event_rule", "aws_lambda_function", "aws_api_gateway_rest_api",
+        "aws_cloudwatch_metric_alarm", "aws_kms_key",
+    ):
+        assert by_type[required] >= 1, f"the small tier lost its {required}"
+
+
+@pytest.mark.xdist_group("small")
+def test_toggles_switch_capabilities_off(tmp_path) -> None:
+    overrides = tmp_path / "off.tfvars"
+    overrides.write_text("enable_retraining_schedule = false\nenable_data_capture = false\nenable_vpc_endpoints = false\n")
+    resources = {a: c for a, c in tier_plan("small", str(overrides)).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
+    assert not [a for a in resources if "aws_scheduler_schedule" in a or "capture_bucket" in a or "aws_vpc_endpoint.interface" in a]
+    model_policy = json.loads(resources["module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
+    assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]

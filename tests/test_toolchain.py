@@ -1,0 +1,98 @@
+"""The set-up scripts: deterministic Lambda zips, the Terraform CLI config and version gate."""
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import package_lambdas
+import tfsetup
+from support import ROOT
+
+
+def test_same_sources_give_byte_identical_zips(tmp_path):
+    sources = tmp_path / "src" / "fn"
+    sources.mkdir(parents=True)
+    (sources / "app.py").write_text("def handler(event, context):\n    return event\n")
+    (sources / "helper.py").write_text("X = 1\n")
+    package_lambdas.main(["--sources", str(tmp_path / "src"), "--output", str(tmp_path / "a")])
+    # Touch the files (new mtimes, other permissions) and add build litter that must be skipped.
+    time.sleep(1.1)
+    for path in sources.iterdir():
+        path.touch()
+        path.chmod(0o600)
+    (sources / "__pycache__").mkdir()
+    (sources / "__pycache__" / "app.cpython-311.pyc").write_bytes(b"litter")
+    package_lambdas.main(["--sources", str(tmp_path / "src"), "--output", str(tmp_path / "b")])
+    assert (tmp_path / "a" / "fn.zip").read_bytes() == (tmp_path / "b" / "fn.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "b" / "fn.zip") as archive:
+        assert archive.namelist() == ["app.py", "helper.py"]
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_changed_source_changes_the_zip(tmp_path):
+    sources = tmp_path / "src" / "fn"
+    sources.mkdir(parents=True)
+    (sources / "app.py").write_text("A = 1\n")
+    package_lambdas.main(["--sources", str(tmp_path / "src"), "--output", str(tmp_path / "out")])
+    before = (tmp_path / "out" / "fn.zip").read_bytes()
+    (sources / "app.py").write_text("A = 2\n")
+    package_lambdas.main(["--sources", str(tmp_path / "src"), "--output", str(tmp_path / "out")])
+    assert (tmp_path / "out" / "fn.zip").read_bytes() != before
+
+
+def test_project_lambdas_are_packaged():
+    for function in ("deploy", "inference"):
+        with zipfile.ZipFile(ROOT / "build" / "lambda" / f"{function}.zip") as archive:
+            assert "app.py" in archive.namelist()
+
+
+def test_cli_config_uses_a_local_mirror_when_present(tmp_path, monkeypatch):
+    mirror = tmp_path / "mirror"
+    (mirror / tfsetup.PROVIDER / "5.100.0").mkdir(parents=True)
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
+    found = tfsetup.find_mirror()
+    assert found == mirror
+    config = tfsetup.render_config(found)
+    assert f'path    = "{mirror}"' in config and 'exclude = ["registry.terraform.io/hashicorp/aws"]' in config
+    assert "plugin_cache_dir" in config
+
+
+def test_cli_config_falls_back_to_the_registry(monkeypatch):
+    monkeypatch.setattr(tfsetup, "MIRROR_CANDIDATES", ())
+    monkeypatch.delenv("TF_PROVIDER_MIRROR", raising=False)
+    assert tfsetup.find_mirror() is None
+    config = tfsetup.render_config(None)
+    assert "direct {}" in config and "filesystem_mirror" not in config
+
+
+def fake_terraform(tmp_path: Path, version: str | None) -> dict[str, str]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if version:
+        script = bin_dir / "terraform"
+        script.write_text(f"#!/bin/sh\necho '{{\"terraform_version\": \"{version}\"}}'\n")
+        script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin"}
+
+
+def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "tfsetup.py"), "--check"], env=env, text=True, capture_output=True)
+
+
+def test_setup_fails_early_without_terraform(tmp_path):
+    result = run_check(fake_terraform(tmp_path, None))
+    assert result.returncode == 1 and "terraform is not on PATH" in result.stderr
+
+
+def test_setup_fails_early_on_old_terraform(tmp_path):
+    result = run_check(fake_terraform(tmp_path, "1.5.7"))
+    assert result.returncode == 1 and "1.5.7 is too old" in result.stderr and ">= 1.7.0" in result.stderr
+
+
+def test_setup_accepts_a_recent_terraform(tmp_path):
+    assert run_check(fake_terraform(tmp_path, "1.11.4")).returncode == 0
