@@ -12,7 +12,8 @@ PLANS        ?=
 export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: help setup lock package plans demo test fmt docs bench clean
+TARGET       ?= emulator
+.PHONY: help setup lock package plans demo test fmt docs bench clean up down status retrain
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,9 +47,27 @@ plan-%: setup package ## Plan a tier offline into build/plans/<tier>.json (VARS=
 
 plans: $(addprefix plan-,$(TIERS)) ## Plan every tier
 
-demo: plan-small ## Set up and run the main job on the embedded default
-	@echo
-	@echo "Next: \`make test\` runs every check; \`make help\` lists the rest."
+up: setup ## Start the embedded AWS emulator (EMULATOR_PORT, default 4566)
+	@$(PY) scripts/emulator/ctl.py up
+
+down: ## Stop the emulator that `make up` started
+	@$(PYTHON) scripts/emulator/ctl.py down
+
+status: ## Is the emulator running?
+	@$(PYTHON) scripts/emulator/ctl.py status
+
+apply-%: setup package ## Apply a tier: to the emulator (default) or TARGET=aws VARS=my.tfvars
+	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)
+	@$(PY) scripts/tier.py apply $* --target $(TARGET) $(if $(VARS),--var-file $(VARS))
+
+destroy-%: setup package ## Destroy a tier (same TARGET and VARS as apply)
+	@$(PY) scripts/tier.py destroy $* --target $(TARGET) $(if $(VARS),--var-file $(VARS))
+
+demo: apply-small ## Set up, start the emulator, apply the small tier on it and show what was deployed
+	@$(PY) scripts/tier.py summary small
+
+retrain: setup ## Start the retraining pipeline of a tier (TIER=small; TARGET=aws for a real account)
+	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET)
 
 test: setup package ## Run every check: fmt, validate, terraform test, plans, Lambdas, step scripts
 	@$(PY) -m pytest

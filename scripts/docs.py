@@ -76,14 +76,37 @@ def updated(readme: Path) -> str:
     return f"{head}{BEGIN}\n{render(readme.parent)}\n{END}{tail}"
 
 
+EXTENSIONS_BEGIN, EXTENSIONS_END = "<!-- BEGIN_EMULATOR_EXTENSIONS -->", "<!-- END_EMULATOR_EXTENSIONS -->"
+
+
+def extensions_table() -> str:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from emulator import extensions
+
+    lines = [f"Written against moto {extensions.MOTO_VERSION} (pinned in requirements.lock).", "", "| service | API | kind | why |", "|---|---|---|---|"]
+    lines += [f"| {e.service} | {e.api} | {e.kind} | {cell(e.why)} |" for e in extensions.EXTENSIONS]
+    return "\n".join(lines)
+
+
+def updated_root_readme(readme: Path) -> str:
+    text = readme.read_text()
+    if EXTENSIONS_BEGIN not in text:
+        return text
+    head, rest = text.split(EXTENSIONS_BEGIN, 1)
+    _, tail = rest.split(EXTENSIONS_END, 1)
+    return f"{head}{EXTENSIONS_BEGIN}\n{extensions_table()}\n{EXTENSIONS_END}{tail}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report stale READMEs, write nothing")
     args = parser.parse_args(argv)
     stale = []
-    for directory in documented_dirs():
-        readme = directory / "README.md"
-        text = updated(readme)
+    pages = [(directory / "README.md", updated) for directory in documented_dirs()]
+    if (ROOT / "README.md").exists():
+        pages.append((ROOT / "README.md", updated_root_readme))
+    for readme, render_page in pages:
+        text = render_page(readme)
         if readme.exists() and readme.read_text() == text:
             continue
         stale.append(str(readme.relative_to(ROOT)))

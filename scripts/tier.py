@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """Plan, apply or destroy one tier (environments/<tier>) with readable progress.
 
-    tier.py plan small                # offline: no credentials, no network -> build/plans/small.json
-    tier.py apply small               # the embedded emulator (default target)
-    tier.py apply small --target aws  # a real account: needs credentials, asks nothing else
+    tier.py plan small                                 # offline -> build/plans/small.json
+    tier.py apply small                                # the embedded emulator (default target)
+    tier.py replan small                               # expect no changes (exit 1 on drift)
+    tier.py destroy small
+    tier.py apply small --target aws --var-file my.tfvars   # a real account: needs credentials
+
+Emulator runs keep their state in build/state/<tier>.emulator-<port>.tfstate, never in a real backend.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -18,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
+sys.path.insert(0, str(ROOT / "scripts"))
 TIERS = ("small", "medium", "large")
+PROGRESS = re.compile(r"(Creation|Destruction|Modifications) complete|Still (creating|destroying)|Apply complete|Destroy complete")
 OFFLINE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offline-plan", "AWS_SECRET_ACCESS_KEY": "offline-plan"}
 
 
@@ -96,10 +103,98 @@ def plan(tier: str, extra_vars: list[str]) -> Path:
     return target
 
 
+def target_env(target: str) -> tuple[dict[str, str], list[str]]:
+    """Environment and extra arguments for a run against the emulator or a real account."""
+    if target == "emulator":
+        from emulator import ctl
+
+        if ctl.running_pid() is None:
+            raise SystemExit("error: the emulator is not running; start it with `make up`")
+        env = terraform_env(ctl.environment())
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            env.pop(name, None)
+        state = BUILD / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        return env, ["-var=force_destroy=true", "-lock=false"]
+    import boto3  # only for the credential check
+
+    if boto3.Session().get_credentials() is None:
+        raise SystemExit("error: TARGET=aws needs AWS credentials (a profile, environment variables or SSO); none were found")
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        raise SystemExit("error: TARGET=aws with AWS_ENDPOINT_URL set would not reach AWS; unset it")
+    return terraform_env(), []
+
+
+def state_args(tier: str, target: str) -> list[str]:
+    if target != "emulator":
+        return []
+    from emulator import ctl
+
+    return [f"-state={BUILD / 'state' / f'{tier}.emulator-{ctl.port()}.tfstate'}"]
+
+
+def change(action: str, tier: str, target: str, extra_vars: list[str]) -> int:
+    tier_dir = ROOT / "environments" / tier
+    if target == "aws" and not extra_vars:
+        raise SystemExit("error: TARGET=aws needs VARS=path/to/your.tfvars (demo.tfvars is for the emulator)")
+    env, extra = target_env(target)
+    init(tier_dir, env)
+    args = [*extra, *state_args(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
+    started = time.monotonic()
+    if action == "replan":
+        say(f"terraform plan -detailed-exitcode ({tier} on {target}): expecting no changes")
+        result = subprocess.run(["terraform", "plan", "-detailed-exitcode", *args], cwd=tier_dir, env=env, text=True, capture_output=True)
+        if result.returncode == 0:
+            say(f"no changes ({time.monotonic() - started:.1f}s)")
+            return 0
+        sys.stdout.write(result.stdout[-12000:] + result.stderr[-4000:])
+        raise SystemExit(f"error: {'drift after apply' if result.returncode == 2 else 'plan failed'} in {tier} on {target}")
+    say(f"terraform {action} ({tier} on {target})")
+    command = ["terraform", action, "-auto-approve", "-parallelism=10", *args]
+    process = subprocess.Popen(command, cwd=tier_dir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        if PROGRESS.search(line):
+            print(f"    {line.strip()}", flush=True)
+    if process.wait() != 0:
+        output = "".join(lines)
+        sys.stderr.write(output[output.find("Error:"):][:12000] if "Error:" in output else output[-6000:])
+        raise SystemExit(f"error: terraform {action} of {tier} on {target} failed (resource and error above)")
+    say(f"{action} of {tier} on {target} done in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def outputs(tier: str, target: str) -> dict:
+    env, _ = target_env(target)
+    shown = subprocess.run(["terraform", "output", "-json", *state_args(tier, target)], cwd=ROOT / "environments" / tier, env=env, text=True, capture_output=True, check=True)
+    return {k: v["value"] for k, v in json.loads(shown.stdout).items()}
+
+
+def summary(tier: str, target: str) -> None:
+    values = outputs(tier, target)
+    width = max(map(len, values)) if values else 0
+    print(f"\nDeployed the {tier} tier on the {target}:")
+    for name, value in sorted(values.items()):
+        print(f"  {name:<{width}}  {value}")
+    where = "" if target == "emulator" else " TARGET=aws"
+    steps = [
+        (f"make retrain{where}", f"start the retraining pipeline ({values.get('pipeline_name', 'the pipeline')})"),
+        ("make status", "is the emulator up?"),
+        ("make test", "every check, including apply -> clean re-plan -> destroy on a fresh emulator"),
+        (f"make destroy-{tier}{where}", "remove it again; `make down` stops the emulator"),
+    ]
+    print("\nNext:")
+    for command, what in steps:
+        print(f"  {command:<32} {what}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["plan"])
+    parser.add_argument("action", choices=["plan", "apply", "replan", "destroy", "outputs", "summary"])
     parser.add_argument("tier", choices=TIERS)
+    parser.add_argument("--target", choices=["emulator", "aws"], default=os.environ.get("TARGET") or "emulator")
     parser.add_argument("--var-file", action="append", default=[], help="tfvars instead of the tier's demo.tfvars")
     args = parser.parse_args(argv)
     tier_dir = ROOT / "environments" / args.tier
@@ -107,8 +202,16 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"error: environments/{args.tier} does not exist yet")
     if not (BUILD / "terraformrc").exists():
         raise SystemExit("error: run `make setup` first (build/terraformrc is missing)")
-    plan(args.tier, args.var_file)
-    return 0
+    if args.action == "plan":
+        plan(args.tier, args.var_file)
+        return 0
+    if args.action == "outputs":
+        print(json.dumps(outputs(args.tier, args.target), indent=2))
+        return 0
+    if args.action == "summary":
+        summary(args.tier, args.target)
+        return 0
+    return change(args.action, args.tier, args.target, args.var_file)
 
 
 if __name__ == "__main__":

@@ -32,3 +32,8 @@ output "training_data_uri" {
   description = "Where the pipeline reads labelled CSV data."
   value       = local.training_data_uri
 }
+
+output "region" {
+  description = "Region of the tier."
+  value       = var.region
+}

@@ -78,7 +78,12 @@ resource "aws_api_gateway_deployment" "this" {
   count       = var.api.enabled ? 1 : 0
   rest_api_id = aws_api_gateway_rest_api.this[0].id
   triggers = {
-    redeployment = sha1(jsonencode([aws_api_gateway_resource.predict[0].id, aws_api_gateway_method.predict[0], aws_api_gateway_integration.predict[0].uri]))
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.predict[0].id,
+      aws_api_gateway_method.predict[0].authorization,
+      aws_api_gateway_method.predict[0].api_key_required,
+      aws_api_gateway_integration.predict[0].uri,
+    ]))
   }
   lifecycle {
     create_before_destroy = true

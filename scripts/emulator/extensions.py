@@ -60,8 +60,277 @@ def _sagemaker_update_endpoint() -> None:
     SageMakerResponse.update_endpoint = update_endpoint_response
 
 
+def _sagemaker_create_domain_id() -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.create_domain
+
+    def create_domain(self: SageMakerModelBackend, **kwargs: Any) -> dict[str, Any]:
+        reply = original(self, **kwargs)
+        domain_id = next(d.id for d in self.domains.values() if d.arn == reply["DomainArn"])
+        return {**reply, "DomainId": domain_id}
+
+    SageMakerModelBackend.create_domain = create_domain
+
+
+class _UserProfile:
+    def __init__(self, backend: Any, domain_id: str, name: str, settings: dict[str, Any] | None, tags: list[dict[str, str]] | None) -> None:
+        from moto.core.utils import utcnow
+
+        self.domain_id, self.name, self.settings = domain_id, name, settings or {}
+        self.arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:user-profile/{domain_id}/{name}"
+        self.tags = list(tags or [])
+        self.created = utcnow()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "DomainId": self.domain_id, "UserProfileArn": self.arn, "UserProfileName": self.name,
+            "Status": "InService", "CreationTime": self.created, "LastModifiedTime": self.created,
+            "UserSettings": self.settings, "HomeEfsFileSystemUid": "200001",
+        }
+
+
+def _sagemaker_user_profiles() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def profiles(backend: SageMakerModelBackend) -> dict[tuple[str, str], _UserProfile]:
+        if not hasattr(backend, "user_profiles"):
+            backend.user_profiles = {}
+        return backend.user_profiles
+
+    def find(backend: SageMakerModelBackend, domain_id: str, name: str) -> _UserProfile:
+        try:
+            return profiles(backend)[(domain_id, name)]
+        except KeyError:
+            raise JsonRESTError("ResourceNotFound", f"User profile {name} in domain {domain_id} does not exist")
+
+    def create(self: SageMakerResponse) -> ActionResult:
+        backend, domain_id, name = self.sagemaker_backend, self._get_param("DomainId"), self._get_param("UserProfileName")
+        if domain_id not in backend.domains:
+            raise ValidationError(message=f"Could not find domain '{domain_id}'.")
+        if (domain_id, name) in profiles(backend):
+            raise ValidationError(message=f"User profile {name} already exists")
+        profile = _UserProfile(backend, domain_id, name, self._get_param("UserSettings"), self._get_param("Tags"))
+        profiles(backend)[(domain_id, name)] = profile
+        return ActionResult({"UserProfileArn": profile.arn})
+
+    def describe(self: SageMakerResponse) -> ActionResult:
+        return ActionResult(find(self.sagemaker_backend, self._get_param("DomainId"), self._get_param("UserProfileName")).describe())
+
+    def update(self: SageMakerResponse) -> ActionResult:
+        profile = find(self.sagemaker_backend, self._get_param("DomainId"), self._get_param("UserProfileName"))
+        profile.settings = self._get_param("UserSettings") or profile.settings
+        return ActionResult({"UserProfileArn": profile.arn})
+
+    def delete(self: SageMakerResponse) -> EmptyResult:
+        find(self.sagemaker_backend, self._get_param("DomainId"), self._get_param("UserProfileName"))
+        del profiles(self.sagemaker_backend)[(self._get_param("DomainId"), self._get_param("UserProfileName"))]
+        return EmptyResult()
+
+    def list_profiles(self: SageMakerResponse) -> ActionResult:
+        domain_id = self._get_param("DomainIdEquals")
+        found = [p for p in profiles(self.sagemaker_backend).values() if domain_id in (None, p.domain_id)]
+        return ActionResult({"UserProfiles": [{k: v for k, v in p.describe().items() if k in ("DomainId", "UserProfileName", "Status", "CreationTime", "LastModifiedTime")} for p in found]})
+
+    original_lookup = SageMakerModelBackend._get_resource_from_arn
+
+    def lookup(self: SageMakerModelBackend, arn: str) -> Any:
+        if ":user-profile/" in arn:
+            _, domain_id, name = arn.split(":")[-1].split("/")
+            return find(self, domain_id, name)
+        return original_lookup(self, arn)
+
+    SageMakerModelBackend._get_resource_from_arn = lookup
+    SageMakerResponse.create_user_profile = create
+    SageMakerResponse.describe_user_profile = describe
+    SageMakerResponse.update_user_profile = update
+    SageMakerResponse.delete_user_profile = delete
+    SageMakerResponse.list_user_profiles = list_profiles
+
+
+def _sagemaker_add_tags_overwrites() -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    def add_tags(self: SageMakerModelBackend, arn: str, tags: list[dict[str, str]]) -> list[dict[str, str]]:
+        resource = self._get_resource_from_arn(arn)
+        new = {t["Key"] for t in tags}
+        resource.tags = [t for t in resource.tags if t["Key"] not in new] + list(tags)
+        return resource.tags
+
+    SageMakerModelBackend.add_tags = add_tags
+
+
+def _sagemaker_delete_model_package_group() -> None:
+    from moto.core.responses import EmptyResult
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def delete(self: SageMakerResponse) -> EmptyResult:
+        backend, name = self.sagemaker_backend, self._get_param("ModelPackageGroupName")
+        if name not in backend.model_package_groups:
+            raise ValidationError(message=f"Model Package Group {name} does not exist.")
+        if any(p.model_package_group_name == name for p in backend.model_packages.values()):
+            raise ValidationError(message=f"Model Package Group {name} still has model packages; delete them first.")
+        del backend.model_package_groups[name]
+        return EmptyResult()
+
+    def delete_package(self: SageMakerResponse) -> EmptyResult:
+        backend, name = self.sagemaker_backend, self._get_param("ModelPackageName")
+        arn = next((a for a, p in backend.model_packages.items() if name in (a, p.model_package_name, p.arn)), None)
+        if arn is None:
+            raise ValidationError(message=f"Model package {name} does not exist.")
+        del backend.model_packages[arn]
+        return EmptyResult()
+
+    SageMakerResponse.delete_model_package_group = delete
+    SageMakerResponse.delete_model_package = delete_package
+
+
+def _s3_secure_transport_context() -> None:
+    from moto.iam import policy_conditions
+    from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def bool_operation(expected: list[str] | str, actual: str) -> bool:
+        return actual.lower() in [e.lower() for e in ([expected] if isinstance(expected, str) else expected)]
+
+    def verify_condition(self: policy_conditions.TrustCondition, actual_values: list[str]) -> bool:
+        operation = policy_conditions.CONDITION_OPERATIONS.get(self._condition)
+        if not operation:
+            return True  # moto's choice for operators it does not implement
+        if len(actual_values) < len(self.context_keys):
+            return False  # a key missing from the request context makes the condition false
+        return all(operation(self._expected_value[i], value) for i, value in enumerate(actual_values))
+
+    original_statement = IAMPolicyStatement.is_action_permitted
+
+    def statement_permits(self: IAMPolicyStatement, action: str, resource: str = "*", principal: str | None = None, incoming_condition_values: dict[str, str] | None = None) -> PermissionResult:
+        if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+            return PermissionResult.NEUTRAL  # moto says DENIED; a statement whose condition does not hold does not apply
+        return original_statement(self, action, resource, principal, incoming_condition_values)
+
+    policy_conditions.CONDITION_OPERATIONS["Bool"] = bool_operation
+    policy_conditions.TrustCondition.verify_condition = verify_condition
+    IAMPolicyStatement.is_action_permitted = statement_permits
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        # The emulator serves TLS only (and boto3 in-process uses https), so every request is secure.
+        return IAMPolicy(self.policy.decode()).is_action_permitted(action, resource, incoming_condition_values={"aws:SecureTransport": "true"})
+
+    FakeBucket.get_permission = get_permission
+
+
+def _sagemaker_domain_tag_propagation() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.describe_domain
+
+    def describe_domain(self: SageMakerModelBackend, domain_id: str) -> dict[str, Any]:
+        if domain_id not in self.domains:
+            raise JsonRESTError("ResourceNotFound", f"Domain {domain_id} does not exist")
+        return {"TagPropagation": "DISABLED", **original(self, domain_id)}
+
+    SageMakerModelBackend.describe_domain = describe_domain
+
+
+def _kms_rotation_period() -> None:
+    import json
+
+    from moto.kms.responses import KmsResponse
+
+    periods: dict[tuple[str, str], int] = {}
+    original_enable, original_status = KmsResponse.enable_key_rotation, KmsResponse.get_key_rotation_status
+
+    def enable(self: KmsResponse) -> str:
+        reply = original_enable(self)
+        key = self.kms_backend.describe_key(self._get_param("KeyId")).id
+        periods[(self.current_account, key)] = self._get_param("RotationPeriodInDays") or 365
+        return reply
+
+    def status(self: KmsResponse) -> str:
+        reply = json.loads(original_status(self))
+        if reply.get("KeyRotationEnabled"):
+            key = self.kms_backend.describe_key(self._get_param("KeyId")).id
+            reply["RotationPeriodInDays"] = periods.get((self.current_account, key), 365)
+        return json.dumps(reply)
+
+    KmsResponse.enable_key_rotation, KmsResponse.get_key_rotation_status = enable, status
+
+
+def _lambda_dead_letter_config() -> None:
+    from moto.awslambda.models import LambdaFunction
+
+    original_init, original_config = LambdaFunction.__init__, LambdaFunction.get_configuration
+
+    def init(self: LambdaFunction, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        original_init(self, account_id, spec, *args, **kwargs)
+        self.dead_letter_config = spec.get("DeadLetterConfig")
+
+    def get_configuration(self: LambdaFunction, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config = original_config(self, *args, **kwargs)
+        if getattr(self, "dead_letter_config", None):
+            config["DeadLetterConfig"] = self.dead_letter_config
+        return config
+
+    LambdaFunction.__init__, LambdaFunction.get_configuration = init, get_configuration
+
+
+def _ec2_rule_descriptions() -> None:
+    from moto.ec2.models.security_groups import SecurityGroupRule as SecurityRule
+
+    original_init = SecurityRule.__init__
+
+    def init(self: SecurityRule, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        prefix = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self._prefix_description = (prefix or {}).get("Description")
+
+    def description(self: SecurityRule) -> str | None:
+        return self.ip_range.get("Description") or self.source_group.get("Description") or getattr(self, "_prefix_description", None)
+
+    SecurityRule.__init__ = init
+    SecurityRule.description = property(description)
+
+
+def _events_test_event_pattern() -> None:
+    import json
+
+    from moto.events.models import EventPattern
+    from moto.events.responses import EventsHandler
+
+    def test_event_pattern(self: EventsHandler) -> str:
+        pattern = EventPattern.load(self._get_param("EventPattern"))
+        return json.dumps({"Result": pattern.matches_event(json.loads(self._get_param("Event")))})
+
+    EventsHandler.test_event_pattern = test_event_pattern
+
+
+def _codestar_connections() -> None:
+    from emulator import codestar_connections
+
+    codestar_connections.register()
+
+
 EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "UpdateEndpoint", "missing", "the deploy function rolls out each approved model with a blue/green canary", _sagemaker_update_endpoint),
+    Extension("sagemaker", "CreateDomain", "fix", "the reply lacks DomainId, so the provider reads domain ''", _sagemaker_create_domain_id),
+    Extension("sagemaker", "Create/Describe/Update/Delete/ListUserProfile(s)", "missing", "Studio user profiles of the dev module; tags on their ARNs", _sagemaker_user_profiles),
+    Extension("sagemaker", "AddTags", "fix", "moto appends a second tag with the same key instead of replacing it", _sagemaker_add_tags_overwrites),
+    Extension("sagemaker", "DeleteModelPackage(Group)", "missing", "`terraform destroy` of the model registry, after its versions are deleted (as on AWS)", _sagemaker_delete_model_package_group),
+    Extension("s3", "bucket policy evaluation", "fix", "moto treats the Bool operator as always met, denies when a condition does not hold, and omits the request's aws:SecureTransport, so the TLS-only deny denies everything; adds Bool, skips statements whose condition does not hold, makes a missing key false, supplies aws:SecureTransport=true (the emulator serves TLS only)", _s3_secure_transport_context),
+    Extension("sagemaker", "DescribeDomain", "fix", "the reply lacks TagPropagation (a perpetual diff), and a missing domain is ValidationException instead of ResourceNotFound (destroy waits forever)", _sagemaker_domain_tag_propagation),
+    Extension("kms", "EnableKeyRotation/GetKeyRotationStatus", "fix", "RotationPeriodInDays is dropped, a perpetual diff", _kms_rotation_period),
+    Extension("lambda", "GetFunction", "fix", "DeadLetterConfig is dropped, a perpetual diff", _lambda_dead_letter_config),
+    Extension("ec2", "DescribeSecurityGroupRules", "fix", "descriptions of rules that reference a security group or prefix list are dropped, a perpetual diff", _ec2_rule_descriptions),
+    Extension("events", "TestEventPattern", "missing", "tests prove the deployed approval rule matches an approval event (uses moto's own rule matcher)", _events_test_event_pattern),
+    Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
 )
 
 _installed = False

@@ -1,0 +1,162 @@
+"""A boto3 round trip per emulator extension (in-process moto with the extensions installed)."""
+from __future__ import annotations
+
+import json
+import re
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from emulator import extensions
+from support import ROOT
+
+ROLE = "arn:aws:iam::123456789012:role/r"
+
+
+@pytest.fixture
+def aws(aws_credentials):
+    extensions.install()
+    with mock_aws():
+        yield
+
+
+def endpoint_with_two_configs(sm) -> None:
+    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
+    for name in ("a", "b"):
+        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+    sm.create_endpoint(EndpointName="e", EndpointConfigName="a")
+
+
+def test_sagemaker_update_endpoint(aws):
+    sm = boto3.client("sagemaker")
+    endpoint_with_two_configs(sm)
+    policy = {"AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "x"}]}}
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="b", DeploymentConfig=policy)
+    described = sm.describe_endpoint(EndpointName="e")
+    assert (described["EndpointConfigName"], described["LastDeploymentConfig"]) == ("b", policy)
+    with pytest.raises(ClientError, match="Could not find endpoint"):
+        sm.update_endpoint(EndpointName="missing", EndpointConfigName="b")
+
+
+def create_domain(sm) -> dict:
+    return sm.create_domain(DomainName="d", AuthMode="IAM", DefaultUserSettings={"ExecutionRole": ROLE}, SubnetIds=["s"], VpcId="v")
+
+
+def test_sagemaker_create_domain_id(aws):
+    sm = boto3.client("sagemaker")
+    reply = create_domain(sm)
+    assert sm.describe_domain(DomainId=reply["DomainId"])["DomainArn"] == reply["DomainArn"]
+
+
+def test_sagemaker_domain_tag_propagation(aws):
+    sm = boto3.client("sagemaker")
+    reply = create_domain(sm)
+    assert sm.describe_domain(DomainId=reply["DomainId"])["TagPropagation"] == "DISABLED"
+    sm.delete_domain(DomainId=reply["DomainId"])
+    with pytest.raises(ClientError) as error:
+        sm.describe_domain(DomainId=reply["DomainId"])
+    assert error.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_sagemaker_user_profiles(aws):
+    sm = boto3.client("sagemaker")
+    domain = create_domain(sm)["DomainId"]
+    arn = sm.create_user_profile(DomainId=domain, UserProfileName="alice", Tags=[{"Key": "owner", "Value": "alice"}])["UserProfileArn"]
+    assert sm.describe_user_profile(DomainId=domain, UserProfileName="alice")["Status"] == "InService"
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "alice"}]
+    assert [p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]] == ["alice"]
+    sm.delete_user_profile(DomainId=domain, UserProfileName="alice")
+    with pytest.raises(ClientError) as error:
+        sm.describe_user_profile(DomainId=domain, UserProfileName="alice")
+    assert error.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_sagemaker_add_tags_overwrites(aws):
+    sm = boto3.client("sagemaker")
+    endpoint_with_two_configs(sm)
+    arn = sm.describe_endpoint(EndpointName="e")["EndpointArn"]
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "v", "Value": "1"}])
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "v", "Value": "2"}])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "v", "Value": "2"}]
+
+
+def test_sagemaker_delete_model_package_group(aws):
+    sm = boto3.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    arn = sm.create_model_package(ModelPackageGroupName="g", InferenceSpecification={"Containers": [{"Image": "i"}], "SupportedContentTypes": ["a"], "SupportedResponseMIMETypes": ["a"]})["ModelPackageArn"]
+    with pytest.raises(ClientError, match="still has model packages"):
+        sm.delete_model_package_group(ModelPackageGroupName="g")
+    sm.delete_model_package(ModelPackageName=arn)
+    sm.delete_model_package_group(ModelPackageGroupName="g")
+    assert sm.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
+
+
+def test_s3_secure_transport_context(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="tls-only")
+
+    def deny_when(secure: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::tls-only/*"], "Condition": {"Bool": {"aws:SecureTransport": secure}}}]})
+
+    s3.put_bucket_policy(Bucket="tls-only", Policy=deny_when("false"))
+    s3.put_object(Bucket="tls-only", Key="a", Body=b"1")  # TLS request: the deny does not apply
+    s3.put_bucket_policy(Bucket="tls-only", Policy=deny_when("true"))
+    with pytest.raises(ClientError):
+        s3.put_object(Bucket="tls-only", Key="b", Body=b"1")  # a deny whose condition holds still denies
+
+
+def test_kms_rotation_period(aws):
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key, RotationPeriodInDays=180)
+    assert kms.get_key_rotation_status(KeyId=key)["RotationPeriodInDays"] == 180
+
+
+def test_lambda_dead_letter_config(aws, tmp_path):
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    queue = "arn:aws:sqs:us-east-1:123456789012:failures"
+    boto3.client("lambda").create_function(
+        FunctionName="fn", Runtime="python3.12", Role=role, Handler="app.handler",
+        Code={"ZipFile": (ROOT / "build" / "lambda" / "inference.zip").read_bytes()}, DeadLetterConfig={"TargetArn": queue},
+    )
+    assert boto3.client("lambda").get_function(FunctionName="fn")["Configuration"]["DeadLetterConfig"] == {"TargetArn": queue}
+
+
+def test_ec2_rule_descriptions(aws):
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="g", Description="g", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group, "Description": "members"}]}])
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])["SecurityGroupRules"]
+    assert [r.get("Description") for r in rules if not r["IsEgress"]] == ["members"]
+
+
+def test_events_test_event_pattern(aws):
+    events = boto3.client("events")
+    pattern = json.dumps({"source": ["aws.sagemaker"], "detail": {"ModelApprovalStatus": ["Approved"]}})
+    event = {"id": "1", "version": "0", "account": "123456789012", "region": "us-east-1", "time": "2026-11-26T10:00:00Z", "resources": [], "source": "aws.sagemaker", "detail-type": "x"}
+    assert events.test_event_pattern(EventPattern=pattern, Event=json.dumps({**event, "detail": {"ModelApprovalStatus": "Approved"}}))["Result"] is True
+    assert events.test_event_pattern(EventPattern=pattern, Event=json.dumps({**event, "detail": {"ModelApprovalStatus": "Rejected"}}))["Result"] is False
+
+
+def test_codestar_connections(aws):
+    client = boto3.client("codestar-connections")
+    arn = client.create_connection(ProviderType="GitHub", ConnectionName="code", Tags=[{"Key": "k", "Value": "v"}])["ConnectionArn"]
+    assert client.get_connection(ConnectionArn=arn)["Connection"]["ConnectionStatus"] == "PENDING"
+    client.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "w"}])
+    assert client.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "w"}]
+    client.delete_connection(ConnectionArn=arn)
+    with pytest.raises(ClientError) as error:
+        client.get_connection(ConnectionArn=arn)
+    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_every_extension_has_a_round_trip_test_and_a_readme_row():
+    source = (ROOT / "tests" / "emulator" / "test_extensions.py").read_text()
+    untested = [e.install.__name__ for e in extensions.EXTENSIONS if f"def test{e.install.__name__}(aws" not in source]
+    assert not untested, f"add a round-trip test named test<extension function> for: {untested}"
+    rows = re.findall(r"^\| (\S+) \| (.+?) \| (?:missing|fix) \|", (ROOT / "README.md").read_text(), flags=re.M)
+    assert sorted(rows) == sorted((e.service, e.api) for e in extensions.EXTENSIONS), "the README's extension table must list exactly extensions.EXTENSIONS"

@@ -1,0 +1,121 @@
+"""Every tier on a fresh emulator: apply, plan again (no changes), exercise the event chain, destroy.
+
+The emulator runs moto server with the project's extensions on a free port, separate from any
+emulator `make up` started; it is stopped even when a step fails. EventBridge in moto does not
+invoke Lambda functions (that needs Docker), so the chain runs the deployed functions' code
+in-process against the emulator, with the configuration Terraform deployed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import ssl
+import urllib.request
+from typing import Iterator
+
+import boto3
+import pytest
+
+import tier
+from emulator import ctl
+from support import ROOT, load_lambda, terraform_init
+
+pytestmark = pytest.mark.xdist_group("small")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[dict[str, str]]:
+    port = free_port()
+    saved = dict(os.environ)
+    os.environ["EMULATOR_PORT"] = str(port)
+    ctl.up(port)
+    try:
+        os.environ.update(ctl.environment(port))
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(name, None)
+        yield ctl.environment(port)
+    finally:
+        ctl.down(port)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def small(emulator) -> Iterator[dict]:
+    terraform_init(ROOT / "environments" / "small")
+    (ROOT / "build" / "state" / f"small.emulator-{ctl.port()}.tfstate").unlink(missing_ok=True)
+    tier.change("apply", "small", "emulator", [])
+    yield tier.outputs("small", "emulator")
+
+
+def test_small_replans_clean(small):
+    assert tier.change("replan", "small", "emulator", []) == 0
+
+
+def approval(group: str, arn: str) -> dict:
+    return {"detail-type": "SageMaker Model Package State Change", "source": "aws.sagemaker", "account": ctl.ACCOUNT_ID, "region": "us-east-1",
+            "detail": {"ModelPackageGroupName": group, "ModelPackageArn": arn, "ModelApprovalStatus": "Approved"}}
+
+
+def register_and_approve(sm, group: str) -> str:
+    arn = sm.create_model_package(
+        ModelPackageGroupName=group, ModelApprovalStatus="PendingManualApproval",
+        InferenceSpecification={"Containers": [{"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": "s3://models/model.tar.gz"}],
+                                "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
+    )["ModelPackageArn"]
+    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
+    return arn
+
+
+def test_small_event_chain(small, monkeypatch):
+    sm, events, lam = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda")
+    group, endpoint = small["model_package_group_name"], small["endpoint_name"]
+
+    # The approval rule matches an approval of this group and targets the deployed deploy function.
+    rule = events.describe_rule(Name=f"{endpoint}-approval")
+    arn = register_and_approve(sm, group)
+    assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
+    deploy_config = lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [deploy_config["FunctionArn"]]
+
+    # The deploy function's code, with the configuration Terraform deployed, brings the endpoint up.
+    monkeypatch.setenv("DEPLOYMENT_SPEC", deploy_config["Environment"]["Variables"]["DEPLOYMENT_SPEC"])
+    deploy = load_lambda("deploy")
+    assert deploy.handler(approval(group, arn))["status"] == "created"
+    spec = json.loads(deploy_config["Environment"]["Variables"]["DEPLOYMENT_SPEC"])
+    config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
+    assert config["KmsKeyId"] == spec["kms_key_arn"] and config["DataCaptureConfig"]["DestinationS3Uri"].startswith("s3://")
+    deploy.handler({"detail-type": "SageMaker Endpoint State Change", "detail": {"EndpointName": endpoint, "EndpointStatus": "IN_SERVICE"}})
+    assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]["ResourceId"] == f"endpoint/{endpoint}/variant/AllTraffic"
+
+    # A second approval rolls out as a canary guarded by the alarms Terraform created.
+    second = register_and_approve(sm, group)
+    assert deploy.handler(approval(group, second))["status"] == "updating"
+    alarms = [a["AlarmName"] for a in sm.describe_endpoint(EndpointName=endpoint)["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]]
+    assert sorted(a["AlarmName"] for a in boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]) == sorted(alarms) != []
+
+    # The inference function's code, configured as deployed, serves a prediction.
+    inference_env = lam.get_function_configuration(FunctionName=f"{endpoint}-inference")["Environment"]["Variables"]
+    for key, value in inference_env.items():
+        monkeypatch.setenv(key, value)
+    results = json.dumps({"results": [{"Body": json.dumps({"predictions": [1]}), "ContentType": "application/json"}]}).encode()
+    request = urllib.request.Request(f"{ctl.endpoint()}/moto-api/static/sagemaker/endpoint-results", data=results, method="POST")
+    urllib.request.urlopen(request, context=ssl.create_default_context(cafile=str(ctl.CERT_FILE)), timeout=5).close()
+    inference = load_lambda("inference")
+    reply = inference.handler({"headers": {"Content-Type": "application/json"}, "body": json.dumps({"instances": [[0.1, 0.2]]}), "requestContext": {"requestId": "r-1"}})
+    assert (reply["statusCode"], json.loads(reply["body"])["predictions"]) == (200, [1])
+
+    # Deleting model versions is an operator's step before the registry can be destroyed (as on AWS).
+    for package in (arn, second):
+        sm.delete_model_package(ModelPackageName=package)
+
+
+def test_small_destroys(small):
+    assert tier.change("destroy", "small", "emulator", []) == 0
