@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: help setup lock package plans demo test fmt docs bench clean up down status retrain
+.PHONY: help setup lock package plans demo test policy fmt docs bench clean up down status retrain
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,8 +69,11 @@ demo: apply-small ## Set up, start the emulator, apply the small tier on it and 
 retrain: setup ## Start the retraining pipeline of a tier (TIER=small; TARGET=aws for a real account)
 	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET)
 
-test: setup package ## Run every check: fmt, validate, terraform test, plans, Lambdas, step scripts
+test: setup package plans ## Run every check: fmt, validate, terraform test, plans, policy, Lambdas, emulator
 	@$(PY) -m pytest
+
+policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json b.json" for others)
+	@PYTHONPATH=scripts $(PY) -m policy $(PLANS)
 
 fmt: ## Format Terraform files
 	@terraform fmt -recursive modules environments

@@ -6,13 +6,16 @@ locals {
 }
 
 module "network" {
-  source              = "../../modules/components/network"
-  providers           = { aws = aws.dev }
-  name                = var.prefix
-  region              = var.region
-  availability_zones  = local.azs
-  cidr_block          = var.vpc_cidr
-  interface_endpoints = var.enable_vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr"] : []
+  source               = "../../modules/components/network"
+  providers            = { aws = aws.dev }
+  name                 = var.prefix
+  account_id           = var.account_id
+  partition            = var.partition
+  flow_log_kms_key_arn = module.dev.kms_key_arn
+  region               = var.region
+  availability_zones   = local.azs
+  cidr_block           = var.vpc_cidr
+  interface_endpoints  = var.enable_vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr"] : []
 }
 
 module "artifact" {

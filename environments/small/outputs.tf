@@ -37,3 +37,8 @@ output "region" {
   description = "Region of the tier."
   value       = var.region
 }
+
+output "account_roles" {
+  description = "Account ID of each account role (the policy suite maps every resource to its account with it)."
+  value       = { for role in ["dev", "ops", "artifact", "prod"] : role => var.account_id }
+}

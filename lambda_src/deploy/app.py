@@ -46,10 +46,11 @@ def log(level: int, message: str, **fields: Any) -> None:
 class Clients:
     sagemaker: Any
     autoscaling: Any
+    ssm: Any
 
     @classmethod
     def create(cls) -> "Clients":
-        return cls(sagemaker=boto3.client("sagemaker"), autoscaling=boto3.client("application-autoscaling"))
+        return cls(sagemaker=boto3.client("sagemaker"), autoscaling=boto3.client("application-autoscaling"), ssm=boto3.client("ssm"))
 
 
 clients: Clients | None = None  # created on first use; tests inject their own
@@ -259,16 +260,23 @@ def outcome(status: str, reason: str, **fields: Any) -> dict[str, Any]:
     return {"status": status, "reason": reason, **fields}
 
 
+def load_spec(c: Clients) -> DeploymentSpec:
+    """DEPLOYMENT_SPEC from the environment; the network from the SSM parameter NETWORK_PARAMETER names."""
+    parameter = os.environ.get("NETWORK_PARAMETER")
+    network = c.ssm.get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"] if parameter else None
+    return DeploymentSpec.from_json(os.environ.get("DEPLOYMENT_SPEC"), network)
+
+
 def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     request_id = getattr(context, "aws_request_id", None)
+    c = get_clients()
     try:
-        spec = DeploymentSpec.from_json(os.environ.get("DEPLOYMENT_SPEC"))
+        spec = load_spec(c)
     except SpecError as error:
         log(logging.ERROR, "cannot deploy: bad configuration", error=str(error), request_id=request_id)
         raise
     detail_type = event.get("detail-type")
     detail = event.get("detail") or {}
-    c = get_clients()
 
     if detail_type == APPROVAL_EVENT:
         group = detail.get("ModelPackageGroupName")

@@ -58,11 +58,12 @@ class DeploymentSpec:
     tags: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, text: str | None) -> "DeploymentSpec":
+    def from_json(cls, text: str | None, network: str | None = None) -> "DeploymentSpec":
+        """The spec, plus the network (NETWORK: subnets and security groups, known only after apply)."""
         if not text:
             raise SpecError("DEPLOYMENT_SPEC is not set")
         try:
-            raw: dict[str, Any] = json.loads(text)
+            raw: dict[str, Any] = {**json.loads(text), **json.loads(network or "{}")}
             spec = cls(
                 endpoint_name=raw["endpoint_name"],
                 model_package_group_name=raw["model_package_group_name"],

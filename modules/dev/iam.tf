@@ -184,12 +184,12 @@ resource "aws_iam_role" "data_scientist" {
   assume_role_policy   = data.aws_iam_policy_document.trust.json
   permissions_boundary = local.boundary_arn # built from the name so the plan shows it
   max_session_duration = 3600
-  tags                 = var.tags
+  tags                 = merge(var.tags, { "mlops:purpose" = "data-scientist" })
   depends_on           = [aws_iam_policy.boundary]
 }
 
 resource "aws_iam_role_policy" "data_scientist" {
   name   = "data-science"
-  role   = aws_iam_role.data_scientist.id
+  role   = aws_iam_role.data_scientist.name
   policy = data.aws_iam_policy_document.data_scientist.json
 }

@@ -23,6 +23,11 @@ output "data_scientist_role_arn" {
   value       = local.role_arn
 }
 
+output "kms_key_arn" {
+  description = "ARN of the dev key (Studio, data buckets, VPC flow logs)."
+  value       = module.kms.arn
+}
+
 output "kms_key_alias" {
   description = "Alias of the dev key."
   value       = module.kms.alias_name

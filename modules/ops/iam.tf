@@ -111,6 +111,6 @@ resource "aws_iam_role" "pipeline" {
 
 resource "aws_iam_role_policy" "pipeline" {
   name   = "pipeline"
-  role   = aws_iam_role.pipeline.id
+  role   = aws_iam_role.pipeline.name
   policy = data.aws_iam_policy_document.pipeline.json
 }

@@ -36,7 +36,7 @@ module "pipeline_bucket" {
 
 resource "aws_s3_object" "step" {
   for_each    = local.step_files
-  bucket      = module.pipeline_bucket.name
+  bucket      = local.bucket_name
   key         = "${local.code_prefix}/${each.key}"
   source      = "${path.module}/steps/${each.key}"
   source_hash = filemd5("${path.module}/steps/${each.key}")

@@ -37,7 +37,7 @@ resource "aws_iam_role" "scheduler" {
 resource "aws_iam_role_policy" "scheduler" {
   count  = var.retraining_schedule == null ? 0 : 1
   name   = "start-retraining"
-  role   = aws_iam_role.scheduler[0].id
+  role   = aws_iam_role.scheduler[0].name
   policy = data.aws_iam_policy_document.scheduler.json
 }
 

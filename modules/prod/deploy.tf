@@ -3,6 +3,7 @@
 # first approval and rolled forward with a canary on each later one. See the module README.
 locals {
   variant_name         = "AllTraffic"
+  network_parameter    = "/${var.prefix}/${var.stage}/serving/network"
   deploy_function_name = "${local.name_prefix}-deploy"
   functions = merge(
     var.deploy_on_approval ? { deploy = { name = local.deploy_function_name } } : {},
@@ -13,13 +14,11 @@ locals {
     endpoint_name            = local.endpoint_name
     model_package_group_name = var.model_package_group_name
     execution_role_arn       = local.model_role_arn
-    kms_key_arn              = module.kms.arn
+    kms_key_arn              = module.kms.alias_arn_known_at_plan
     instance_type            = var.serving.instance_type
     initial_instance_count   = var.serving.initial_instance_count
     variant_name             = local.variant_name
-    subnet_ids               = var.network.subnet_ids
-    security_group_ids       = var.network.security_group_ids
-    rollback_alarm_names     = local.rollback_alarms
+    rollback_alarm_names     = [for key in keys(local.rollback_alarm_specs) : "${local.endpoint_name}-${key}"]
     canary                   = var.canary
     autoscaling = {
       min_capacity                    = var.serving.min_capacity
@@ -31,14 +30,30 @@ locals {
     data_capture = {
       enabled             = var.data_capture.enabled
       destination_s3_uri  = var.data_capture.enabled ? local.capture_s3_uri : ""
-      kms_key_arn         = var.data_capture.enabled ? module.kms.arn : ""
+      kms_key_arn         = var.data_capture.enabled ? module.kms.alias_arn_known_at_plan : ""
       sampling_percentage = var.data_capture.sampling_percentage
     }
     tags = { "mlops:stage" = var.stage }
   }
 }
 
+# Where models run: read by the deploy function when it creates a model (IDs exist only after apply).
+resource "aws_ssm_parameter" "network" {
+  count       = var.deploy_on_approval ? 1 : 0
+  name        = local.network_parameter
+  description = "Subnets and security groups of the models served on ${local.endpoint_name}"
+  type        = "SecureString"
+  key_id      = module.kms.arn
+  value       = jsonencode({ subnet_ids = var.network.subnet_ids, security_group_ids = var.network.security_group_ids })
+  tags        = var.tags
+}
+
 data "aws_iam_policy_document" "deploy" {
+  statement {
+    sid       = "ReadNetwork"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${var.partition}:ssm:${var.region}:${var.account_id}:parameter${local.network_parameter}"]
+  }
   statement {
     sid       = "FindApprovedModels"
     actions   = ["sagemaker:ListModelPackages"]
@@ -117,8 +132,11 @@ module "deploy_function" {
   log_retention_days   = var.log_retention_days
   subnet_ids           = var.network.subnet_ids
   security_group_ids   = var.network.security_group_ids
-  environment          = { DEPLOYMENT_SPEC = jsonencode(local.deployment_spec) }
-  tags                 = var.tags
+  environment = {
+    DEPLOYMENT_SPEC   = jsonencode(local.deployment_spec) # known at plan time, so the policy suite reads it
+    NETWORK_PARAMETER = local.network_parameter           # subnet IDs are known only after apply
+  }
+  tags = var.tags
 }
 
 locals {

@@ -7,7 +7,6 @@ locals {
   model_role_arn    = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.model_role_name}"
   capture_bucket    = "${var.prefix}-${var.account_id}-${var.region}-${var.stage}-capture"
   capture_s3_uri    = "s3://${local.capture_bucket}/${local.endpoint_name}"
-  rollback_alarms   = [for a in aws_cloudwatch_metric_alarm.rollback : a.alarm_name]
   model_data_prefix = "${var.model_bucket_arn}/models/*"
 }
 
@@ -114,7 +113,7 @@ resource "aws_iam_role" "model" {
 
 resource "aws_iam_role_policy" "model" {
   name   = "serve"
-  role   = aws_iam_role.model.id
+  role   = aws_iam_role.model.name
   policy = data.aws_iam_policy_document.model.json
 }
 

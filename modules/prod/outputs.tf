@@ -40,5 +40,5 @@ output "model_role_arn" {
 
 output "rollback_alarm_names" {
   description = "Alarms that roll a canary back."
-  value       = local.rollback_alarms
+  value       = local.deployment_spec.rollback_alarm_names
 }

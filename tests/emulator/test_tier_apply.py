@@ -86,7 +86,8 @@ def test_small_event_chain(small, monkeypatch):
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [deploy_config["FunctionArn"]]
 
     # The deploy function's code, with the configuration Terraform deployed, brings the endpoint up.
-    monkeypatch.setenv("DEPLOYMENT_SPEC", deploy_config["Environment"]["Variables"]["DEPLOYMENT_SPEC"])
+    for key, value in deploy_config["Environment"]["Variables"].items():
+        monkeypatch.setenv(key, value)
     deploy = load_lambda("deploy")
     assert deploy.handler(approval(group, arn))["status"] == "created"
     spec = json.loads(deploy_config["Environment"]["Variables"]["DEPLOYMENT_SPEC"])

@@ -6,14 +6,14 @@ resource "aws_s3_bucket" "this" {
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
+  bucket                  = aws_s3_bucket.this.bucket
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
@@ -21,7 +21,7 @@ resource "aws_s3_bucket_public_access_block" "this" {
 }
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   rule {
     bucket_key_enabled = true
     apply_server_side_encryption_by_default {
@@ -32,7 +32,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
 }
 
 resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   versioning_configuration {
     status = var.versioning || var.object_lock != null ? "Enabled" : "Suspended"
   }
@@ -40,7 +40,7 @@ resource "aws_s3_bucket_versioning" "this" {
 
 resource "aws_s3_bucket_object_lock_configuration" "this" {
   count  = var.object_lock == null ? 0 : 1
-  bucket = aws_s3_bucket.this.id
+  bucket = aws_s3_bucket.this.bucket
   rule {
     default_retention {
       mode = var.object_lock.mode
@@ -74,7 +74,7 @@ data "aws_iam_policy_document" "this" {
 }
 
 resource "aws_s3_bucket_policy" "this" {
-  bucket     = aws_s3_bucket.this.id
+  bucket     = aws_s3_bucket.this.bucket
   policy     = data.aws_iam_policy_document.this.json
   depends_on = [aws_s3_bucket_public_access_block.this]
 }

@@ -41,6 +41,11 @@ data "aws_iam_policy_document" "this" {
         variable = "kms:EncryptionContext:aws:logs:arn"
         values   = ["arn:${var.partition}:logs:${var.region}:${var.account_id}:*"]
       }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [var.account_id]
+      }
     }
   }
 

@@ -3,6 +3,11 @@ output "alias_arn" {
   value       = aws_kms_alias.this.arn
 }
 
+output "alias_arn_known_at_plan" {
+  description = "Alias ARN built from the account and name: known at plan time, accepted wherever AWS takes a key ID, ARN or alias ARN."
+  value       = "arn:${var.partition}:kms:${var.region}:${var.account_id}:alias/${var.name}"
+}
+
 output "arn" {
   description = "ARN of the key."
   value       = aws_kms_key.this.arn

@@ -69,7 +69,7 @@ resource "aws_iam_role" "this" {
 
 resource "aws_iam_role_policy" "this" {
   name   = "runtime"
-  role   = aws_iam_role.this.id
+  role   = aws_iam_role.this.name
   policy = data.aws_iam_policy_document.runtime.json
 }
 

@@ -15,6 +15,57 @@ resource "aws_default_security_group" "this" {
   tags   = merge(var.tags, { Name = "${var.name}-default-unused" })
 }
 
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = "/vpc/${var.name}/flow-logs"
+  retention_in_days = var.flow_log_retention_days
+  kms_key_id        = var.flow_log_kms_key_arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "flow_logs_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "flow_logs" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:/vpc/${var.name}/flow-logs:*"]
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = "${var.name}-vpc-flow-logs"
+  path               = "/mlops/"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "deliver"
+  role   = aws_iam_role.flow_logs.name
+  policy = data.aws_iam_policy_document.flow_logs.json
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "ALL"
+  log_destination_type = "cloud-watch-logs"
+  log_destination      = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn         = aws_iam_role.flow_logs.arn
+  tags                 = var.tags
+}
+
 resource "aws_subnet" "private" {
   for_each          = local.az_subnets
   vpc_id            = aws_vpc.this.id

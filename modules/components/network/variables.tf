@@ -1,3 +1,12 @@
+variable "account_id" {
+  description = "Account of the VPC (the flow-log role's trust and permissions are built from it)."
+  type        = string
+  validation {
+    condition     = can(regex("^\\d{12}$", var.account_id))
+    error_message = "account_id must be 12 digits."
+  }
+}
+
 variable "availability_zones" {
   description = "Availability zones for the private subnets (two or more), e.g. [\"eu-west-1a\", \"eu-west-1b\"]."
   type        = list(string)
@@ -17,6 +26,17 @@ variable "cidr_block" {
   }
 }
 
+variable "flow_log_kms_key_arn" {
+  description = "KMS key that encrypts the VPC flow-log group."
+  type        = string
+}
+
+variable "flow_log_retention_days" {
+  description = "Retention of VPC flow logs, in days."
+  type        = number
+  default     = 365
+}
+
 variable "interface_endpoints" {
   description = "Interface VPC endpoints (service suffixes) that VPC-only Studio, jobs and Lambdas need without internet."
   type        = set(string)
@@ -26,6 +46,12 @@ variable "interface_endpoints" {
 variable "name" {
   description = "Name prefix for the network resources."
   type        = string
+}
+
+variable "partition" {
+  description = "AWS partition."
+  type        = string
+  default     = "aws"
 }
 
 variable "region" {

@@ -1,0 +1,61 @@
+"""IAM policy evaluation with PMapper's local_check_authorization_full (see policies/README.md).
+
+PMapper (principalmapper 1.1.5) is unmaintained and imports `collections.Mapping` & co., which
+Python 3.10 removed; the shim below restores the aliases before the import. Its behaviour is
+pinned by the table-driven AWS semantics cases in tests/policy/test_iam_semantics.py.
+"""
+from __future__ import annotations
+
+import collections
+import collections.abc
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+for _name in ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "MutableSet", "Set"):
+    if not hasattr(collections, _name):
+        setattr(collections, _name, getattr(collections.abc, _name))
+
+from principalmapper.common import Node, Policy  # noqa: E402
+from principalmapper.querying.query_interface import local_check_authorization_full  # noqa: E402
+
+logging.getLogger("principalmapper").setLevel(logging.WARNING)
+
+
+@dataclass
+class Principal:
+    arn: str
+    account_id: str
+    policies: list[dict[str, Any]] = field(default_factory=list)
+    boundary: dict[str, Any] | None = None
+    boundary_arn: str | None = None
+    trust_policy: dict[str, Any] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def node(self) -> Node:
+        policies = [Policy(f"{self.arn}#inline{i}", f"inline{i}", doc) for i, doc in enumerate(self.policies)]
+        boundary = Policy(self.boundary_arn or f"{self.arn}#boundary", "boundary", self.boundary) if self.boundary else None
+        trust = self.trust_policy or {"Version": "2012-10-17", "Statement": []}
+        return Node(self.arn, f"AROA{abs(hash(self.arn)) % 10**12:012d}", policies, [], trust, None, 0, False, False, boundary, False, dict(self.tags))
+
+
+def authorized(
+    principal: Principal,
+    action: str,
+    resource: str,
+    *,
+    resource_policy: dict[str, Any] | None = None,
+    resource_account: str | None = None,
+    context: dict[str, Any] | None = None,
+    scps: list[list[dict[str, Any]]] | None = None,
+) -> bool:
+    """Would AWS allow `principal` to call `action` on `resource`? Identity policies, boundary, SCPs
+    (one list per level of the OU path), the resource policy (cross-account needs both sides)."""
+    groups = [[Policy(f"scp{i}-{j}", f"scp{i}-{j}", doc) for j, doc in enumerate(level)] for i, level in enumerate(scps)] if scps else None
+    keys = {"aws:PrincipalAccount": principal.account_id, **(context or {})}
+    return local_check_authorization_full(
+        principal.node(), action, resource, keys,
+        resource_policy=resource_policy,
+        resource_owner=resource_account if resource_policy is not None else None,
+        service_control_policy_groups=groups,
+    )

@@ -1,0 +1,140 @@
+"""A Terraform plan (`terraform show -json`) as the policy rules see it: resources with their
+planned values, what is unknown until apply, and the account each resource lands in."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+
+@dataclass
+class Resource:
+    address: str
+    type: str
+    values: dict[str, Any]
+    unknown: dict[str, Any]
+    account_role: str
+    account_id: str
+    plan: str
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        value: Any = self.values
+        for key in path:
+            if isinstance(value, dict):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+                value = value[key]
+            else:
+                return default
+            if value is None:
+                return default
+        return value
+
+    def is_unknown(self, *path: Any) -> bool:
+        value: Any = self.unknown
+        for key in path:
+            if value is True:
+                return True
+            if isinstance(value, dict):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+                value = value[key]
+            else:
+                return False
+        return value is True or (isinstance(value, (dict, list)) and bool(value) and _any_true(value))
+
+    def json(self, attribute: str) -> dict[str, Any] | None:
+        """A policy-document attribute, parsed; None when absent or unknown."""
+        text = self.values.get(attribute)
+        if not text or not isinstance(text, str):
+            return None
+        return json.loads(text)
+
+
+def _any_true(value: Any) -> bool:
+    if value is True:
+        return True
+    if isinstance(value, dict):
+        return any(_any_true(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_any_true(v) for v in value)
+    return False
+
+
+@dataclass
+class Plan:
+    path: str
+    raw: dict[str, Any]
+    resources: list[Resource] = field(default_factory=list)
+    account_roles: dict[str, str] = field(default_factory=dict)  # alias -> account ID
+    planned_view: "Plan | None" = None  # the same plan as planned_values state it, when that differs
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).stem
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        return (r for r in self.resources if r.type in types)
+
+    def output(self, name: str, default: Any = None) -> Any:
+        return self.raw.get("planned_values", {}).get("outputs", {}).get(name, {}).get("value", default)
+
+
+def _provider_keys(module: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Configuration address (module path without instance keys) -> provider alias."""
+    keys: dict[str, str] = {}
+    for resource in module.get("resources", []):
+        keys[f"{prefix}{resource['address']}"] = resource.get("provider_config_key", "aws")
+    for name, call in module.get("module_calls", {}).items():
+        keys.update(_provider_keys(call.get("module", {}), f"{prefix}module.{name}."))
+    return keys
+
+
+def _config_address(address: str) -> str:
+    return re.sub(r"\[[^\]]*\](?=\.)", "", re.sub(r"\[[^\]]*\]$", "", address))
+
+
+def _planned_values(module: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {r["address"]: r.get("values") or {} for r in module.get("resources", []) if r.get("mode") == "managed"}
+    for child in module.get("child_modules", []):
+        found.update(_planned_values(child))
+    return found
+
+
+def load(path: str | Path) -> Plan:
+    """Every managed resource, from resource_changes (`after`) and, where it differs, from
+    planned_values too: a setting changed in either view of the plan is checked."""
+    raw = json.loads(Path(path).read_text())
+    plan = Plan(str(path), raw)
+    roles = plan.output("account_roles") or {}
+    plan.account_roles = {alias: str(account) for alias, account in roles.items()}
+    keys = _provider_keys(raw.get("configuration", {}).get("root_module", {}))
+    planned = _planned_values(raw.get("planned_values", {}).get("root_module", {}))
+    alternate = Plan(str(path), raw, account_roles=plan.account_roles)
+    for change in raw.get("resource_changes", []):
+        if change.get("mode") != "managed" or change["change"]["actions"] == ["delete"]:
+            continue
+        alias = keys.get(_config_address(change["address"]), "aws").removeprefix("aws").lstrip(".") or "default"
+        after = change["change"].get("after") or {}
+        for target, values in ((plan, after), (alternate, planned.get(change["address"], after))):
+            target.resources.append(
+                Resource(
+                    address=change["address"],
+                    type=change["type"],
+                    values=values,
+                    unknown=change["change"].get("after_unknown") or {},
+                    account_role=alias,
+                    account_id=plan.account_roles.get(alias, ""),
+                    plan=plan.name,
+                )
+            )
+    if any(_differs(b.values, a.values) for a, b in zip(plan.resources, alternate.resources)):
+        plan.planned_view = alternate
+    return plan
+
+
+def _differs(planned: dict[str, Any], after: dict[str, Any]) -> bool:
+    """planned_values omits unknown attributes; compare only what both views state."""
+    return any(after.get(key) != value for key, value in planned.items() if value is not None)
