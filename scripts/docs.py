@@ -88,13 +88,32 @@ def extensions_table() -> str:
     return "\n".join(lines)
 
 
-def updated_root_readme(readme: Path) -> str:
-    text = readme.read_text()
-    if EXTENSIONS_BEGIN not in text:
+RULES_BEGIN, RULES_END = "<!-- BEGIN_POLICY_RULES -->", "<!-- END_POLICY_RULES -->"
+
+
+def rules_table() -> str:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from policy.rules import RULES
+
+    lines = ["| ID | Title | Rationale and source | Remedy |", "|---|---|---|---|"]
+    lines += [f"| {r.id} | {cell(r.title)} | {cell(r.rationale)} Source: {cell(r.source)}. | {cell(r.remedy)} |" for r in sorted(RULES, key=lambda r: r.id)]
+    return "\n".join(lines)
+
+
+def replace_between(text: str, begin: str, end: str, body: str) -> str:
+    if begin not in text:
         return text
-    head, rest = text.split(EXTENSIONS_BEGIN, 1)
-    _, tail = rest.split(EXTENSIONS_END, 1)
-    return f"{head}{EXTENSIONS_BEGIN}\n{extensions_table()}\n{EXTENSIONS_END}{tail}"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}\n{end}{tail}"
+
+
+def updated_root_readme(readme: Path) -> str:
+    return replace_between(readme.read_text(), EXTENSIONS_BEGIN, EXTENSIONS_END, extensions_table())
+
+
+def updated_policies_readme(readme: Path) -> str:
+    return replace_between(readme.read_text(), RULES_BEGIN, RULES_END, rules_table())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = [(directory / "README.md", updated) for directory in documented_dirs()]
     if (ROOT / "README.md").exists():
         pages.append((ROOT / "README.md", updated_root_readme))
+    if (ROOT / "policies" / "README.md").exists():
+        pages.append((ROOT / "policies" / "README.md", updated_policies_readme))
     for readme, render_page in pages:
         text = render_page(readme)
         if readme.exists() and readme.read_text() == text:

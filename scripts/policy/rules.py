@@ -401,6 +401,50 @@ def registry_policies(model: Model) -> Iterator[tuple[str, str]]:
                     yield r.address, f"grants to {value}, not an exact role"
 
 
+# --- Organization ---------------------------------------------------------------------------------
+
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+SCP_MUST_DENY = [
+    ("organizations:LeaveOrganization", {}, "leaving the organization"),
+    ("cloudtrail:StopLogging", {}, "stopping CloudTrail"),
+    ("cloudtrail:DeleteTrail", {}, "deleting CloudTrail"),
+    ("config:StopConfigurationRecorder", {}, "stopping AWS Config"),
+    ("config:DeleteConfigurationRecorder", {}, "deleting AWS Config"),
+    ("sagemaker:CreateEndpoint", {"aws:RequestedRegion": "xx-nowhere-1"}, "regions outside the allowed list"),
+]
+
+
+def unit_policies(model: Model) -> dict[str, tuple[Resource, list[dict[str, Any]]]]:
+    """Organizational unit key -> (unit, SCP documents attached to it). Attachments are keyed
+    "<policy>/<unit>" by modules/org, because their IDs are unknown until apply."""
+    policies = {r.address.rsplit("[", 1)[-1].strip('"]'): r for r in model.plan.of_type("aws_organizations_policy") if r.get("type", default="SERVICE_CONTROL_POLICY") == "SERVICE_CONTROL_POLICY"}
+    units = {r.address.rsplit("[", 1)[-1].strip('"]'): r for r in model.plan.of_type("aws_organizations_organizational_unit")}
+    attached: dict[str, tuple[Resource, list[dict[str, Any]]]] = {key: (unit, [FULL_ACCESS]) for key, unit in units.items()}
+    for r in model.plan.of_type("aws_organizations_policy_attachment"):
+        policy_key, _, unit_key = r.address.rsplit("[", 1)[-1].strip('"]').partition("/")
+        if unit_key in attached and policy_key in policies and policies[policy_key].json("content"):
+            attached[unit_key][1].append(policies[policy_key].json("content"))
+    return attached
+
+
+@rule("MLOPS-013", "SCPs deny leaving the organization, audit tampering, other regions, and data scientists in prod",
+      "Service control policies hold even against account administrators; they are the last line when IAM inside an account is wrong.",
+      "AWS Organizations User Guide, 'SCP examples'; AWS Security Reference Architecture",
+      "attach the documents in policies/scp/ with modules/org (deny_data_scientists on the prod unit)")
+def scps(model: Model) -> Iterator[tuple[str, str]]:
+    units = unit_policies(model)
+    for key, (unit, documents) in units.items():
+        probe = Principal("arn:aws:iam::000000000000:role/admin", "000000000000", [FULL_ACCESS])
+        allowed_region = {"aws:RequestedRegion": next(iter(model.plan.output("allowed_regions") or []), "eu-west-1")}
+        for action, context, what in SCP_MUST_DENY:
+            if authorized(probe, action, "*", context={**allowed_region, **context}, scps=[documents]):
+                yield unit.address, f"the SCPs on unit {key!r} do not deny {what} ({action})"
+        if key == "prod" or "prod" in (unit.get("name") or ""):
+            data_scientist = Principal("arn:aws:iam::000000000000:role/mlops/data-science/mlops-dev-data-scientist", "000000000000", [FULL_ACCESS])
+            if authorized(data_scientist, "sagemaker:InvokeEndpoint", "*", context={**allowed_region, "aws:PrincipalArn": data_scientist.arn}, scps=[documents]):
+                yield unit.address, f"the SCPs on unit {key!r} do not deny data-scientist principals"
+
+
 # --- Jobs, builds, logs --------------------------------------------------------------------------
 
 def pipeline_jobs(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -170,8 +170,8 @@ def test_deploy_roles_need_a_pipeline_role(tmp_path):
 
 
 def test_every_rule_has_a_failing_fixture():
-    covered = {rule for *_, expected in CASES + ACCOUNT_CASES for rule, _ in expected}
-    assert {r.id for r in RULES} - covered <= {"MLOPS-013"}, "add a failing fixture for every rule"
+    covered = {rule for *_, expected in CASES + ACCOUNT_CASES + SCP_CASES for rule, _ in expected}
+    assert {r.id for r in RULES} - covered == set(), "add a failing fixture for every rule"
 
 
 def test_every_rule_is_documented():
@@ -184,3 +184,38 @@ def test_a_setting_changed_only_in_planned_values_is_caught(tmp_path):
     planned = next(r for m in raw["planned_values"]["root_module"]["child_modules"] for r in m.get("resources", []) if r["address"] == REPO)
     planned["values"]["image_tag_mutability"] = "MUTABLE"
     assert found(write(raw, tmp_path)) == {("MLOPS-009", REPO)}
+
+
+def scp_plan(edit=lambda name, doc: doc, attach_ds_to_prod: bool = True) -> dict:
+    """modules/org's resources as a plan: the documents of policies/scp/ rendered as Terraform would."""
+    from support import ROOT
+    documents = {}
+    for path in sorted((ROOT / "policies" / "scp").iterdir()):
+        text = path.read_text().replace("${jsonencode(allowed_regions)}", json.dumps(["eu-west-1"]))
+        text = text.replace("${jsonencode(data_scientist_principal_patterns)}", json.dumps(["arn:aws:iam::*:role/mlops/data-science/*"]))
+        name = path.name.split(".")[0]
+        documents[name] = edit(name, json.loads(text))
+    resources = [("org", "aws_organizations_organizational_unit", f'this["{u}"]', {"name": f"mlops-{u}"}) for u in ("sdlc", "prod")]
+    resources += [("org", "aws_organizations_policy", f'this["{n}"]', {"type": "SERVICE_CONTROL_POLICY", "content": json.dumps(d)}) for n, d in documents.items()]
+    for unit in ("sdlc", "prod"):
+        for name in documents:
+            if name != "deny-data-scientists" or (unit == "prod" and attach_ds_to_prod):
+                resources.append(("org", "aws_organizations_policy_attachment", f'this["{name}/{unit}"]', {}))
+    return synthetic(resources, ORG)
+
+
+def without(sid):
+    return lambda name, doc: {**doc, "Statement": [s for s in doc["Statement"] if s.get("Sid") != sid]}
+
+
+SCP_CASES = [
+    ("the project's SCPs", {}, set()),
+    ("trail may be stopped", {"edit": without("DenyStoppingOrDeletingCloudTrail")}, {("MLOPS-013", 'module.org.aws_organizations_organizational_unit.this["sdlc"]'), ("MLOPS-013", 'module.org.aws_organizations_organizational_unit.this["prod"]')}),
+    ("any region allowed", {"edit": without("DenyRegionsOutsideTheAllowedList")}, {("MLOPS-013", 'module.org.aws_organizations_organizational_unit.this["sdlc"]'), ("MLOPS-013", 'module.org.aws_organizations_organizational_unit.this["prod"]')}),
+    ("data scientists not denied in prod", {"attach_ds_to_prod": False}, {("MLOPS-013", 'module.org.aws_organizations_organizational_unit.this["prod"]')}),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [c[1:] for c in SCP_CASES], ids=[c[0] for c in SCP_CASES])
+def test_service_control_policies(tmp_path, kwargs, expected):
+    assert found(write(scp_plan(**kwargs), tmp_path)) == expected
