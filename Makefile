@@ -13,12 +13,12 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: help setup lock package plans demo test policy fmt docs bench clean up down status retrain
+.PHONY: help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed build/terraformrc ## Create the virtualenvs and the project-local Terraform CLI config
+setup: $(VENV)/.installed $(CHECKOV_VENV)/.installed build/terraformrc graphviz ## Create the virtualenvs, the project-local Terraform CLI config, Graphviz
 
 $(VENV)/.installed: requirements.lock
 	@echo "==> project virtualenv ($(VENV)) from requirements.lock"
@@ -32,6 +32,13 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.lock
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	@$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.lock
 	@touch $@
+
+graphviz: # Graphviz draws the diagrams: installed from Debian's packages where we can, else a hint
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "==> installing graphviz (Debian package) for make diagrams"; \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "note: install Graphviz (apt install graphviz, brew install graphviz) to use make diagrams"; fi; }
 
 build/terraformrc: scripts/tfsetup.py
 	@$(PYTHON) scripts/tfsetup.py
@@ -77,6 +84,9 @@ policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrail
 
 fmt: ## Format Terraform files
 	@terraform fmt -recursive modules environments
+
+diagrams: setup plans ## Draw docs/diagrams/<tier>.{png,svg} (and the graph .json) from each tier's plan
+	@$(PY) scripts/architecture.py
 
 docs: setup ## Regenerate the inputs/outputs tables of the module READMEs
 	@$(PY) scripts/docs.py

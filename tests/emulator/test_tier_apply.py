@@ -30,33 +30,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[dict[str, str]]:
+@pytest.fixture
+def emulator(monkeypatch) -> Iterator[int]:
+    """A fresh emulator on a free port for one test; stopped whatever happens."""
     port = free_port()
-    saved = dict(os.environ)
-    os.environ["EMULATOR_PORT"] = str(port)
-    ctl.up(port)
+    monkeypatch.setenv("EMULATOR_PORT", str(port))
+    ctl.up(port, timeout=90)
     try:
-        os.environ.update(ctl.environment(port))
+        for key, value in ctl.environment(port).items():
+            monkeypatch.setenv(key, value)
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-            os.environ.pop(name, None)
-        yield ctl.environment(port)
+            monkeypatch.delenv(name, raising=False)
+        yield port
     finally:
         ctl.down(port)
-        os.environ.clear()
-        os.environ.update(saved)
 
 
-@pytest.fixture(scope="module")
-def small(emulator) -> Iterator[dict]:
+def test_small_tier_lifecycle(emulator, monkeypatch):
+    """One test, so no fixture is ever torn down between the steps: apply, re-plan, chain, destroy."""
     terraform_init(ROOT / "environments" / "small")
-    (ROOT / "build" / "state" / f"small.emulator-{ctl.port()}.tfstate").unlink(missing_ok=True)
+    (ROOT / "build" / "state" / f"small.emulator-{emulator}.tfstate").unlink(missing_ok=True)
     tier.change("apply", "small", "emulator", [])
-    yield tier.outputs("small", "emulator")
-
-
-def test_small_replans_clean(small):
     assert tier.change("replan", "small", "emulator", []) == 0
+    event_chain(tier.outputs("small", "emulator"), monkeypatch)
+    assert tier.change("destroy", "small", "emulator", []) == 0
 
 
 def approval(group: str, arn: str) -> dict:
@@ -74,7 +71,8 @@ def register_and_approve(sm, group: str) -> str:
     return arn
 
 
-def test_small_event_chain(small, monkeypatch):
+def event_chain(small: dict, monkeypatch) -> None:
+    """The deployed wiring, exercised with the functions' code in-process."""
     sm, events, lam = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda")
     group, endpoint = small["model_package_group_name"], small["endpoint_name"]
 
@@ -116,7 +114,3 @@ def test_small_event_chain(small, monkeypatch):
     # Deleting model versions is an operator's step before the registry can be destroyed (as on AWS).
     for package in (arn, second):
         sm.delete_model_package(ModelPackageName=package)
-
-
-def test_small_destroys(small):
-    assert tier.change("destroy", "small", "emulator", []) == 0

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Architecture diagrams drawn from each tier's plan: docs/diagrams/<tier>.{png,svg,json}.
+
+The graph (accounts, the capabilities inside them, the flows between them) is derived from what the
+plan creates, so a toggle switched off disappears from the picture and one switched on appears.
+<tier>.json is the graph itself; a test compares it with the current plan (nodes and edges, not pixels).
+
+    architecture.py                 # every tier with build/plans/<tier>.json
+    architecture.py --check         # exit 1 when a committed graph no longer matches its plan
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from policy import plan as plans  # noqa: E402
+
+OUT = ROOT / "docs" / "diagrams"
+ROLE_ORDER = ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"]
+
+
+@dataclass(frozen=True)
+class Capability:
+    key: str  # node id suffix
+    label: str
+    icon: str  # diagrams class path
+    present: Any  # (plan, role) -> bool
+
+
+def has(*types: str, name: str = ""):
+    return lambda plan, role: any(r.account_role == role and name in r.address for r in plan.of_type(*types))
+
+
+def deploy_spec(plan, role) -> bool:
+    return any(r.account_role == role and "DEPLOYMENT_SPEC" in (r.get("environment", 0, "variables") or {}) for r in plan.of_type("aws_lambda_function")) or has("aws_sagemaker_endpoint")(plan, role)
+
+
+CAPABILITIES = [
+    Capability("studio", "SageMaker Studio\n(VPC-only)", "diagrams.aws.ml.SagemakerNotebook", has("aws_sagemaker_domain")),
+    Capability("code", "Code repository", "diagrams.aws.devtools.Codecommit", has("aws_codecommit_repository", "aws_codestarconnections_connection")),
+    Capability("data", "Data buckets", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="data_bucket")),
+    Capability("lake", "Data lake\n(Lake Formation)", "diagrams.aws.analytics.LakeFormation", has("aws_lakeformation_permissions")),
+    Capability("schedule", "Retraining schedule", "diagrams.aws.integration.Eventbridge", has("aws_scheduler_schedule")),
+    Capability("pipeline", "Retraining pipeline\n(SageMaker Pipelines)", "diagrams.aws.ml.SagemakerTrainingJob", has("aws_sagemaker_pipeline")),
+    Capability("monitor", "Model Monitor", "diagrams.aws.ml.Sagemaker", has("aws_sagemaker_monitoring_schedule", "aws_sagemaker_data_quality_job_definition")),
+    Capability("trigger", "Retrain trigger", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="retrain")),
+    Capability("registry", "Model registry", "diagrams.aws.ml.SagemakerModel", has("aws_sagemaker_model_package_group")),
+    Capability("images", "ECR repositories", "diagrams.aws.compute.ECR", has("aws_ecr_repository")),
+    Capability("models", "Model artifacts\n(versioned, object lock)", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="models_bucket")),
+    Capability("features", "Feature Store", "diagrams.aws.ml.Sagemaker", has("aws_sagemaker_feature_group")),
+    Capability("pipeline_cd", "CodePipeline", "diagrams.aws.devtools.Codepipeline", has("aws_codepipeline")),
+    Capability("build", "CodeBuild", "diagrams.aws.devtools.Codebuild", has("aws_codebuild_project")),
+    Capability("deploy", "Deploy on approval", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="deploy_function")),
+    Capability("endpoint", "SageMaker endpoint\n(canary, autoscaling)", "diagrams.aws.ml.Sagemaker", deploy_spec),
+    Capability("alarms", "Rollback alarms", "diagrams.aws.management.Cloudwatch", has("aws_cloudwatch_metric_alarm", name="rollback")),
+    Capability("api", "API Gateway\n(IAM auth)", "diagrams.aws.network.APIGateway", has("aws_api_gateway_rest_api")),
+    Capability("inference", "Inference function", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="inference_function")),
+    Capability("capture", "Captured data", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="capture_bucket")),
+]
+
+# The flows of ../shared/DESIGN.md: (from, to, label); drawn between every pair of present nodes.
+FLOWS = [
+    ("schedule", "pipeline", "retrain"),
+    ("studio", "pipeline", "start by hand"),
+    ("data", "pipeline", "training data"),
+    ("lake", "pipeline", "training data"),
+    ("code", "pipeline", "step code"),
+    ("pipeline", "models", "model artifact"),
+    ("pipeline", "registry", "register (pending approval)"),
+    ("registry", "deploy", "approve -> EventBridge"),
+    ("registry", "pipeline_cd", "approve -> EventBridge"),
+    ("pipeline_cd", "build", "deploy, smoke test"),
+    ("build", "images", "container build"),
+    ("deploy", "endpoint", "deploy with canary"),
+    ("build", "endpoint", "deploy with canary"),
+    ("alarms", "endpoint", "auto-rollback"),
+    ("api", "inference", "serve"),
+    ("inference", "endpoint", "invoke"),
+    ("endpoint", "capture", "capture"),
+    ("capture", "monitor", "replicate -> monitor"),
+    ("monitor", "trigger", "violation"),
+    ("trigger", "pipeline", "retrain"),
+    ("features", "pipeline", "features"),
+]
+
+
+def graph(plan: plans.Plan) -> dict[str, Any]:
+    """{"accounts": {id: {"roles": {role: [node ids]}}}, "nodes": {id: label}, "edges": [[from, to, label]]}"""
+    roles_by_account: dict[str, list[str]] = {}
+    for role in sorted(plan.account_roles, key=lambda r: ROLE_ORDER.index(r) if r in ROLE_ORDER else 99):
+        roles_by_account.setdefault(plan.account_roles[role], []).append(role)
+    nodes: dict[str, str] = {}
+    accounts: dict[str, Any] = {}
+    for account, roles in roles_by_account.items():
+        accounts[account] = {"roles": {}}
+        for role in roles:
+            present = [f"{role}.{c.key}" for c in CAPABILITIES if c.present(plan, role)]
+            nodes.update({f"{role}.{c.key}": c.label for c in CAPABILITIES if f"{role}.{c.key}" in present})
+            if present:
+                accounts[account]["roles"][role] = present
+    edges = sorted(
+        {(a, b, label) for src, dst, label in FLOWS for a in nodes if a.endswith(f".{src}") for b in nodes if b.endswith(f".{dst}")}
+    )
+    return {"tier": plan.name, "accounts": accounts, "nodes": dict(sorted(nodes.items())), "edges": [list(e) for e in edges]}
+
+
+def render(g: dict[str, Any], target: Path) -> None:
+    import importlib
+
+    from diagrams import Cluster, Diagram, Edge
+    from diagrams.onprem.client import Users
+
+    icons = {c.key: c.icon for c in CAPABILITIES}
+
+    def icon(node_id: str):
+        module, name = icons[node_id.split(".", 1)[1]].rsplit(".", 1)
+        return getattr(importlib.import_module(module), name)
+
+    attrs = {"fontsize": "22", "pad": "0.4", "nodesep": "0.55", "ranksep": "0.9", "splines": "spline"}
+    with Diagram(f"MLOps on AWS: {g['tier']} tier", filename=str(target), outformat=["png", "svg"], show=False, direction="LR", graph_attr=attrs):
+        drawn = {}
+        for account, spec in g["accounts"].items():
+            with Cluster(f"AWS account {account} ({', '.join(spec['roles'])})", graph_attr={"fontsize": "16"}):
+                for role, node_ids in spec["roles"].items():
+                    with Cluster(f"{role} role", graph_attr={"fontsize": "14", "style": "dashed"}):
+                        for node_id in node_ids:
+                            drawn[node_id] = icon(node_id)(g["nodes"][node_id])
+        if any(n.endswith(".api") for n in drawn):
+            client = Users("clients")
+            for node_id in (n for n in drawn if n.endswith(".api")):
+                client >> Edge(label="HTTPS (SigV4)") >> drawn[node_id]
+        for src, dst, label in g["edges"]:
+            drawn[src] >> Edge(label=label, fontsize="11") >> drawn[dst]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("plans", nargs="*", help="plan JSON files (default: build/plans/*.json)")
+    parser.add_argument("--check", action="store_true", help="compare committed graphs with the plans; render nothing")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    files = [Path(p) for p in args.plans] or sorted((ROOT / "build" / "plans").glob("*.json"))
+    if not files:
+        print("error: no plans; run `make plans` first", file=sys.stderr)
+        return 2
+    stale = []
+    for file in files:
+        g = graph(plans.load(file))
+        target = args.out / g["tier"]
+        if args.check:
+            committed = target.with_suffix(".json")
+            if not committed.exists() or json.loads(committed.read_text()) != g:
+                stale.append(g["tier"])
+            continue
+        args.out.mkdir(parents=True, exist_ok=True)
+        target.with_suffix(".json").write_text(json.dumps(g, indent=2) + "\n")
+        render(g, target)
+        print(f"drew {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}.{{png,svg,json}}: {len(g['nodes'])} services, {len(g['edges'])} flows")
+    if stale:
+        print(f"diagrams out of date for: {', '.join(stale)}; run `make diagrams` and commit docs/diagrams/")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

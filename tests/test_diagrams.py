@@ -1,0 +1,62 @@
+"""The architecture diagrams match the plans they are drawn from, and follow the toggles."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+import architecture
+from plans import tier_plan
+from policy import plan as plans
+from support import ROOT
+
+pytestmark = pytest.mark.xdist_group("small")
+TIERS = sorted(p.stem for p in (ROOT / "tests" / "inventories").glob("*.yaml"))
+
+
+def graph_of(tmp_path, tier: str, *var_files: str) -> dict:
+    path = tmp_path / f"{tier}.json"
+    path.write_text(json.dumps(tier_plan(tier, *var_files)._raw))
+    return architecture.graph(plans.load(path))
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_committed_diagram_matches_the_plan(tmp_path, tier):
+    committed = ROOT / "docs" / "diagrams" / f"{tier}.json"
+    assert committed.exists(), f"docs/diagrams/{tier}.json is missing: run `make diagrams`"
+    assert json.loads(committed.read_text()) == graph_of(tmp_path, tier), f"docs/diagrams/{tier} no longer matches the {tier} plan: run `make diagrams` and commit docs/diagrams/"
+
+
+def test_small_tier_shows_the_talks_architecture(tmp_path):
+    g = graph_of(tmp_path, "small")
+    assert len(g["accounts"]) == 1
+    flows = {(src.split(".")[1], dst.split(".")[1], label) for src, dst, label in g["edges"]}
+    assert {("schedule", "pipeline", "retrain"), ("pipeline", "registry", "register (pending approval)"),
+            ("registry", "deploy", "approve -> EventBridge"), ("deploy", "endpoint", "deploy with canary"),
+            ("api", "inference", "serve"), ("endpoint", "capture", "capture")} <= flows
+
+
+def test_toggles_change_the_picture(tmp_path):
+    off = tmp_path / "off.tfvars"
+    off.write_text("enable_retraining_schedule = false\nenable_data_capture = false\n")
+    default, toggled = graph_of(tmp_path, "small"), graph_of(tmp_path, "small", str(off))
+    assert set(default["nodes"]) - set(toggled["nodes"]) == {"ops.schedule", "prod.capture"}
+    assert not [e for e in toggled["edges"] if "ops.schedule" in e or "prod.capture" in e]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (make setup installs it)")
+def test_renders_png_and_svg(tmp_path):
+    plan_file = tmp_path / "small.json"
+    plan_file.write_text(json.dumps(tier_plan("small")._raw))
+    assert architecture.main([str(plan_file), "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "small.png").stat().st_size > 10_000
+    assert "<svg" in (tmp_path / "out" / "small.svg").read_text()
+
+
+def test_check_mode_flags_a_stale_diagram(tmp_path):
+    plan_file = tmp_path / "small.json"
+    plan_file.write_text(json.dumps(tier_plan("small")._raw))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "small.json").write_text("{}")
+    assert architecture.main([str(plan_file), "--check", "--out", str(tmp_path / "out")]) == 1
