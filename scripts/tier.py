@@ -54,8 +54,7 @@ def run(args: list[str], cwd: Path, env: dict[str, str], quiet: bool = False) ->
 
 
 def init(tier_dir: Path, env: dict[str, str]) -> None:
-    if (tier_dir / ".terraform" / "modules" / "modules.json").exists() and (tier_dir / ".terraform" / "providers").exists():
-        return
+    """Always: about a second with the shared plugin cache, and it picks up new module calls."""
     say(f"terraform init ({tier_dir.name})")
     run(["terraform", "init", "-input=false", "-no-color", "-lockfile=readonly"], tier_dir, env, quiet=True)
 

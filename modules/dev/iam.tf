@@ -7,19 +7,11 @@ locals {
   data_bucket_arns = [for name in values(local.data_buckets) : "${local.arn_prefix}:s3:::${name}"]
 }
 
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole", "sts:SetContext"]
-    principals {
-      type        = "Service"
-      identifiers = ["sagemaker.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "trust" {
+  source     = "../components/service-trust"
+  service    = "sagemaker.amazonaws.com"
+  account_id = var.account_id
+  actions    = ["sts:AssumeRole", "sts:SetContext"]
 }
 
 # The ceiling: whatever is attached to a data-scientist role later, it can never do more than this.
@@ -181,7 +173,7 @@ resource "aws_iam_role" "data_scientist" {
   name                 = "${local.name_prefix}-data-scientist"
   path                 = local.role_path
   description          = "Execution role of data scientists' Studio apps and jobs in dev"
-  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  assume_role_policy   = module.trust.json
   permissions_boundary = local.boundary_arn # built from the name so the plan shows it
   max_session_duration = 3600
   tags                 = merge(var.tags, { "mlops:purpose" = "data-scientist" })

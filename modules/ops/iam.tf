@@ -3,19 +3,10 @@ locals {
   image_account    = regex("^(\\d{12})\\.dkr\\.ecr\\.", local.sklearn_image)[0]
 }
 
-data "aws_iam_policy_document" "sagemaker_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["sagemaker.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "sagemaker_trust" {
+  source     = "../components/service-trust"
+  service    = "sagemaker.amazonaws.com"
+  account_id = var.account_id
 }
 
 data "aws_iam_policy_document" "pipeline" {
@@ -105,7 +96,7 @@ resource "aws_iam_role" "pipeline" {
   name               = local.role_name
   path               = "/mlops/"
   description        = "Runs the ${local.pipeline_name} pipeline and its jobs"
-  assume_role_policy = data.aws_iam_policy_document.sagemaker_trust.json
+  assume_role_policy = module.sagemaker_trust.json
   tags               = var.tags
 }
 

@@ -2,19 +2,10 @@ locals {
   scheduler_role_name = "${local.name_prefix}-scheduler"
 }
 
-data "aws_iam_policy_document" "scheduler_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["scheduler.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "scheduler_trust" {
+  source     = "../components/service-trust"
+  service    = "scheduler.amazonaws.com"
+  account_id = var.account_id
 }
 
 data "aws_iam_policy_document" "scheduler" {
@@ -30,7 +21,7 @@ resource "aws_iam_role" "scheduler" {
   name               = local.scheduler_role_name
   path               = "/mlops/"
   description        = "Lets EventBridge Scheduler start the retraining pipeline"
-  assume_role_policy = data.aws_iam_policy_document.scheduler_trust.json
+  assume_role_policy = module.scheduler_trust.json
   tags               = var.tags
 }
 

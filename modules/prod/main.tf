@@ -31,19 +31,10 @@ module "capture_bucket" {
   tags          = var.tags
 }
 
-data "aws_iam_policy_document" "sagemaker_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["sagemaker.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "sagemaker_trust" {
+  source     = "../components/service-trust"
+  service    = "sagemaker.amazonaws.com"
+  account_id = var.account_id
 }
 
 # What a served model may do: read its artifact and image, write logs, metrics and captured data.
@@ -107,7 +98,7 @@ resource "aws_iam_role" "model" {
   name               = local.model_role_name
   path               = "/mlops/"
   description        = "Execution role of the models served on ${local.endpoint_name}"
-  assume_role_policy = data.aws_iam_policy_document.sagemaker_trust.json
+  assume_role_policy = module.sagemaker_trust.json
   tags               = var.tags
 }
 

@@ -5,19 +5,10 @@ locals {
   role_arn      = "arn:${var.partition}:iam::${var.account_id}:role${var.role_path}${var.name}"
 }
 
-data "aws_iam_policy_document" "trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "trust" {
+  source     = "../service-trust"
+  service    = "lambda.amazonaws.com"
+  account_id = var.account_id
 }
 
 data "aws_iam_policy_document" "runtime" {
@@ -62,7 +53,7 @@ resource "aws_iam_role" "this" {
   name                 = var.name
   path                 = var.role_path
   description          = "Execution role of the ${var.name} Lambda function"
-  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  assume_role_policy   = module.trust.json
   permissions_boundary = var.permissions_boundary_arn
   tags                 = var.tags
 }

@@ -22,19 +22,10 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   tags              = var.tags
 }
 
-data "aws_iam_policy_document" "flow_logs_trust" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["vpc-flow-logs.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [var.account_id]
-    }
-  }
+module "flow_logs_trust" {
+  source     = "../service-trust"
+  service    = "vpc-flow-logs.amazonaws.com"
+  account_id = var.account_id
 }
 
 data "aws_iam_policy_document" "flow_logs" {
@@ -47,7 +38,7 @@ data "aws_iam_policy_document" "flow_logs" {
 resource "aws_iam_role" "flow_logs" {
   name               = "${var.name}-vpc-flow-logs"
   path               = "/mlops/"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_trust.json
+  assume_role_policy = module.flow_logs_trust.json
   tags               = var.tags
 }
 
