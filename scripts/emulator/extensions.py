@@ -312,6 +312,18 @@ def _events_test_event_pattern() -> None:
     EventsHandler.test_event_pattern = test_event_pattern
 
 
+def _ec2_delete_vpc_endpoints_idempotent() -> None:
+    from moto.ec2.models import EC2Backend
+
+    original = EC2Backend.delete_vpc_endpoints
+
+    def delete_vpc_endpoints(self: EC2Backend, vpce_ids: list[str] | None = None) -> None:
+        pending = [i for i in vpce_ids or [] if getattr(self.vpc_end_points.get(i), "state", None) != "deleted"]
+        original(self, pending)
+
+    EC2Backend.delete_vpc_endpoints = delete_vpc_endpoints
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -330,6 +342,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("lambda", "GetFunction", "fix", "DeadLetterConfig is dropped, a perpetual diff", _lambda_dead_letter_config),
     Extension("ec2", "DescribeSecurityGroupRules", "fix", "descriptions of rules that reference a security group or prefix list are dropped, a perpetual diff", _ec2_rule_descriptions),
     Extension("events", "TestEventPattern", "missing", "tests prove the deployed approval rule matches an approval event (uses moto's own rule matcher)", _events_test_event_pattern),
+    Extension("ec2", "DeleteVpcEndpoints", "fix", "a retried delete of a gateway endpoint fails with InvalidRoute.NotFound (its route is already gone); AWS treats it as done", _ec2_delete_vpc_endpoints_idempotent),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
 )
 

@@ -84,8 +84,12 @@ class Model:
             found.append(ResourcePolicy(r, f"arn:aws:sagemaker:*:{r.account_id}:model-package-group/{r.get('model_package_group_name')}", "registry", r.json("resource_policy"), "resource_policy"))
         for r in self.plan.of_type("aws_cloudwatch_event_bus_policy"):
             found.append(ResourcePolicy(r, f"arn:aws:events:*:{r.account_id}:event-bus/{r.get('event_bus_name') or 'default'}", "event bus", r.json("policy"), "policy"))
-        for r in self.plan.of_type("aws_sns_topic_policy", "aws_sqs_queue_policy"):
-            found.append(ResourcePolicy(r, r.get("arn") or r.get("queue_url") or r.address, "topic/queue", r.json("policy"), "policy"))
+        for r in self.plan.of_type("aws_sns_topic_policy", "aws_sqs_queue_policy", "aws_sns_topic", "aws_sqs_queue"):
+            if r.values.get("policy"):  # a policy on the topic or queue itself, or a separate policy resource
+                found.append(ResourcePolicy(r, r.get("arn") or r.get("queue_url") or r.address, "topic/queue", r.json("policy"), "policy"))
+        for r in self.plan.of_type("aws_api_gateway_rest_api"):
+            if r.values.get("policy"):
+                found.append(ResourcePolicy(r, f"arn:aws:execute-api:*:{r.account_id}:{r.get('name')}/*", "api", r.json("policy"), "policy"))
         return found
 
     def data_scientists(self) -> list[Role]:

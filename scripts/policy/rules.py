@@ -123,6 +123,7 @@ DS_PROBES = {
     "registry": (["sagemaker:DescribeModelPackageGroup", "sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"], ["sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackageGroup"], ""),
     "event bus": (["events:PutEvents"], ["events:PutEvents"], ""),
     "topic/queue": (["sns:Publish", "sqs:SendMessage"], ["sns:Publish", "sqs:SendMessage"], ""),
+    "api": (["execute-api:Invoke"], ["execute-api:Invoke"], ""),
 }
 
 

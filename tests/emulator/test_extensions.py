@@ -142,6 +142,16 @@ def test_events_test_event_pattern(aws):
     assert events.test_event_pattern(EventPattern=pattern, Event=json.dumps({**event, "detail": {"ModelApprovalStatus": "Rejected"}}))["Result"] is False
 
 
+def test_ec2_delete_vpc_endpoints_idempotent(aws):
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    endpoint = ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway", RouteTableIds=[table])["VpcEndpoint"]["VpcEndpointId"]
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint])  # a retry of the same delete
+    assert ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint])["VpcEndpoints"][0]["State"].lower() == "deleted"
+
+
 def test_codestar_connections(aws):
     client = boto3.client("codestar-connections")
     arn = client.create_connection(ProviderType="GitHub", ConnectionName="code", Tags=[{"Key": "k", "Value": "v"}])["ConnectionArn"]

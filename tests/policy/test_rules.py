@@ -79,6 +79,7 @@ CASES = [
     ("trust to anyone", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"].append({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"})), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("service trust without source", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"][0].pop("Condition")), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("foreign root without org", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"].append({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::999999999999:root"]}, "Action": "sts:AssumeRole"})), {("MLOPS-005", SCHEDULER_ROLE)}),
+    ("alarm topic open to anyone", setter("module.prod.aws_sns_topic.alarms", ["policy"], json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "*"}]})), {("MLOPS-005", "module.prod.aws_sns_topic.alarms")}),
     ("lambda permission without source", deleter("module.prod.aws_lambda_permission.api[0]", ["source_arn"]), set()),  # source_account still holds
     ("canary without alarms", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", [])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("canary on a missing alarm", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", ["nope"])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
