@@ -12,6 +12,7 @@ Emulator runs keep their state in build/state/<tier>.emulator-<port>.tfstate, ne
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import re
@@ -19,7 +20,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -53,10 +56,23 @@ def run(args: list[str], cwd: Path, env: dict[str, str], quiet: bool = False) ->
     return result
 
 
+@contextmanager
+def init_lock() -> Iterator[None]:
+    """One `terraform init` at a time across processes: concurrent inits race on the shared plugin cache."""
+    BUILD.mkdir(exist_ok=True)
+    with open(BUILD / ".terraform-init.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def init(tier_dir: Path, env: dict[str, str]) -> None:
     """Always: about a second with the shared plugin cache, and it picks up new module calls."""
     say(f"terraform init ({tier_dir.name})")
-    run(["terraform", "init", "-input=false", "-no-color", "-lockfile=readonly"], tier_dir, env, quiet=True)
+    with init_lock():
+        run(["terraform", "init", "-input=false", "-no-color", "-lockfile=readonly"], tier_dir, env, quiet=True)
 
 
 def var_files(tier_dir: Path, extra: list[str]) -> list[str]:

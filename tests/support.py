@@ -1,17 +1,17 @@
 """Helpers shared by the tests: Terraform runs with the project's CLI config, Lambda loading."""
 from __future__ import annotations
 
-import fcntl
 import importlib.util
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import tier  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -24,16 +24,7 @@ if not (BUILD / "terraformrc").exists():
 subprocess.run([sys.executable, str(ROOT / "scripts" / "package_lambdas.py")], check=True, capture_output=True)
 
 
-@contextmanager
-def terraform_init_lock() -> Iterator[None]:
-    """`terraform init` runs one at a time: parallel inits race on the shared plugin cache."""
-    BUILD.mkdir(exist_ok=True)
-    with open(BUILD / ".terraform-init.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+terraform_init_lock = tier.init_lock  # the one lock every `terraform init` of the project takes
 
 
 def terraform(args: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -116,4 +116,4 @@ def register() -> None:
     CodeStarConnectionsBackend.__module__ = f"moto.{SERVICE}.models"  # moto finds urls next to models
     sys.modules.update({f"moto.{SERVICE}": package, f"moto.{SERVICE}.models": models, f"moto.{SERVICE}.urls": urls})
     if all(name != SERVICE for name, _ in backend_index.backend_url_patterns):
-        backend_index.backend_url_patterns.append((SERVICE, re.compile(URL_BASES[0].replace("https?://", "https?://"))))
+        backend_index.backend_url_patterns.append((SERVICE, re.compile(URL_BASES[0])))

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from policy.documents import account_of_arn, condition_keys, listify, principals, statements
 from policy.iam import Principal, authorized
-from policy.model import PROTECTED_ALL, PROTECTED_WRITE, Model, Role
+from policy.model import PROTECTED_ALL, PROTECTED_WRITE, Model
 from policy.plan import Plan, Resource
 
 

@@ -8,7 +8,6 @@ in-process against the emulator, with the configuration Terraform deployed.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import ssl
 import urllib.request

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from policy.rules import RULES, evaluate
-from fixtures import (ARTIFACT, CICD, DEV, ORG, PROD, deleter, inline, policy_edit, remove_resource, role, setter,
+from fixtures import (CICD, DEV, ORG, PROD, deleter, inline, policy_edit, remove_resource, role, setter,
                       small_raw, synthetic, trust, write)
 
 pytestmark = pytest.mark.xdist_group("small")
