@@ -14,7 +14,14 @@ def main() -> None:
     parser.add_argument("--key", required=True, help="PEM private key")
     args = parser.parse_args()
     extensions.install()
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
     from moto.server import main as moto_main  # after install(): the server uses the patched classes
+
+    # One connection per request. With HTTP/1.1 keep-alive, the threaded dev server sometimes drops
+    # a connection after answering; the SDK then retries a create that already happened and gets
+    # "already exists" (seen as InvalidPermission.Duplicate under load). Werkzeug keeps a version
+    # the handler sets itself.
+    MotoRequestHandler.protocol_version = "HTTP/1.0"
 
     moto_main(["--host", args.host, "--port", str(args.port), "--ssl-cert", args.cert, "--ssl-key", args.key])
 
