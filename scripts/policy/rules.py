@@ -6,6 +6,7 @@ plan creates (a key ARN, a subnet ID), never for policy documents, which must be
 """
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ class Rule:
 
 
 RULES: list[Rule] = []
+FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
 def rule(id: str, title: str, rationale: str, source: str, remedy: str):
@@ -225,7 +227,7 @@ def buckets(model: Model) -> Iterator[tuple[str, str]]:
     by_bucket: dict[str, dict[str, Resource]] = {}
     for r in plan.resources:
         if r.type.startswith("aws_s3_bucket"):
-            name = r.get("bucket") if r.type != "aws_s3_bucket" else r.get("bucket")
+            name = r.get("bucket")
             by_bucket.setdefault(f"{r.account_id}/{name or r.address}", {})[r.type] = r
     for key, parts in by_bucket.items():
         bucket = parts.get("aws_s3_bucket")
@@ -240,13 +242,14 @@ def buckets(model: Model) -> Iterator[tuple[str, str]]:
         if not block or not all(block.get(k) for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")):
             yield bucket.address, f"bucket {name} does not block all public access"
         policy = parts.get("aws_s3_bucket_policy")
-        if not policy or not any(
-            s.get("Effect") == "Deny" and any(a.lower() in ("s3:*", "*") for a in listify(s.get("Action")))
-            and str((s.get("Condition") or {}).get("Bool", {}).get("aws:SecureTransport", "")).lower() == "false"
-            and any(str(res).endswith("/*") for res in listify(s.get("Resource")))
-            for s in statements(policy.json("policy"))
+        document = policy.json("policy") if policy else None
+        insecure = {"aws:SecureTransport": "false"}
+        owner = Principal(f"arn:aws:iam::{bucket.account_id}:role/probe", bucket.account_id, [FULL_ACCESS])
+        if document is None or any(
+            authorized(owner, action, resource, resource_policy=document, resource_account=bucket.account_id, context=insecure)
+            for action, resource in (("s3:GetObject", f"arn:aws:s3:::{name}/any"), ("s3:PutObject", f"arn:aws:s3:::{name}/any"), ("s3:ListBucket", f"arn:aws:s3:::{name}"))
         ):
-            yield bucket.address, f"bucket {name} has no Deny of s3:* when aws:SecureTransport is false (objects included)"
+            yield bucket.address, f"bucket {name}: requests without TLS (aws:SecureTransport false) are not denied for the bucket and its objects"
         versioning = parts.get("aws_s3_bucket_versioning")
         if not versioning or versioning.get("versioning_configuration", 0, "status") != "Enabled":
             yield bucket.address, f"bucket {name} is not versioned"
@@ -380,7 +383,7 @@ def automation(model: Model) -> Iterator[tuple[str, str]]:
                     yield role.resource.address, "a policy allows every action ('*')"
                 if "NotAction" in statement:
                     yield role.resource.address, "a policy allows with NotAction"
-                passes = any(a in ("iam:passrole", "iam:*", "iam:pass*") for a in actions)
+                passes = any(fnmatch.fnmatchcase("iam:passrole", a) for a in actions)
                 if passes and "*" in listify(statement.get("Resource")):
                     yield role.resource.address, "iam:PassRole is allowed on every role ('*')"
 
@@ -404,7 +407,6 @@ def registry_policies(model: Model) -> Iterator[tuple[str, str]]:
 
 # --- Organization ---------------------------------------------------------------------------------
 
-FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 SCP_MUST_DENY = [
     ("organizations:LeaveOrganization", {}, "leaving the organization"),
     ("cloudtrail:StopLogging", {}, "stopping CloudTrail"),
