@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import threading
 
 from emulator import extensions
 
@@ -22,6 +23,20 @@ def main() -> None:
     # "already exists" (seen as InvalidPermission.Duplicate under load). Werkzeug keeps a version
     # the handler sets itself.
     MotoRequestHandler.protocol_version = "HTTP/1.0"
+
+    # One request at a time: moto's backends are not thread-safe, and Terraform sends requests in
+    # parallel (seen: two concurrent RemovePermission calls on one function lost an update, so a
+    # deleted permission came back). Requests take milliseconds; the provider's waits dominate.
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    handle = DomainDispatcherApplication.__call__
+    one_at_a_time = threading.Lock()
+
+    def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]
+        with one_at_a_time:
+            return list(handle(self, environ, start_response))
+
+    DomainDispatcherApplication.__call__ = serialized
 
     moto_main(["--host", args.host, "--port", str(args.port), "--ssl-cert", args.cert, "--ssl-key", args.key])
 
