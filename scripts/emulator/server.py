@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from collections import OrderedDict
 
 from emulator import extensions
 
@@ -27,14 +28,34 @@ def main() -> None:
     # One request at a time: moto's backends are not thread-safe, and Terraform sends requests in
     # parallel (seen: two concurrent RemovePermission calls on one function lost an update, so a
     # deleted permission came back). Requests take milliseconds; the provider's waits dominate.
+    # A retry of a call that was already answered (the SDKs send every attempt of one call with the
+    # same amz-sdk-invocation-id) gets the recorded answer again: under load a response can be lost
+    # on the way, and re-running a create would answer "already exists" for what it just created.
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     handle = DomainDispatcherApplication.__call__
     one_at_a_time = threading.Lock()
+    answered: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()
 
     def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]
+        invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         with one_at_a_time:
-            return list(handle(self, environ, start_response))
+            if invocation in answered:
+                status, headers, body = answered[invocation]
+                start_response(status, headers)
+                return [body]
+            seen: dict = {}
+
+            def record(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+                seen.update(status=status, headers=headers)
+                return start_response(status, headers, exc_info)
+
+            body = b"".join(handle(self, environ, record))
+            if invocation and seen.get("status", "").startswith("2"):
+                answered[invocation] = (seen["status"], seen["headers"], body)
+                while len(answered) > 5000:
+                    answered.popitem(last=False)
+            return [body]
 
     DomainDispatcherApplication.__call__ = serialized
 
