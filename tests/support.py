@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,10 @@ def load_lambda(name: str) -> ModuleType:
         return module
     finally:
         sys.path.remove(str(folder))
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for emulators a test starts beside `make up`'s)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

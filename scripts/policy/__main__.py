@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     for f in files:
         try:
             violations += evaluate(plans.load(f))
-        except (ValueError, KeyError) as error:
+        except (ValueError, KeyError, json.JSONDecodeError) as error:
             print(f"error: {f} is not a Terraform plan in JSON form ({error})", file=sys.stderr)
             return 2
     for label, process, out in running:

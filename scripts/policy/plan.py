@@ -107,6 +107,8 @@ def load(path: str | Path) -> Plan:
     """Every managed resource, from resource_changes (`after`) and, where it differs, from
     planned_values too: a setting changed in either view of the plan is checked."""
     raw = json.loads(Path(path).read_text())
+    if not isinstance(raw, dict) or "format_version" not in raw or "resource_changes" not in raw:
+        raise ValueError("no format_version or resource_changes; make it with `terraform show -json <planfile>`")
     plan = Plan(str(path), raw)
     roles = plan.output("account_roles") or {}
     plan.account_roles = {alias: str(account) for alias, account in roles.items()}

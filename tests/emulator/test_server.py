@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -12,12 +11,7 @@ import botocore.credentials
 from botocore.awsrequest import AWSRequest
 
 from emulator import ctl
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from support import free_port
 
 
 def call(port: int, target: str, body: dict, invocation: str) -> tuple[int, dict]:

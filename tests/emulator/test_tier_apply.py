@@ -8,7 +8,6 @@ in-process against the emulator, with the configuration Terraform deployed.
 from __future__ import annotations
 
 import json
-import socket
 import ssl
 import urllib.request
 from typing import Iterator
@@ -18,15 +17,9 @@ import pytest
 
 import tier
 from emulator import ctl
-from support import ROOT, load_lambda, terraform_init
+from support import ROOT, free_port, load_lambda, terraform_init
 
 pytestmark = pytest.mark.xdist_group("small")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_valid_request_returns_predictions(inference, event):
     model_answers({"predictions": [1, 0], "probabilities": [0.93, 0.08]})
     response = inference.handler(event("api_request"))
     assert response["statusCode"] == 200
-    assert body(response)["predictions"] == {"predictions": [1, 0], "probabilities": [0.93, 0.08]}["predictions"]
+    assert body(response)["predictions"] == [1, 0]
     assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
 
