@@ -7,7 +7,7 @@ PYTHON       ?= python3
 VENV         := .venv
 CHECKOV_VENV := .venv-checkov
 PY           := $(VENV)/bin/python
-TIERS        := small
+TIERS        := small medium large
 PLANS        ?=
 export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
@@ -92,8 +92,9 @@ docs: setup ## Regenerate the inputs/outputs tables of the module READMEs
 	@$(PY) scripts/docs.py
 
 
-bench: setup package ## Benchmarks: Lambda import times and more (see scripts/bench_*.py)
+bench: setup package ## Benchmarks: Lambda import times, plan-large against its provider floor (see scripts/bench_*.py)
 	@$(PY) scripts/bench_lambda_imports.py
+	@$(PY) scripts/bench_plan.py large --runs 3
 
 clean: ## Remove build output and Terraform working directories (keeps the virtualenvs)
 	@rm -rf build

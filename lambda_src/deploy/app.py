@@ -47,10 +47,12 @@ class Clients:
     sagemaker: Any
     autoscaling: Any
     ssm: Any
+    s3: Any = None
 
     @classmethod
-    def create(cls) -> "Clients":
-        return cls(sagemaker=boto3.client("sagemaker"), autoscaling=boto3.client("application-autoscaling"), ssm=boto3.client("ssm"))
+    def create(cls, session: Any = None) -> "Clients":
+        session = session or boto3.session.Session()
+        return cls(*(session.client(name) for name in ("sagemaker", "application-autoscaling", "ssm", "s3")))
 
 
 clients: Clients | None = None  # created on first use; tests inject their own
@@ -203,6 +205,44 @@ def ensure_autoscaling(aas: Any, spec: DeploymentSpec) -> None:
     log(logging.INFO, "autoscaling ensured", resource_id=resource_id, min=scaling.min_capacity, max=scaling.max_capacity)
 
 
+# Where Model Monitor and Clarify find the baselines of the served model, relative to the stage's
+# baselines/ prefix: (kind in DriftCheckBaselines, entry, file name).
+BASELINE_FILES = {
+    "data-quality": (("ModelDataQuality", "Statistics", "statistics.json"), ("ModelDataQuality", "Constraints", "constraints.json")),
+    "model-bias": (("Bias", "ConfigFile", "analysis_config.json"), ("Bias", "PostTrainingConstraints", "constraints.json")),
+    "model-explainability": (("Explainability", "ConfigFile", "analysis_config.json"), ("Explainability", "Constraints", "constraints.json")),
+}
+
+
+def split_s3(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
+def publish_baselines(c: Clients, spec: DeploymentSpec, package: Package) -> list[str]:
+    """Copy the served package's drift-check baselines to where the monitors read them (overwrites: idempotent)."""
+    if not spec.baseline_s3_uri:
+        return []
+    baselines = c.sagemaker.describe_model_package(ModelPackageName=package.arn).get("DriftCheckBaselines") or {}
+    root = spec.baseline_s3_uri.rsplit("/", 1)[0]
+    published = []
+    for folder, files in BASELINE_FILES.items():
+        for kind, entry, name in files:
+            source = (baselines.get(kind) or {}).get(entry, {}).get("S3Uri")
+            if not source:
+                continue
+            bucket, key = split_s3(f"{root}/{folder}/{name}")
+            source_bucket, source_key = split_s3(source)
+            c.s3.copy_object(
+                Bucket=bucket, Key=key, CopySource={"Bucket": source_bucket, "Key": source_key},
+                ServerSideEncryption="aws:kms", SSEKMSKeyId=spec.kms_key_arn,
+            )
+            published.append(f"s3://{bucket}/{key}")
+    if not published:
+        log(logging.WARNING, "the model package has no drift-check baselines; monitors keep the previous ones", package=package.arn)
+    return published
+
+
 def reconcile(spec: DeploymentSpec, c: Clients) -> dict[str, Any]:
     sm = c.sagemaker
     package = newest_approved(sm, spec.model_package_group_name)
@@ -228,6 +268,8 @@ def reconcile(spec: DeploymentSpec, c: Clients) -> dict[str, Any]:
     tags = endpoint_tags(sm, endpoint["EndpointArn"])
     attempted_version = int(tags.get(TAG_ATTEMPTED_VERSION, "0"))
     if endpoint.get("EndpointConfigName") == config_name:
+        if endpoint["EndpointStatus"] == "InService":
+            publish_baselines(c, spec, package)
         return outcome("noop", "endpoint already serves this model package", package=package.arn)
     if package.version < attempted_version:
         return outcome("noop", "a newer model package was already deployed", package=package.arn, attempted_version=attempted_version)

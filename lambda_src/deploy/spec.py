@@ -55,6 +55,7 @@ class DeploymentSpec:
     canary: Canary = field(default_factory=Canary)
     autoscaling: Autoscaling = field(default_factory=Autoscaling)
     data_capture: DataCapture = field(default_factory=DataCapture)
+    baseline_s3_uri: str = ""
     tags: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -78,6 +79,7 @@ class DeploymentSpec:
                 canary=Canary(**(raw.get("canary") or {})),
                 autoscaling=Autoscaling(**(raw.get("autoscaling") or {})),
                 data_capture=DataCapture(**(raw.get("data_capture") or {})),
+                baseline_s3_uri=raw.get("baseline_s3_uri") or "",
                 tags=dict(raw.get("tags") or {}),
             )
         except (KeyError, TypeError, ValueError) as error:

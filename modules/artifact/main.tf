@@ -2,6 +2,9 @@ locals {
   name_prefix = "${var.prefix}-artifact"
   group_arn   = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package-group/${var.model_package_group_name}"
   readers     = sort(distinct(var.registry_reader_arns))
+  writers     = sort(distinct(var.registry_writer_arns))
+  pushers     = sort(distinct(var.image_pusher_arns))
+  package_arn = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"
   bucket_name = "${var.prefix}-${var.account_id}-${var.region}-models"
 }
 
@@ -13,19 +16,34 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
-  user_arns          = local.readers
+  user_arns          = distinct(concat(local.readers, local.writers, local.pushers))
   tags               = var.tags
 }
 
-data "aws_iam_policy_document" "models_read" {
-  count = length(local.readers) > 0 ? 1 : 0
-  statement {
-    sid       = "NamedPrincipalsReadModels"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]
-    resources = ["arn:${var.partition}:s3:::${local.bucket_name}", "arn:${var.partition}:s3:::${local.bucket_name}/*"]
-    principals {
-      type        = "AWS"
-      identifiers = local.readers
+data "aws_iam_policy_document" "models_access" {
+  count = length(local.readers) + length(local.writers) > 0 ? 1 : 0
+  dynamic "statement" {
+    for_each = length(local.writers) > 0 ? [1] : []
+    content {
+      sid       = "RetrainingPipelineWritesModels"
+      actions   = ["s3:PutObject", "s3:GetObject", "s3:ListBucket"]
+      resources = ["arn:${var.partition}:s3:::${local.bucket_name}", "arn:${var.partition}:s3:::${local.bucket_name}/models/*"]
+      principals {
+        type        = "AWS"
+        identifiers = local.writers
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.readers) > 0 ? [1] : []
+    content {
+      sid       = "NamedPrincipalsReadModels"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket"]
+      resources = ["arn:${var.partition}:s3:::${local.bucket_name}", "arn:${var.partition}:s3:::${local.bucket_name}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = local.readers
+      }
     }
   }
 }
@@ -37,7 +55,7 @@ module "models_bucket" {
   partition        = var.partition
   object_lock      = var.object_lock
   force_destroy    = var.force_destroy
-  policy_documents = data.aws_iam_policy_document.models_read[*].json
+  policy_documents = data.aws_iam_policy_document.models_access[*].json
   tags             = var.tags
 }
 
@@ -75,22 +93,36 @@ resource "aws_ecr_lifecycle_policy" "this" {
   })
 }
 
-data "aws_iam_policy_document" "ecr_pull" {
-  count = length(local.readers) > 0 ? 1 : 0
-  statement {
-    sid     = "NamedPrincipalsPull"
-    actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    principals {
-      type        = "AWS"
-      identifiers = local.readers
+data "aws_iam_policy_document" "ecr_access" {
+  count = length(local.readers) + length(local.pushers) > 0 ? 1 : 0
+  dynamic "statement" {
+    for_each = length(local.readers) > 0 ? [1] : []
+    content {
+      sid     = "NamedPrincipalsPull"
+      actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+      principals {
+        type        = "AWS"
+        identifiers = local.readers
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.pushers) > 0 ? [1] : []
+    content {
+      sid     = "ContainerBuildsPush"
+      actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart"]
+      principals {
+        type        = "AWS"
+        identifiers = local.pushers
+      }
     }
   }
 }
 
 resource "aws_ecr_repository_policy" "this" {
-  for_each   = length(local.readers) > 0 ? var.ecr_repositories : {}
+  for_each   = length(local.readers) + length(local.pushers) > 0 ? var.ecr_repositories : {}
   repository = aws_ecr_repository.this[each.key].name
-  policy     = data.aws_iam_policy_document.ecr_pull[0].json
+  policy     = data.aws_iam_policy_document.ecr_access[0].json
 }
 
 resource "aws_sagemaker_model_package_group" "this" {
@@ -99,21 +131,38 @@ resource "aws_sagemaker_model_package_group" "this" {
   tags                            = var.tags
 }
 
-data "aws_iam_policy_document" "registry_read" {
-  count = length(local.readers) > 0 ? 1 : 0
-  statement {
-    sid       = "NamedPrincipalsReadRegistry"
-    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
-    resources = [local.group_arn, "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"]
-    principals {
-      type        = "AWS"
-      identifiers = local.readers
+# Deploy roles read; the retraining pipeline registers versions (PendingManualApproval). Approval
+# is never granted to another account: it happens here.
+data "aws_iam_policy_document" "registry" {
+  count = length(local.readers) + length(local.writers) > 0 ? 1 : 0
+  dynamic "statement" {
+    for_each = length(local.readers) > 0 ? [1] : []
+    content {
+      sid       = "NamedPrincipalsReadRegistry"
+      actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+      resources = [local.group_arn, local.package_arn]
+      principals {
+        type        = "AWS"
+        identifiers = local.readers
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.writers) > 0 ? [1] : []
+    content {
+      sid       = "RetrainingPipelineRegisters"
+      actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
+      resources = [local.group_arn, local.package_arn]
+      principals {
+        type        = "AWS"
+        identifiers = local.writers
+      }
     }
   }
 }
 
 resource "aws_sagemaker_model_package_group_policy" "this" {
-  count                    = length(local.readers) > 0 ? 1 : 0
+  count                    = length(local.readers) + length(local.writers) > 0 ? 1 : 0
   model_package_group_name = aws_sagemaker_model_package_group.this.model_package_group_name
-  resource_policy          = data.aws_iam_policy_document.registry_read[0].json
+  resource_policy          = data.aws_iam_policy_document.registry[0].json
 }

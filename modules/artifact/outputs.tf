@@ -1,5 +1,5 @@
 output "ecr_repository_urls" {
-  description = "ECR repository URLs by name."
+  description = "ECR repository URLs by name (known at plan time)."
   value       = { for k, r in aws_ecr_repository.this : k => r.repository_url }
 }
 
@@ -31,4 +31,29 @@ output "model_package_group_arn" {
 output "model_package_group_name" {
   description = "Name of the model package group."
   value       = aws_sagemaker_model_package_group.this.model_package_group_name
+}
+
+output "approval_forwarder_role_arn" {
+  description = "Role that forwards approval events to the CI/CD account's bus, or null (known at plan time)."
+  value       = local.forward_approvals ? "arn:${var.partition}:iam::${var.account_id}:role/mlops/${local.forwarder_role_name}" : null
+}
+
+output "feature_group_names" {
+  description = "Feature Store feature groups."
+  value       = [for name in keys(var.feature_groups) : "${var.prefix}-${name}"]
+}
+
+output "kms_key_alias_arn" {
+  description = "Alias ARN of the artifact key (known at plan time)."
+  value       = module.kms.alias_arn_known_at_plan
+}
+
+output "repository_urls" {
+  description = "ECR repository URLs by name (known at plan time)."
+  value       = { for name in keys(var.ecr_repositories) : name => "${var.account_id}.dkr.ecr.${var.region}.amazonaws.com/${var.prefix}/${name}" }
+}
+
+output "repository_arns" {
+  description = "ECR repository ARNs by name (known at plan time)."
+  value       = { for name in keys(var.ecr_repositories) : name => "arn:${var.partition}:ecr:${var.region}:${var.account_id}:repository/${var.prefix}/${name}" }
 }

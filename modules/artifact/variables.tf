@@ -7,6 +7,16 @@ variable "account_id" {
   }
 }
 
+variable "approval_event_bus_arn" {
+  description = "Event bus of the CI/CD account that approvals of this registry are forwarded to, or null when the pipeline's rule is in this account."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.approval_event_bus_arn == null || can(regex("^arn:[a-z-]+:events:[a-z0-9-]+:\\d{12}:event-bus/.+$", var.approval_event_bus_arn))
+    error_message = "approval_event_bus_arn must be an EventBridge event bus ARN."
+  }
+}
+
 variable "ecr_repositories" {
   description = "ECR repositories to create, by name (created as <prefix>/<name>), with how many images to keep."
   type = map(object({
@@ -19,10 +29,47 @@ variable "ecr_repositories" {
   }
 }
 
+variable "feature_groups" {
+  description = "SageMaker Feature Store feature groups (online and offline store, KMS), by name: record identifier, event time feature and the features with their types (String, Integral, Fractional). Shared through AWS RAM with feature_consumer_account_ids."
+  type = map(object({
+    record_identifier = string
+    event_time        = string
+    features          = map(string)
+    online            = optional(bool, true)
+  }))
+  default = {}
+  validation {
+    condition = alltrue([for g in values(var.feature_groups) :
+      contains(keys(g.features), g.record_identifier) && contains(keys(g.features), g.event_time) &&
+    alltrue([for t in values(g.features) : contains(["String", "Integral", "Fractional"], t)])])
+    error_message = "feature_groups: record_identifier and event_time must be features, and feature types String, Integral or Fractional."
+  }
+}
+
+variable "feature_consumer_account_ids" {
+  description = "Accounts (dev, ops) the feature groups are shared with through AWS RAM."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for id in var.feature_consumer_account_ids : can(regex("^\\d{12}$", id))])
+    error_message = "feature_consumer_account_ids must be 12-digit account IDs."
+  }
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete buckets and repositories that still hold artifacts. Only for disposable environments."
   type        = bool
   default     = false
+}
+
+variable "image_pusher_arns" {
+  description = "Exact role ARNs (the CI/CD build role) that may push images to the ECR repositories."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.image_pusher_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "image_pusher_arns must be exact IAM role ARNs."
+  }
 }
 
 variable "model_package_group_name" {
@@ -70,6 +117,16 @@ variable "registry_reader_arns" {
   validation {
     condition     = alltrue([for a in var.registry_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", a))])
     error_message = "registry_reader_arns must be exact IAM role ARNs; wildcards and :root are not allowed."
+  }
+}
+
+variable "registry_writer_arns" {
+  description = "Exact role ARNs (the retraining pipeline of another account) that may register model versions and write model artifacts; approval stays in this account."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.registry_writer_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "registry_writer_arns must be exact IAM role ARNs."
   }
 }
 

@@ -1,6 +1,8 @@
 locals {
   sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
-  image_account    = regex("^(\\d{12})\\.dkr\\.ecr\\.", local.sklearn_image)[0]
+  # ECR repository ARN of an image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]
+  image_repositories = [for uri in concat([local.sklearn_image], var.monitoring_baseline ? [local.monitor_image] : []) :
+  "${local.arn_prefix}:ecr:${var.region}:${split(".", uri)[0]}:repository/${split(":", split("/", uri)[1])[0]}"]
 }
 
 module "sagemaker_trust" {
@@ -63,7 +65,7 @@ data "aws_iam_policy_document" "pipeline" {
   statement {
     sid       = "PullFrameworkImage"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = ["${local.arn_prefix}:ecr:${var.region}:${local.image_account}:repository/sagemaker-scikit-learn"]
+    resources = local.image_repositories
   }
   statement {
     sid       = "EcrToken"
@@ -97,7 +99,7 @@ resource "aws_iam_role" "pipeline" {
   path               = "/mlops/"
   description        = "Runs the ${local.pipeline_name} pipeline and its jobs"
   assume_role_policy = module.sagemaker_trust.json
-  tags               = var.tags
+  tags               = merge(var.tags, { "mlops:purpose" = "retraining-pipeline" })
 }
 
 resource "aws_iam_role_policy" "pipeline" {

@@ -22,6 +22,7 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
+  user_arns          = local.replication_roles # they encrypt replicas of captured data
   tags               = var.tags
 }
 
@@ -60,8 +61,8 @@ resource "aws_sagemaker_pipeline" "this" {
 
   lifecycle {
     precondition {
-      condition     = var.sklearn_image_uri != null || contains(keys(local.sklearn_image_accounts), var.region)
-      error_message = "No scikit-learn image account is known for this region: set sklearn_image_uri."
+      condition     = module.images.known.sklearn && (!var.monitoring_baseline || module.images.known.model_monitor)
+      error_message = "No SageMaker image account is known for this region: set sklearn_image_uri (and analyzer_image_uri with monitoring_baseline)."
     }
   }
 }

@@ -1,3 +1,8 @@
+output "captured_bucket_arn" {
+  description = "Bucket that captured data of the serving stages replicates into, or null without capture_sources."
+  value       = length(var.capture_sources) > 0 ? "arn:${var.partition}:s3:::${local.captured_bucket}" : null
+}
+
 output "code_version" {
   description = "Content hash of the step scripts the pipeline runs (lineage)."
   value       = local.code_version
@@ -6,6 +11,11 @@ output "code_version" {
 output "kms_key_alias" {
   description = "Alias of the ops key."
   value       = module.kms.alias_name
+}
+
+output "kms_key_alias_arn" {
+  description = "Alias ARN of the ops key (known at plan time): replicas of captured data are encrypted with it."
+  value       = module.kms.alias_arn_known_at_plan
 }
 
 output "pipeline_arn" {
@@ -30,5 +40,10 @@ output "pipeline_role_arn" {
 
 output "framework_image_repository_arn" {
   description = "ECR repository of the scikit-learn framework image the steps and the registered model use."
-  value       = "${local.arn_prefix}:ecr:${var.region}:${local.image_account}:repository/${split(":", split("/", local.sklearn_image)[1])[0]}"
+  value       = local.image_repositories[0]
+}
+
+output "retrain_trigger_function_name" {
+  description = "The function that turns monitoring violations into pipeline executions, or null."
+  value       = var.retrain_trigger.enabled ? local.trigger_name : null
 }

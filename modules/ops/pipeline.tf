@@ -15,7 +15,7 @@ locals {
     }
   }
 
-  step_output = { for name in ["train", "test", "evaluation"] : name => {
+  step_output = { for name in ["train", "test", "evaluation", "baseline"] : name => {
     OutputName = name
     AppManaged = false
     S3Output = {
@@ -29,10 +29,32 @@ locals {
   test_output_uri  = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }
   model_data_uri   = { Get = "Steps.Train.ModelArtifacts.S3ModelArtifacts" }
 
+  # Model Monitor's statistics and constraints of the training data (the analyzer's own format).
+  baseline_files = { for name, file in { Statistics = "statistics.json", Constraints = "constraints.json" } : name => {
+    ContentType = "application/json"
+    S3Uri       = { "Std:Join" = { On = "/", Values = [local.execution_uri, "baseline", file] } }
+  } }
+  baseline_step = {
+    Name      = "Baseline"
+    Type      = "Processing"
+    DependsOn = ["Preprocess"]
+    Arguments = merge(local.processing_common, {
+      AppSpecification = { ImageUri = local.monitor_image }
+      Environment = {
+        dataset_format             = jsonencode({ csv = { header = true, output_columns_position = "START" } })
+        dataset_source             = "/opt/ml/processing/input/baseline_dataset_input"
+        output_path                = "/opt/ml/processing/baseline"
+        publish_cloudwatch_metrics = "Disabled"
+      }
+      ProcessingInputs       = [{ InputName = "baseline_dataset_input", AppManaged = false, S3Input = { S3Uri = local.train_output_uri, LocalPath = "/opt/ml/processing/input/baseline_dataset_input", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
+      ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.baseline] }
+    })
+  }
+
   register_step = {
     Name = "Register"
     Type = "RegisterModel"
-    Arguments = {
+    Arguments = merge({
       ModelPackageGroupName = var.model_package_group_name
       ModelApprovalStatus   = { Get = "Parameters.ModelApprovalStatus" }
       InferenceSpecification = {
@@ -55,7 +77,9 @@ locals {
         "training-data" = { Get = "Parameters.InputDataUrl" }
         "pipeline-run"  = { Get = "Execution.PipelineExecutionArn" }
       }
-    }
+      }, var.monitoring_baseline ? {
+      DriftCheckBaselines = { ModelDataQuality = local.baseline_files }
+    } : {})
   }
 
   pipeline_definition = {
@@ -72,7 +96,7 @@ locals {
       ExperimentName = { Get = "Execution.PipelineName" }
       TrialName      = { Get = "Execution.PipelineExecutionId" }
     }
-    Steps = [
+    Steps = concat([
       {
         Name = "Preprocess"
         Type = "Processing"
@@ -118,7 +142,7 @@ locals {
         })
         PropertyFiles = [{ PropertyFileName = "EvaluationReport", OutputName = "evaluation", FilePath = "evaluation.json" }]
       },
-      {
+      merge({
         Name = "QualityGate"
         Type = "Condition"
         Arguments = {
@@ -134,7 +158,7 @@ locals {
             Arguments = { ErrorMessage = { "Std:Join" = { On = " ", Values = ["Test accuracy is below the MinAccuracy of", { Get = "Parameters.MinAccuracy" }] } } }
           }]
         }
-      },
-    ]
+      }, var.monitoring_baseline ? { DependsOn = ["Baseline"] } : {}),
+    ], var.monitoring_baseline ? [local.baseline_step] : [])
   }
 }

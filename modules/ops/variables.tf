@@ -7,10 +7,34 @@ variable "account_id" {
   }
 }
 
+variable "analyzer_image_uri" {
+  description = "Model Monitor analyzer image for the baseline step; null picks the AWS image of the region."
+  type        = string
+  default     = null
+}
+
+variable "capture_sources" {
+  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/prod output replication_role_arn)."
+  type = map(object({
+    replication_role_arn = string
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for s in values(var.capture_sources) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.replication_role_arn))])
+    error_message = "capture_sources.*.replication_role_arn must be exact IAM role ARNs."
+  }
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete the pipeline bucket while it holds objects. Only for disposable environments."
   type        = bool
   default     = false
+}
+
+variable "lambda_package_dir" {
+  description = "Directory with retrain_trigger.zip (scripts/package_lambdas.py); needed with retrain_trigger."
+  type        = string
+  default     = null
 }
 
 variable "max_job_runtime_seconds" {
@@ -55,6 +79,12 @@ variable "model_package_group_arn" {
 variable "model_package_group_name" {
   description = "Name of that model package group."
   type        = string
+}
+
+variable "monitoring_baseline" {
+  description = "Add a Baseline step (Model Monitor statistics and constraints of the training data), registered with each model package as its drift-check baseline."
+  type        = bool
+  default     = false
 }
 
 variable "network" {
@@ -102,6 +132,24 @@ variable "regularization_c" {
   validation {
     condition     = var.regularization_c > 0
     error_message = "regularization_c must be positive."
+  }
+}
+
+variable "retrain_trigger" {
+  description = "Start the pipeline when Model Monitor reports violations: debounced (cooldown_minutes after the last start, none while one runs) and idempotent. violation_sender_role_arns: exact roles of other accounts that forward violations to this account's default event bus."
+  type = object({
+    enabled                    = optional(bool, false)
+    cooldown_minutes           = optional(number, 360)
+    violation_sender_role_arns = optional(list(string), [])
+  })
+  default = {}
+  validation {
+    condition     = var.retrain_trigger.cooldown_minutes >= 0 && var.retrain_trigger.cooldown_minutes <= 10080
+    error_message = "retrain_trigger.cooldown_minutes must be between 0 and 10080 (a week)."
+  }
+  validation {
+    condition     = alltrue([for arn in var.retrain_trigger.violation_sender_role_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "retrain_trigger.violation_sender_role_arns must be exact IAM role ARNs."
   }
 }
 

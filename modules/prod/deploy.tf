@@ -33,13 +33,15 @@ locals {
       kms_key_arn         = var.data_capture.enabled ? module.kms.alias_arn_known_at_plan : ""
       sampling_percentage = var.data_capture.sampling_percentage
     }
-    tags = { "mlops:stage" = var.stage }
+    # The deployment publishes the model package's data-quality baseline here for Model Monitor.
+    baseline_s3_uri = var.monitoring.enabled ? local.baseline_s3_uri : ""
+    tags            = { "mlops:stage" = var.stage }
   }
 }
 
 # Where models run: read by the deploy function when it creates a model (IDs exist only after apply).
 resource "aws_ssm_parameter" "network" {
-  count       = var.deploy_on_approval ? 1 : 0
+  count       = var.deploy_on_approval || var.deployer != null ? 1 : 0
   name        = local.network_parameter
   description = "Subnets and security groups of the models served on ${local.endpoint_name}"
   type        = "SecureString"
@@ -111,6 +113,35 @@ data "aws_iam_policy_document" "deploy" {
       test     = "StringEquals"
       variable = "iam:AWSServiceName"
       values   = ["sagemaker.application-autoscaling.amazonaws.com"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.monitoring.enabled ? [1] : []
+    content {
+      sid       = "ReadModelBaselines"
+      actions   = ["s3:GetObject"]
+      resources = ["${var.model_bucket_arn}/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.monitoring.enabled ? [1] : []
+    content {
+      sid       = "PublishBaseline"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.arn_prefix}:s3:::${local.capture_bucket}/${local.endpoint_name}/baselines/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.monitoring.enabled ? [1] : []
+    content {
+      sid       = "BaselineKeys"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"]
+      resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
+      condition {
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:ResourceAliases"
+        values   = [module.kms.alias_name, var.model_kms_key_alias]
+      }
     }
   }
 }

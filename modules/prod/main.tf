@@ -8,6 +8,7 @@ locals {
   capture_bucket    = "${var.prefix}-${var.account_id}-${var.region}-${var.stage}-capture"
   capture_s3_uri    = "s3://${local.capture_bucket}/${local.endpoint_name}"
   model_data_prefix = "${var.model_bucket_arn}/models/*"
+  baseline_s3_uri   = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines/data-quality"
 }
 
 module "kms" {

@@ -18,6 +18,21 @@ output "capture_s3_uri" {
   value       = var.data_capture.enabled ? local.capture_s3_uri : null
 }
 
+output "capture_bucket_arn" {
+  description = "Bucket of captured requests and responses, or null when capture is off."
+  value       = var.data_capture.enabled ? local.capture_arn : null
+}
+
+output "deployer" {
+  description = "What the CI/CD pipeline needs to deploy here: the deploy role, the deployment spec (JSON) and the network parameter; null without a deployer."
+  value = var.deployer == null ? null : {
+    role_arn          = local.deployer_role_arn
+    deployment_spec   = jsonencode(local.deployment_spec)
+    network_parameter = local.network_parameter
+    endpoint_name     = local.endpoint_name
+  }
+}
+
 output "deploy_function_name" {
   description = "Name of the deploy-on-approval function, or null when switched off."
   value       = var.deploy_on_approval ? local.deploy_function_name : null
@@ -33,12 +48,35 @@ output "endpoint_name" {
   value       = local.endpoint_name
 }
 
+output "monitoring_schedule_names" {
+  description = "Model Monitor schedules on the endpoint (data quality; Clarify bias and explainability with monitoring.clarify)."
+  value = concat(
+    var.monitoring.enabled ? ["${local.name_prefix}-data-quality"] : [],
+    var.monitoring.clarify ? [for k in local.clarify_kinds : "${local.name_prefix}-${k.baseline}"] : [],
+  )
+}
+
 output "model_role_arn" {
   description = "Execution role of the served models (known at plan time)."
   value       = local.model_role_arn
 }
 
+output "replication_role_arn" {
+  description = "Role that replicates captured data (the destination bucket and key must allow it), or null."
+  value       = local.replicate ? "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.replication_role_name}" : null
+}
+
 output "rollback_alarm_names" {
   description = "Alarms that roll a canary back."
   value       = local.deployment_spec.rollback_alarm_names
+}
+
+output "violation_forwarder_role_arn" {
+  description = "Role that forwards monitoring violations to the retrain trigger's bus in another account, or null."
+  value       = local.forward_violations ? "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.forwarder_role_name}" : null
+}
+
+output "deployer_role_arn" {
+  description = "The CI/CD deploy role (known at plan time), or null without a deployer."
+  value       = var.deployer == null ? null : local.deployer_role_arn
 }

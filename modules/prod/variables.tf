@@ -79,6 +79,23 @@ variable "canary" {
   }
 }
 
+variable "capture_replication" {
+  description = "Replicate captured data to a bucket in another account (where labels and monitoring live), re-encrypted with that account's key; null keeps it here."
+  type = object({
+    destination_account_id  = string
+    destination_bucket_arn  = string
+    destination_kms_key_arn = string
+  })
+  default = null
+  validation {
+    condition = var.capture_replication == null || try(
+      can(regex("^\\d{12}$", var.capture_replication.destination_account_id)) &&
+      can(regex("^arn:[a-z-]+:s3:::[a-z0-9.-]+$", var.capture_replication.destination_bucket_arn)) &&
+    can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+$", var.capture_replication.destination_kms_key_arn)), false)
+    error_message = "capture_replication needs a 12-digit destination_account_id, a bucket ARN and a KMS key or alias ARN."
+  }
+}
+
 variable "data_capture" {
   description = "Capture requests and responses to a KMS-encrypted bucket (needed by Model Monitor), with the sampled percentage."
   type = object({
@@ -96,6 +113,24 @@ variable "deploy_on_approval" {
   description = "Deploy each approved model package with the deploy function (small tier). Switch off where a CI/CD pipeline deploys."
   type        = bool
   default     = true
+}
+
+variable "deployer" {
+  description = "The CI/CD deploy role of this account (medium and large tiers): trusted only by the exact pipeline role ARN, and by members of organization_id when set. null creates none."
+  type = object({
+    pipeline_role_arn    = string
+    organization_id      = optional(string)
+    artifact_kms_key_arn = optional(string)
+  })
+  default = null
+  validation {
+    condition     = var.deployer == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", var.deployer.pipeline_role_arn))
+    error_message = "deployer.pipeline_role_arn must be an exact IAM role ARN (no wildcards, no account root)."
+  }
+  validation {
+    condition     = var.deployer == null || try(var.deployer.organization_id == null || can(regex("^o-[a-z0-9]{10,32}$", var.deployer.organization_id)), false)
+    error_message = "deployer.organization_id must be an organization ID such as o-abcd123456, or null."
+  }
 }
 
 variable "force_destroy" {
@@ -146,6 +181,36 @@ variable "model_package_group_arn" {
 variable "model_package_group_name" {
   description = "Name of that model package group."
   type        = string
+}
+
+variable "monitoring" {
+  description = "Model Monitor on the endpoint: a data-quality schedule against the baseline the deployment publishes, Clarify bias and explainability schedules (clarify), and where violations go (violation_bus_arn: the event bus of the account with the retrain trigger; same account needs none)."
+  type = object({
+    enabled            = optional(bool, false)
+    schedule           = optional(string, "cron(0 * ? * * *)")
+    instance_type      = optional(string, "ml.m5.xlarge")
+    clarify            = optional(bool, false)
+    violation_bus_arn  = optional(string)
+    analyzer_image_uri = optional(string)
+    clarify_image_uri  = optional(string)
+  })
+  default = {}
+  validation {
+    condition     = !var.monitoring.enabled || var.data_capture.enabled
+    error_message = "monitoring needs data_capture.enabled: Model Monitor reads the captured requests."
+  }
+  validation {
+    condition     = !var.monitoring.clarify || var.monitoring.enabled
+    error_message = "monitoring.clarify needs monitoring.enabled."
+  }
+  validation {
+    condition     = can(regex("^cron\\(.+\\)$", var.monitoring.schedule))
+    error_message = "monitoring.schedule must be a cron() expression, e.g. cron(0 * ? * * *) for hourly."
+  }
+  validation {
+    condition     = var.monitoring.violation_bus_arn == null || can(regex("^arn:[a-z-]+:events:[a-z0-9-]+:\\d{12}:event-bus/.+$", var.monitoring.violation_bus_arn))
+    error_message = "monitoring.violation_bus_arn must be an EventBridge event bus ARN."
+  }
 }
 
 variable "network" {

@@ -285,12 +285,16 @@ def repositories(model: Model) -> Iterator[tuple[str, str]]:
 # --- Serving -------------------------------------------------------------------------------------
 
 def deployment_specs(model: Model) -> Iterator[tuple[Resource, dict[str, Any]]]:
+    """(resource, spec); a spec deployed through a role (DEPLOY_ROLE_ARN) targets that role's account."""
     for r in model.plan.of_type("aws_lambda_function", "aws_codebuild_project"):
         variables = r.get("environment", 0, "variables") or {}
         for env in listify(r.get("environment", 0, "environment_variable")):
             variables[env.get("name")] = env.get("value")
         if "DEPLOYMENT_SPEC" in variables:
-            yield r, json.loads(variables["DEPLOYMENT_SPEC"]) if variables["DEPLOYMENT_SPEC"] else {}
+            spec = json.loads(variables["DEPLOYMENT_SPEC"]) if variables["DEPLOYMENT_SPEC"] else {}
+            if spec and variables.get("DEPLOY_ROLE_ARN"):
+                spec["_account"] = account_of_arn(variables["DEPLOY_ROLE_ARN"])
+            yield r, spec
         elif r.is_unknown("environment", 0, "variables"):
             yield r, {}
 
@@ -338,9 +342,10 @@ def canaries(model: Model) -> Iterator[tuple[str, str]]:
         names = spec.get("rollback_alarm_names") or []
         if not names:
             yield r.address, "deployment spec: canary without rollback alarms"
+        account = spec.get("_account") or r.account_id
         for name in names:
-            if (r.account_id, name) not in alarms:
-                yield r.address, f"deployment spec: rollback alarm {name} is not defined in this account"
+            if (account, name) not in alarms:
+                yield r.address, f"deployment spec: rollback alarm {name} is not defined in account {account}, where it deploys"
 
 
 @rule("MLOPS-012", "The inference API requires authentication",
@@ -388,17 +393,26 @@ def automation(model: Model) -> Iterator[tuple[str, str]]:
                     yield role.resource.address, "iam:PassRole is allowed on every role ('*')"
 
 
-@rule("MLOPS-014", "Model package group policies grant read-only actions to named principals",
-      "Other accounts deploy from the registry; they must not register, approve or delete versions.",
+REGISTRATION = {"sagemaker:createmodelpackage"}
+
+
+@rule("MLOPS-014", "Model package group policies: read-only to named roles, registration only to the retraining pipeline",
+      "Other accounts deploy from the registry and must not register, approve or delete versions; only the retraining pipeline registers (as PendingManualApproval), approval stays in the registry's account.",
       "SageMaker Developer Guide, 'Cross-account model registry'",
-      "grant only Describe*/List* actions to exact role ARNs")
+      "grant Describe*/List* to exact role ARNs; grant sagemaker:CreateModelPackage only to the role tagged mlops:purpose=retraining-pipeline")
 def registry_policies(model: Model) -> Iterator[tuple[str, str]]:
+    pipelines = {r.arn for r in model.roles.values() if r.purpose == "retraining-pipeline"}
     for r in model.plan.of_type("aws_sagemaker_model_package_group_policy"):
         for statement in statements(r.json("resource_policy")):
             if statement.get("Effect") != "Allow":
                 continue
+            named = [value for kind, value in principals(statement)]
             for action in listify(statement.get("Action")):
-                if not re.match(r"(?i)^sagemaker:(describe|list|get|batchdescribe)", action):
+                if action.lower() in REGISTRATION:
+                    for value in named:
+                        if value not in pipelines:
+                            yield r.address, f"grants {action} to {value}, which is not the retraining pipeline role"
+                elif not re.match(r"(?i)^sagemaker:(describe|list|get|batchdescribe)", action):
                     yield r.address, f"grants {action}, which is not read-only"
             for kind, value in principals(statement):
                 if kind != "AWS" or ":role/" not in value or "*" in value:

@@ -61,3 +61,33 @@ run "rejects_root_reader" {
   variables { registry_reader_arns = ["arn:aws:iam::222222222222:root"] }
   expect_failures = [var.registry_reader_arns]
 }
+
+run "rejects_bad_approval_bus" {
+  command = plan
+  variables { approval_event_bus_arn = "cicd" }
+  expect_failures = [var.approval_event_bus_arn]
+}
+
+run "rejects_feature_group_without_its_identifier" {
+  command = plan
+  variables { feature_groups = { g = { record_identifier = "id", event_time = "t", features = { t = "String" } } } }
+  expect_failures = [var.feature_groups]
+}
+
+run "rejects_short_consumer_account" {
+  command = plan
+  variables { feature_consumer_account_ids = ["123"] }
+  expect_failures = [var.feature_consumer_account_ids]
+}
+
+run "rejects_pusher_root" {
+  command = plan
+  variables { image_pusher_arns = ["arn:aws:iam::777777777777:root"] }
+  expect_failures = [var.image_pusher_arns]
+}
+
+run "rejects_writer_wildcard" {
+  command = plan
+  variables { registry_writer_arns = ["555555555555"] }
+  expect_failures = [var.registry_writer_arns]
+}

@@ -1,3 +1,18 @@
+module "flow_log_key" {
+  source      = "../kms-key"
+  count       = var.own_flow_log_key ? 1 : 0
+  name        = "${var.name}-network"
+  description = "Flow logs of the ${var.name} VPC"
+  account_id  = var.account_id
+  region      = var.region
+  partition   = var.partition
+  tags        = var.tags
+}
+
+locals {
+  flow_log_key = var.own_flow_log_key ? module.flow_log_key[0].arn : var.flow_log_kms_key_arn
+}
+
 locals {
   az_subnets = { for i, az in var.availability_zones : az => cidrsubnet(var.cidr_block, 4, i) }
 }
@@ -18,7 +33,7 @@ resource "aws_default_security_group" "this" {
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/vpc/${var.name}/flow-logs"
   retention_in_days = var.flow_log_retention_days
-  kms_key_id        = var.flow_log_kms_key_arn
+  kms_key_id        = local.flow_log_key
   tags              = var.tags
 }
 

@@ -27,8 +27,9 @@ variable "cidr_block" {
 }
 
 variable "flow_log_kms_key_arn" {
-  description = "KMS key that encrypts the VPC flow-log group."
+  description = "KMS key that encrypts the VPC flow-log group (ignored with own_flow_log_key)."
   type        = string
+  default     = null
 }
 
 variable "flow_log_retention_days" {
@@ -46,6 +47,12 @@ variable "interface_endpoints" {
 variable "name" {
   description = "Name prefix for the network resources."
   type        = string
+}
+
+variable "own_flow_log_key" {
+  description = "Create a KMS key for the flow logs with the network (where no other key of the account fits)."
+  type        = bool
+  default     = false
 }
 
 variable "partition" {

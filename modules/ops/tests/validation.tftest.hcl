@@ -145,3 +145,21 @@ run "rejects_ec2_training_type" {
   variables { training_instance_type = "p3.2xlarge" }
   expect_failures = [var.training_instance_type]
 }
+
+run "rejects_capture_source_root" {
+  command = plan
+  variables { capture_sources = { prod = { replication_role_arn = "arn:aws:iam::333333333333:root" } } }
+  expect_failures = [var.capture_sources]
+}
+
+run "rejects_negative_cooldown" {
+  command = plan
+  variables { retrain_trigger = { enabled = true, cooldown_minutes = -1 } }
+  expect_failures = [var.retrain_trigger]
+}
+
+run "rejects_sender_wildcard" {
+  command = plan
+  variables { retrain_trigger = { violation_sender_role_arns = ["*"] } }
+  expect_failures = [var.retrain_trigger]
+}

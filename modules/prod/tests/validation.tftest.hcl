@@ -154,3 +154,48 @@ run "rejects_bad_stage" {
   variables { stage = "Production" }
   expect_failures = [var.stage]
 }
+
+run "rejects_bad_capture_replication" {
+  command = plan
+  variables { capture_replication = { destination_account_id = "1", destination_bucket_arn = "b", destination_kms_key_arn = "k" } }
+  expect_failures = [var.capture_replication]
+}
+
+run "rejects_deployer_with_wildcard" {
+  command = plan
+  variables { deployer = { pipeline_role_arn = "arn:aws:iam::222222222222:root" } }
+  expect_failures = [var.deployer]
+}
+
+run "rejects_deployer_bad_org" {
+  command = plan
+  variables { deployer = { pipeline_role_arn = "arn:aws:iam::222222222222:role/x", organization_id = "org" } }
+  expect_failures = [var.deployer]
+}
+
+run "rejects_monitoring_without_capture_is_impossible" {
+  command = plan
+  variables {
+    monitoring   = { enabled = true }
+    data_capture = { enabled = false }
+  }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_clarify_without_monitoring" {
+  command = plan
+  variables { monitoring = { clarify = true } }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_monitoring_rate_schedule" {
+  command = plan
+  variables { monitoring = { schedule = "rate(1 hour)" } }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_monitoring_bad_bus" {
+  command = plan
+  variables { monitoring = { violation_bus_arn = "default" } }
+  expect_failures = [var.monitoring]
+}

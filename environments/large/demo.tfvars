@@ -1,0 +1,58 @@
+# The embedded default: inputs of `make plan-large`. Not for real accounts.
+accounts = {
+  dev      = "111111111111"
+  data     = "444444444444"
+  ops      = "555555555555"
+  artifact = "666666666666"
+  cicd     = "777777777777"
+  staging  = "222222222222"
+  prod     = "333333333333"
+}
+region = "us-east-1"
+prefix = "mlops"
+
+organization = {
+  id                    = "o-exampleorg1"
+  manage                = true
+  management_account_id = "999999999999"
+  parent_id             = "r-exam"
+  allowed_regions       = ["us-east-1"]
+}
+
+data_scientists = {
+  alice = { email = "alice@example.com" }
+  bob   = { email = "bob@example.com" }
+}
+
+data_lake = {
+  admin_arns = ["arn:aws:iam::444444444444:role/TerraformExecution"]
+  tables = {
+    patients = {
+      columns = {
+        patient_id   = "string"
+        mean_radius  = "double"
+        mean_texture = "double"
+        diagnosis    = "int"
+        recorded_at  = "timestamp"
+      }
+    }
+  }
+  hidden_from_dev = { patients = ["patient_id"] }
+}
+
+feature_groups = {
+  tumour-measurements = {
+    record_identifier = "patient_id"
+    event_time        = "recorded_at"
+    features = {
+      patient_id   = "String"
+      recorded_at  = "String"
+      mean_radius  = "Fractional"
+      mean_texture = "Fractional"
+    }
+  }
+}
+
+source_repository = {
+  full_name = "example-org/mlops-model-code"
+}

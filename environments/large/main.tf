@@ -1,0 +1,34 @@
+locals {
+  tags               = merge(var.tags, { "mlops:tier" = "large", "mlops:prefix" = var.prefix })
+  management_account = coalesce(var.organization.management_account_id, var.accounts.dev)
+}
+
+module "tier" {
+  source = "../../modules/components/tier"
+  providers = {
+    aws.management = aws.management
+    aws.dev        = aws.dev
+    aws.data       = aws.data
+    aws.ops        = aws.ops
+    aws.artifact   = aws.artifact
+    aws.cicd       = aws.cicd
+    aws.staging    = aws.staging
+    aws.prod       = aws.prod
+  }
+  prefix             = var.prefix
+  region             = var.region
+  partition          = var.partition
+  accounts           = var.accounts
+  organization       = { id = var.organization.id, manage = var.organization.manage, parent_id = var.organization.parent_id, allowed_regions = var.organization.allowed_regions }
+  features           = var.features
+  serving            = var.serving
+  data_scientists    = var.data_scientists
+  code_repository    = var.code_repository
+  alarm_emails       = var.alarm_emails
+  lambda_package_dir = var.lambda_package_dir
+  force_destroy      = var.force_destroy
+  data_lake          = var.data_lake
+  feature_groups     = var.feature_groups
+  source_repository  = var.source_repository
+  tags               = local.tags
+}

@@ -1,0 +1,39 @@
+output "account_roles" {
+  description = "Account of each role (the policy suite places resources in their accounts by it)."
+  value       = merge(module.tier.account_roles, { management = local.management_account })
+}
+
+output "allowed_regions" {
+  description = "Regions the SCPs allow (read by the policy suite)."
+  value       = var.organization.allowed_regions
+}
+
+output "deployment_pipeline_name" {
+  description = "CodePipeline that deploys each approved model: staging, smoke test, approval, prod."
+  value       = module.tier.deployment_pipeline_name
+}
+
+output "endpoint_names" {
+  description = "Endpoints by stage."
+  value       = module.tier.endpoint_names
+}
+
+output "model_package_group_arn" {
+  description = "Approve versions here to deploy them."
+  value       = module.tier.model_package_group_arn
+}
+
+output "monitoring_schedule_names" {
+  description = "Model Monitor schedules by stage."
+  value       = module.tier.monitoring_schedule_names
+}
+
+output "pipeline_name" {
+  description = "The retraining pipeline (`make retrain TIER=medium`)."
+  value       = module.tier.pipeline_name
+}
+
+output "region" {
+  description = "Region of the tier."
+  value       = var.region
+}

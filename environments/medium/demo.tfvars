@@ -1,0 +1,21 @@
+# The embedded default: inputs of `make plan-medium` and of emulator runs. Not for real accounts.
+accounts = {
+  dev     = "111111111111"
+  staging = "222222222222"
+  prod    = "333333333333"
+}
+region = "us-east-1"
+prefix = "mlops"
+
+organization = {
+  id                    = "o-exampleorg1"
+  manage                = true
+  management_account_id = "999999999999"
+  parent_id             = "r-exam"
+  allowed_regions       = ["us-east-1"]
+}
+
+data_scientists = {
+  alice = { email = "alice@example.com" }
+  bob   = { email = "bob@example.com" }
+}

@@ -1,0 +1,32 @@
+locals {
+  tags               = merge(var.tags, { "mlops:tier" = "medium", "mlops:prefix" = var.prefix })
+  management_account = coalesce(var.organization.management_account_id, var.accounts.dev)
+  dev                = var.accounts.dev
+}
+
+module "tier" {
+  source = "../../modules/components/tier"
+  providers = {
+    aws.management = aws.management
+    aws.dev        = aws.dev
+    aws.data       = aws.dev
+    aws.ops        = aws.dev
+    aws.artifact   = aws.dev
+    aws.cicd       = aws.dev
+    aws.staging    = aws.staging
+    aws.prod       = aws.prod
+  }
+  prefix             = var.prefix
+  region             = var.region
+  partition          = var.partition
+  accounts           = { dev = local.dev, data = local.dev, ops = local.dev, artifact = local.dev, cicd = local.dev, staging = var.accounts.staging, prod = var.accounts.prod }
+  organization       = { id = var.organization.id, manage = var.organization.manage, parent_id = var.organization.parent_id, allowed_regions = var.organization.allowed_regions }
+  features           = var.features
+  serving            = var.serving
+  data_scientists    = var.data_scientists
+  code_repository    = var.code_repository
+  alarm_emails       = var.alarm_emails
+  lambda_package_dir = var.lambda_package_dir
+  force_destroy      = var.force_destroy
+  tags               = local.tags
+}

@@ -1,0 +1,81 @@
+mock_provider "aws" {
+  alias = "management"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "dev"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "staging"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "prod"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  accounts = { dev = "111111111111", staging = "222222222222", prod = "333333333333" }
+}
+
+run "three_accounts" {
+  command = plan
+  assert {
+    condition     = output.account_roles.staging == "222222222222" && output.account_roles.ops == "111111111111"
+    error_message = "medium puts ops in dev and staging in its own account"
+  }
+}
+
+run "rejects_bad_partition" {
+  command = plan
+  variables { partition = "aws-moon" }
+  expect_failures = [var.partition]
+}
+
+run "rejects_bad_prefix" {
+  command = plan
+  variables { prefix = "MLOps" }
+  expect_failures = [var.prefix]
+}
+
+run "rejects_bad_region" {
+  command = plan
+  variables { region = "europe" }
+  expect_failures = [var.region]
+}
+
+run "rejects_bad_org_id" {
+  command = plan
+  variables { organization = { id = "org-1" } }
+  expect_failures = [var.organization]
+}
+
+run "rejects_managed_org_without_management_account" {
+  command = plan
+  variables { organization = { manage = true, parent_id = "r-abcd", allowed_regions = ["us-east-1"] } }
+  expect_failures = [var.organization]
+}
+
+run "rejects_short_account" {
+  command = plan
+  variables { accounts = { dev = "1", staging = "222222222222", prod = "333333333333" } }
+  expect_failures = [var.accounts]
+}
+
+run "rejects_shared_account" {
+  command = plan
+  variables { accounts = { dev = "111111111111", staging = "222222222222", prod = "222222222222" } }
+  expect_failures = [var.accounts]
+}

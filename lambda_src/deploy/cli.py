@@ -1,0 +1,84 @@
+"""The CI/CD deploy step: the deploy function's reconciler, run by CodeBuild in the pipeline.
+
+    python3 cli.py deploy   roll out the newest approved package, wait, fail unless it serves
+    python3 cli.py smoke    invoke the endpoint once with SMOKE_PAYLOAD, fail unless it answers
+
+Environment: DEPLOYMENT_SPEC and NETWORK_PARAMETER as for the function, DEPLOY_ROLE_ARN (the stage's
+deploy role, assumed first). Exit status 0 on success, 1 with the reason otherwise.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from typing import Any, Callable
+
+import boto3
+
+import app
+
+BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack"}
+
+
+def session() -> Any:
+    role = os.environ.get("DEPLOY_ROLE_ARN")
+    if not role:
+        return boto3.session.Session()
+    creds = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="cicd-deploy")["Credentials"]
+    return boto3.session.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+def wait_idle(sm: Any, name: str, timeout: float, poll: float, sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        endpoint = app.describe_endpoint(sm, name) or {"EndpointStatus": "Missing"}
+        if endpoint["EndpointStatus"] not in BUSY or time.monotonic() > deadline:
+            return endpoint
+        print(f"{name}: {endpoint['EndpointStatus']}, waiting", flush=True)
+        sleep(poll)
+
+
+def deploy(c: app.Clients, poll: float = 30) -> tuple[bool, str]:
+    spec = app.load_spec(c)
+    started = app.reconcile(spec, c)
+    print(json.dumps(started), flush=True)
+    endpoint = wait_idle(c.sagemaker, spec.endpoint_name, spec.canary.maximum_execution_timeout_seconds + 1800, poll)
+    if endpoint["EndpointStatus"] != "InService":
+        return False, f"{spec.endpoint_name} is {endpoint['EndpointStatus']}: {endpoint.get('FailureReason', 'no reason given')}"
+    app.ensure_autoscaling(c.autoscaling, spec)
+    final = app.reconcile(spec, c)  # publishes the baselines once the endpoint serves the package
+    newest = app.newest_approved(c.sagemaker, spec.model_package_group_name)
+    if newest is None:
+        return False, "no approved model package to deploy"
+    if endpoint.get("EndpointConfigName") != app.names_for(spec, newest)[1]:
+        return False, f"{spec.endpoint_name} does not serve {newest.arn} (rolled back?): {final['reason']}"
+    return True, f"{spec.endpoint_name} serves {newest.arn}"
+
+
+def smoke(runtime: Any, endpoint_name: str, payload: str) -> tuple[bool, str]:
+    reply = runtime.invoke_endpoint(EndpointName=endpoint_name, ContentType="application/json", Accept="application/json", Body=payload.encode())
+    body = reply["Body"].read()
+    try:
+        json.loads(body)
+    except ValueError:
+        return False, f"{endpoint_name} answered non-JSON: {body[:200]!r}"
+    return True, f"{endpoint_name} answered {len(body)} bytes of JSON"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] not in ("deploy", "smoke"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    s = session()
+    if argv[0] == "deploy":
+        ok, reason = deploy(app.Clients.create(s))
+    else:
+        spec = app.DeploymentSpec.from_json(os.environ.get("DEPLOYMENT_SPEC"))
+        ok, reason = smoke(s.client("sagemaker-runtime"), spec.endpoint_name, os.environ.get("SMOKE_PAYLOAD", '{"instances": []}'))
+    print(("ok: " if ok else "failed: ") + reason, flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,130 @@
+# Container builds: each Dockerfile directory in the code repository is built and pushed to its
+# ECR repository in the artifact account when a commit changes it (pipeline V2 file-path triggers).
+locals {
+  image_pipeline = "${var.prefix}-container-images"
+  build_images   = length(var.container_builds) > 0 && var.source_repository != null
+}
+
+resource "aws_codestarconnections_connection" "source" {
+  count         = var.source_repository == null ? 0 : 1
+  name          = "${var.prefix}-cicd-source"
+  provider_type = var.source_repository.provider_type
+  tags          = var.tags
+}
+
+resource "aws_codebuild_project" "image" {
+  for_each       = local.build_images ? var.container_builds : {}
+  name           = "${var.prefix}-image-${each.key}"
+  description    = "docker build ${each.value.context} and push to ${each.value.repository_url}"
+  service_role   = aws_iam_role.build.arn
+  encryption_key = module.kms.arn
+  build_timeout  = 60
+  tags           = var.tags
+
+  source {
+    type = "CODEPIPELINE"
+    buildspec = yamlencode({
+      version = "0.2"
+      phases = {
+        pre_build = { commands = ["aws ecr get-login-password | docker login --username AWS --password-stdin $${REPOSITORY_URL%%/*}"] }
+        build     = { commands = ["docker build --pull -t $REPOSITORY_URL:$CODEBUILD_RESOLVED_SOURCE_VERSION $CONTEXT"] }
+        post_build = { commands = [
+          "test $CODEBUILD_BUILD_SUCCEEDING = 1",
+          "docker push $REPOSITORY_URL:$CODEBUILD_RESOLVED_SOURCE_VERSION", # immutable tags: the commit is the tag
+        ] }
+      }
+    })
+  }
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+  environment {
+    compute_type    = "BUILD_GENERAL1_MEDIUM"
+    image           = "aws/codebuild/standard:7.0"
+    type            = "LINUX_CONTAINER"
+    privileged_mode = true # docker build needs the daemon
+    environment_variable {
+      name  = "REPOSITORY_URL"
+      value = each.value.repository_url
+    }
+    environment_variable {
+      name  = "CONTEXT"
+      value = each.value.context
+    }
+  }
+  logs_config {
+    cloudwatch_logs {
+      group_name  = aws_cloudwatch_log_group.builds.name
+      stream_name = "image-${each.key}"
+    }
+  }
+}
+
+resource "aws_codepipeline" "images" {
+  count          = local.build_images ? 1 : 0
+  name           = local.image_pipeline
+  role_arn       = aws_iam_role.orchestrator.arn
+  pipeline_type  = "V2"
+  execution_mode = "QUEUED"
+  tags           = var.tags
+
+  artifact_store {
+    location = module.artifact_bucket.name
+    type     = "S3"
+    encryption_key {
+      id   = module.kms.arn
+      type = "KMS"
+    }
+  }
+
+  trigger {
+    provider_type = "CodeStarSourceConnection"
+    git_configuration {
+      source_action_name = "Code"
+      push {
+        branches {
+          includes = [var.source_repository.branch]
+        }
+        file_paths {
+          includes = sort([for b in values(var.container_builds) : "${trimsuffix(b.context, "/")}/**"])
+        }
+      }
+    }
+  }
+
+  stage {
+    name = "Source"
+    action {
+      name             = "Code"
+      category         = "Source"
+      owner            = "AWS"
+      provider         = "CodeStarSourceConnection"
+      version          = "1"
+      output_artifacts = ["code"]
+      configuration = {
+        ConnectionArn        = aws_codestarconnections_connection.source[0].arn
+        FullRepositoryId     = var.source_repository.full_name
+        BranchName           = var.source_repository.branch
+        OutputArtifactFormat = "CODEBUILD_CLONE_REF"
+        DetectChanges        = "false" # the trigger above filters by path
+      }
+    }
+  }
+
+  stage {
+    name = "Build"
+    dynamic "action" {
+      for_each = var.container_builds
+      content {
+        name            = action.key
+        category        = "Build"
+        owner           = "AWS"
+        provider        = "CodeBuild"
+        version         = "1"
+        input_artifacts = ["code"]
+        configuration   = { ProjectName = aws_codebuild_project.image[action.key].name }
+      }
+    }
+  }
+  depends_on = [aws_iam_role_policy.orchestrator]
+}

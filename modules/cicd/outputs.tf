@@ -1,0 +1,24 @@
+output "build_role_arn" {
+  description = "The CI/CD pipeline role (CodeBuild): the only principal the stage deploy roles trust (known at plan time)."
+  value       = local.build_role_arn
+}
+
+output "container_pipeline_name" {
+  description = "Pipeline that builds and pushes the container images, or null without container_builds."
+  value       = local.build_images ? local.image_pipeline : null
+}
+
+output "deployment_pipeline_name" {
+  description = "Pipeline that deploys approved models stage by stage."
+  value       = local.pipeline_name
+}
+
+output "kms_key_alias_arn" {
+  description = "Key of the pipeline artifacts (known at plan time); the deploy roles may decrypt with it."
+  value       = module.kms.alias_arn_known_at_plan
+}
+
+output "source_connection_arn" {
+  description = "Connection to the code repository (complete its handshake once in the console), or null."
+  value       = one(aws_codestarconnections_connection.source[*].arn)
+}

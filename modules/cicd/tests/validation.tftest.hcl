@@ -1,0 +1,95 @@
+mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  prefix                   = "mlops"
+  account_id               = "777777777777"
+  region                   = "us-east-1"
+  lambda_package_dir       = "../../build/lambda"
+  model_package_group_name = "mlops-model"
+  stages = [
+    { name = "staging", deploy_role_arn = "arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy", deployment_spec = "{}", network_parameter = "/mlops/staging/serving/network", smoke_test = true },
+    { name = "prod", deploy_role_arn = "arn:aws:iam::333333333333:role/mlops/mlops-prod-cicd-deploy", deployment_spec = "{}", network_parameter = "/mlops/prod/serving/network", approval = true },
+  ]
+}
+
+run "deploys_stage_by_stage" {
+  command = plan
+  assert {
+    condition     = [for s in aws_codepipeline.deployment.stage : s.name] == ["Source", "Deploy-staging", "SmokeTest-staging", "Approve-prod", "Deploy-prod"]
+    error_message = "the pipeline deploys staging, smoke-tests it, asks for approval, then deploys prod"
+  }
+  assert {
+    condition     = aws_iam_role.build.tags["mlops:purpose"] == "cicd-pipeline" && length(aws_codepipeline.images) == 0
+    error_message = "the build role is the tagged pipeline role; no container pipeline without container_builds"
+  }
+}
+
+run "builds_containers_from_the_repository" {
+  command = plan
+  variables {
+    source_repository = { full_name = "example/model-code" }
+    container_builds  = { inference = { context = "containers/inference", repository_url = "666666666666.dkr.ecr.us-east-1.amazonaws.com/mlops/inference", repository_arn = "arn:aws:ecr:us-east-1:666666666666:repository/mlops/inference" } }
+  }
+  assert {
+    condition     = length(aws_codepipeline.images) == 1 && aws_codebuild_project.image["inference"].environment[0].privileged_mode
+    error_message = "one container pipeline with a privileged docker build per image"
+  }
+}
+
+run "rejects_bad_account" {
+  command = plan
+  variables { account_id = "7777" }
+  expect_failures = [var.account_id]
+}
+
+run "rejects_root_sender" {
+  command = plan
+  variables { approval_senders = ["arn:aws:iam::666666666666:root"] }
+  expect_failures = [var.approval_senders]
+}
+
+run "rejects_absolute_context" {
+  command = plan
+  variables { container_builds = { x = { context = "/abs", repository_url = "666666666666.dkr.ecr.us-east-1.amazonaws.com/x", repository_arn = "arn:aws:ecr:us-east-1:666666666666:repository/x" } } }
+  expect_failures = [var.container_builds]
+}
+
+run "rejects_bad_org" {
+  command = plan
+  variables { organization_id = "myorg" }
+  expect_failures = [var.organization_id]
+}
+
+run "rejects_bad_prefix" {
+  command = plan
+  variables { prefix = "ML" }
+  expect_failures = [var.prefix]
+}
+
+run "rejects_non_json_smoke_payload" {
+  command = plan
+  variables { smoke_payload = "{not json" }
+  expect_failures = [var.smoke_payload]
+}
+
+run "rejects_bad_repository" {
+  command = plan
+  variables { source_repository = { full_name = "no-slash" } }
+  expect_failures = [var.source_repository]
+}
+
+run "rejects_no_stages" {
+  command = plan
+  variables { stages = [] }
+  expect_failures = [var.stages]
+}
+
+run "rejects_wildcard_deploy_role" {
+  command = plan
+  variables { stages = [{ name = "prod", deploy_role_arn = "arn:aws:iam::333333333333:role/*", deployment_spec = "x", network_parameter = "/p" }] }
+  expect_failures = [var.stages]
+}

@@ -1,0 +1,282 @@
+# The account roles wired together. A tier is this module with one provider per role and its
+# toggles: medium and large differ in which account each provider points at, not in code.
+locals {
+  acct         = var.accounts
+  arn          = "arn:${var.partition}"
+  azs          = ["${var.region}a", "${var.region}b"]
+  ops_own_vpc  = local.acct.ops != local.acct.dev
+  org_id       = var.organization.id
+  monitoring   = var.features.monitoring
+  endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
+  approval_bus = local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
+  retrain_bus  = "${local.arn}:events:${var.region}:${local.acct.ops}:event-bus/default"
+  group_name   = "${var.prefix}-model"
+  # Training data: the lake's curated exports when there is a data lake, else dev's raw bucket.
+  training_data_uri    = var.data_lake != null ? module.data[0].training_data_s3_uri : "s3://${module.dev.data_bucket_names["raw"]}/datasets/training/"
+  training_data_bucket = var.data_lake != null ? module.data[0].bucket_arns["curated"] : module.dev.data_bucket_arns["raw"]
+  ops_network          = local.ops_own_vpc ? module.network_ops[0] : module.network_dev
+  serving_monitoring = {
+    enabled           = local.monitoring
+    clarify           = var.features.clarify
+    violation_bus_arn = local.retrain_bus
+  }
+  serving_common = {
+    model_package_group_name = module.artifact.model_package_group_arn # an ARN works across accounts
+    model_package_group_arn  = module.artifact.model_package_group_arn
+    model_bucket_arn         = module.artifact.model_bucket_arn
+    model_kms_key_alias      = module.artifact.kms_key_alias
+    image_repository_arns    = [module.ops.framework_image_repository_arn]
+  }
+  deployer = {
+    pipeline_role_arn    = module.cicd.build_role_arn
+    organization_id      = local.org_id
+    artifact_kms_key_arn = module.cicd.kms_key_alias_arn
+  }
+  capture_replication = var.features.capture_replication ? {
+    destination_account_id  = local.acct.ops
+    destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
+    destination_kms_key_arn = module.ops.kms_key_alias_arn
+  } : null
+}
+
+module "org" {
+  source                            = "../../org"
+  count                             = var.organization.manage ? 1 : 0
+  providers                         = { aws = aws.management }
+  prefix                            = var.prefix
+  parent_id                         = var.organization.parent_id
+  allowed_regions                   = var.organization.allowed_regions
+  data_scientist_principal_patterns = ["${local.arn}:iam::*:role/mlops/data-science/*"]
+  tags                              = var.tags
+}
+
+# --- Networks: one VPC per account that runs jobs or endpoints ---------------------------------
+
+module "network_dev" {
+  source               = "../network"
+  providers            = { aws = aws.dev }
+  name                 = "${var.prefix}-dev"
+  account_id           = local.acct.dev
+  partition            = var.partition
+  flow_log_kms_key_arn = module.dev.kms_key_arn
+  region               = var.region
+  availability_zones   = local.azs
+  cidr_block           = var.vpc_cidrs.dev
+  interface_endpoints  = local.endpoints
+  tags                 = var.tags
+}
+
+module "network_ops" {
+  source              = "../network"
+  count               = local.ops_own_vpc ? 1 : 0
+  providers           = { aws = aws.ops }
+  name                = "${var.prefix}-ops"
+  account_id          = local.acct.ops
+  partition           = var.partition
+  region              = var.region
+  availability_zones  = local.azs
+  cidr_block          = var.vpc_cidrs.ops
+  interface_endpoints = local.endpoints
+  own_flow_log_key    = true
+  tags                = var.tags
+}
+
+module "network_staging" {
+  source              = "../network"
+  providers           = { aws = aws.staging }
+  name                = "${var.prefix}-staging"
+  account_id          = local.acct.staging
+  partition           = var.partition
+  region              = var.region
+  availability_zones  = local.azs
+  cidr_block          = var.vpc_cidrs.staging
+  interface_endpoints = local.endpoints
+  own_flow_log_key    = true
+  tags                = var.tags
+}
+
+module "network_prod" {
+  source              = "../network"
+  providers           = { aws = aws.prod }
+  name                = "${var.prefix}-prod"
+  account_id          = local.acct.prod
+  partition           = var.partition
+  region              = var.region
+  availability_zones  = local.azs
+  cidr_block          = var.vpc_cidrs.prod
+  interface_endpoints = local.endpoints
+  own_flow_log_key    = true
+  tags                = var.tags
+}
+
+# --- Roles -----------------------------------------------------------------------------------
+
+module "data" {
+  source     = "../../data"
+  count      = var.data_lake == null ? 0 : 1
+  providers  = { aws = aws.data }
+  prefix     = var.prefix
+  account_id = local.acct.data
+  region     = var.region
+  partition  = var.partition
+  admin_arns = var.data_lake.admin_arns
+  tables     = var.data_lake.tables
+  consumers = {
+    dev = { role_arn = module.dev.data_scientist_role_arn, tables = { for t in keys(var.data_lake.tables) : t => { excluded_columns = lookup(var.data_lake.hidden_from_dev, t, []) } } }
+    ops = { role_arn = module.ops.pipeline_role_arn, tables = { for t in keys(var.data_lake.tables) : t => {} }, read_training_exports = true }
+  }
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+module "artifact" {
+  source                       = "../../artifact"
+  providers                    = { aws = aws.artifact }
+  prefix                       = var.prefix
+  account_id                   = local.acct.artifact
+  region                       = var.region
+  partition                    = var.partition
+  model_package_group_name     = local.group_name
+  object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
+  ecr_repositories             = var.features.container_builds ? { inference = { keep_images = 20 } } : {}
+  registry_reader_arns         = compact([module.staging.deployer_role_arn, module.prod.deployer_role_arn, module.staging.model_role_arn, module.prod.model_role_arn])
+  registry_writer_arns         = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
+  image_pusher_arns            = var.features.container_builds ? [module.cicd.build_role_arn] : []
+  approval_event_bus_arn       = local.approval_bus
+  feature_groups               = var.feature_groups
+  feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
+  force_destroy                = var.force_destroy
+  tags                         = var.tags
+}
+
+module "dev" {
+  source                   = "../../dev"
+  providers                = { aws = aws.dev }
+  prefix                   = var.prefix
+  account_id               = local.acct.dev
+  region                   = var.region
+  partition                = var.partition
+  data_scientists          = var.data_scientists
+  code_repository          = var.code_repository
+  artifact_bucket_arn      = module.artifact.model_bucket_arn
+  readable_kms_key_aliases = [module.artifact.kms_key_alias]
+  startable_pipeline_arns  = local.ops_own_vpc ? [] : [module.ops.pipeline_arn]
+  force_destroy            = var.force_destroy
+  tags                     = var.tags
+  network = {
+    vpc_id             = module.network_dev.vpc_id
+    subnet_ids         = module.network_dev.subnet_ids
+    security_group_ids = [module.network_dev.security_group_id]
+  }
+}
+
+module "ops" {
+  source                   = "../../ops"
+  providers                = { aws = aws.ops }
+  prefix                   = var.prefix
+  account_id               = local.acct.ops
+  region                   = var.region
+  partition                = var.partition
+  training_data_s3_uri     = local.training_data_uri
+  training_data_bucket_arn = local.training_data_bucket
+  model_bucket_name        = module.artifact.model_bucket_name
+  model_kms_key_arn        = module.artifact.kms_key_alias_arn
+  model_package_group_name = module.artifact.model_package_group_arn
+  model_package_group_arn  = module.artifact.model_package_group_arn
+  usable_kms_key_aliases   = compact([module.dev.kms_key_alias, module.artifact.kms_key_alias, one(module.data[*].kms_key_alias)])
+  retraining_schedule      = var.features.retraining_schedule ? "cron(0 3 ? * MON *)" : null
+  monitoring_baseline      = local.monitoring
+  lambda_package_dir       = var.lambda_package_dir
+  capture_sources = var.features.capture_replication ? {
+    staging = { replication_role_arn = module.staging.replication_role_arn }
+    prod    = { replication_role_arn = module.prod.replication_role_arn }
+  } : {}
+  retrain_trigger = {
+    enabled                    = local.monitoring
+    violation_sender_role_arns = compact([module.staging.violation_forwarder_role_arn, module.prod.violation_forwarder_role_arn])
+  }
+  force_destroy = var.force_destroy
+  tags          = var.tags
+  network = {
+    subnet_ids         = local.ops_network.subnet_ids
+    security_group_ids = [local.ops_network.security_group_id]
+  }
+}
+
+module "cicd" {
+  source                   = "../../cicd"
+  providers                = { aws = aws.cicd }
+  prefix                   = var.prefix
+  account_id               = local.acct.cicd
+  region                   = var.region
+  partition                = var.partition
+  lambda_package_dir       = var.lambda_package_dir
+  model_package_group_name = local.group_name
+  organization_id          = local.org_id
+  approval_senders         = compact([module.artifact.approval_forwarder_role_arn])
+  source_repository        = var.features.container_builds ? var.source_repository : null
+  container_builds = var.features.container_builds ? {
+    inference = { context = "containers/inference", repository_url = module.artifact.repository_urls["inference"], repository_arn = module.artifact.repository_arns["inference"] }
+  } : {}
+  stages = [
+    merge(module.staging.deployer, { name = "staging", deploy_role_arn = module.staging.deployer_role_arn, smoke_test = true }),
+    merge(module.prod.deployer, { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true }),
+  ]
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+module "staging" {
+  source              = "../../staging"
+  providers           = { aws = aws.staging }
+  prefix              = var.prefix
+  account_id          = local.acct.staging
+  region              = var.region
+  partition           = var.partition
+  lambda_package_dir  = var.lambda_package_dir
+  deployer            = local.deployer
+  capture_replication = local.capture_replication
+  monitoring          = { enabled = local.monitoring, violation_bus_arn = local.retrain_bus }
+  serving             = var.serving.staging
+  force_destroy       = var.force_destroy
+  tags                = var.tags
+  network = {
+    subnet_ids         = module.network_staging.subnet_ids
+    security_group_ids = [module.network_staging.security_group_id]
+  }
+  model_package_group_name = local.serving_common.model_package_group_name
+  model_package_group_arn  = local.serving_common.model_package_group_arn
+  model_bucket_arn         = local.serving_common.model_bucket_arn
+  model_kms_key_alias      = local.serving_common.model_kms_key_alias
+  image_repository_arns    = local.serving_common.image_repository_arns
+}
+
+module "prod" {
+  source                   = "../../prod"
+  providers                = { aws = aws.prod }
+  prefix                   = var.prefix
+  stage                    = "prod"
+  account_id               = local.acct.prod
+  region                   = var.region
+  partition                = var.partition
+  lambda_package_dir       = var.lambda_package_dir
+  deploy_on_approval       = false # the CI/CD pipeline deploys
+  deployer                 = local.deployer
+  data_capture             = { enabled = true }
+  capture_replication      = local.capture_replication
+  monitoring               = local.serving_monitoring
+  serving                  = var.serving.prod
+  alarms                   = { max_5xx_errors_per_minute = 1, max_p99_latency_ms = 500, evaluation_periods = 2 }
+  alarm_emails             = var.alarm_emails
+  force_destroy            = var.force_destroy
+  tags                     = var.tags
+  model_package_group_name = local.serving_common.model_package_group_name
+  model_package_group_arn  = local.serving_common.model_package_group_arn
+  model_bucket_arn         = local.serving_common.model_bucket_arn
+  model_kms_key_alias      = local.serving_common.model_kms_key_alias
+  image_repository_arns    = local.serving_common.image_repository_arns
+  network = {
+    subnet_ids         = module.network_prod.subnet_ids
+    security_group_ids = [module.network_prod.security_group_id]
+  }
+}

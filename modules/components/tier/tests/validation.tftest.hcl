@@ -1,0 +1,100 @@
+mock_provider "aws" {
+  alias = "management"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "dev"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "data"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "ops"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "artifact"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "cicd"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "staging"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+mock_provider "aws" {
+  alias = "prod"
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+}
+
+variables {
+  prefix             = "mlops"
+  region             = "us-east-1"
+  lambda_package_dir = "../../../build/lambda"
+  accounts           = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", staging = "222222222222", prod = "333333333333" }
+}
+
+run "medium_shape" {
+  command = plan
+  assert {
+    condition     = output.endpoint_names == { staging = "mlops-staging", prod = "mlops-prod" } && length(module.data) == 0 && length(module.network_ops) == 0
+    error_message = "with ops in dev there is no separate ops VPC, and no lake without data_lake"
+  }
+}
+
+run "rejects_short_account" {
+  command = plan
+  variables { accounts = { dev = "1", data = "1", ops = "1", artifact = "1", cicd = "1", staging = "2", prod = "3" } }
+  expect_failures = [var.accounts]
+}
+
+run "rejects_prod_in_dev" {
+  command = plan
+  variables { accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", staging = "222222222222", prod = "111111111111" } }
+  expect_failures = [var.accounts]
+}
+
+run "rejects_clarify_without_monitoring" {
+  command = plan
+  variables { features = { monitoring = false, clarify = true } }
+  expect_failures = [var.features]
+}
+
+run "rejects_managed_org_without_parent" {
+  command = plan
+  variables { organization = { manage = true } }
+  expect_failures = [var.organization]
+}
+
+run "rejects_single_prod_instance" {
+  command = plan
+  variables { serving = { prod = { initial_instance_count = 1, min_capacity = 1, max_capacity = 2 } } }
+  expect_failures = [var.serving]
+}

@@ -1,0 +1,160 @@
+variable "accounts" {
+  description = "Account ID of each role: dev, data, ops, artifact, cicd, staging, prod (several roles may share an account: medium puts data, ops, artifact and cicd in dev)."
+  type = object({
+    dev      = string
+    data     = string
+    ops      = string
+    artifact = string
+    cicd     = string
+    staging  = string
+    prod     = string
+  })
+  validation {
+    condition     = alltrue([for id in values(var.accounts) : can(regex("^\\d{12}$", id))])
+    error_message = "accounts: every account ID must be 12 digits."
+  }
+  validation {
+    condition     = length(setintersection([var.accounts.staging, var.accounts.prod], [var.accounts.dev, var.accounts.ops, var.accounts.data, var.accounts.cicd])) == 0 && var.accounts.staging != var.accounts.prod
+    error_message = "accounts: staging and prod need their own accounts, apart from each other and from dev, data, ops and cicd."
+  }
+}
+
+variable "alarm_emails" {
+  description = "E-mail addresses that receive serving alarms."
+  type        = list(string)
+  default     = []
+}
+
+variable "code_repository" {
+  description = "Where model code lives (modules/dev code_repository)."
+  type        = any
+  default     = {}
+}
+
+variable "data_lake" {
+  description = "The data account's lake (modules/data): Lake Formation admins, curated tables and which columns dev's data scientists do not see. null keeps training data in dev's raw bucket."
+  type = object({
+    admin_arns          = list(string)
+    tables              = map(object({ columns = map(string) }))
+    hidden_from_dev     = optional(map(list(string)), {})
+    training_table_name = optional(string)
+  })
+  default = null
+}
+
+variable "data_scientists" {
+  description = "Studio user profiles by user name, with the owner's e-mail."
+  type        = map(object({ email = string }))
+  default     = {}
+}
+
+variable "features" {
+  description = "Capabilities, each a toggle: monitoring (data-quality baseline, schedule, retrain trigger), clarify (bias and explainability monitors), capture_replication, container_builds, retraining_schedule, object_lock, vpc_endpoints."
+  type = object({
+    monitoring          = optional(bool, true)
+    clarify             = optional(bool, false)
+    capture_replication = optional(bool, true)
+    container_builds    = optional(bool, false)
+    retraining_schedule = optional(bool, true)
+    object_lock         = optional(bool, true)
+    vpc_endpoints       = optional(bool, true)
+  })
+  default = {}
+  validation {
+    condition     = !var.features.clarify || var.features.monitoring
+    error_message = "features.clarify needs features.monitoring."
+  }
+}
+
+variable "feature_groups" {
+  description = "Feature Store feature groups in the artifact account, shared with dev and ops (modules/artifact feature_groups)."
+  type = map(object({
+    record_identifier = string
+    event_time        = string
+    features          = map(string)
+    online            = optional(bool, true)
+  }))
+  default = {}
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete buckets and repositories that hold data. Only for disposable environments."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_package_dir" {
+  description = "Directory of the Lambda zips (`make package`)."
+  type        = string
+}
+
+variable "organization" {
+  description = "The AWS Organization: its ID (o-..., for aws:PrincipalOrgID conditions) and, with manage = true, the root or OU under which modules/org creates the sdlc and prod units and their SCPs (run as the management account)."
+  type = object({
+    id              = optional(string)
+    manage          = optional(bool, false)
+    parent_id       = optional(string)
+    allowed_regions = optional(list(string), [])
+  })
+  default = {}
+  validation {
+    condition     = !var.organization.manage || (var.organization.parent_id != null && length(var.organization.allowed_regions) > 0)
+    error_message = "organization.manage needs parent_id (r-... or ou-...) and allowed_regions."
+  }
+}
+
+variable "partition" {
+  description = "AWS partition."
+  type        = string
+  default     = "aws"
+}
+
+variable "prefix" {
+  description = "Name prefix of every resource."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of everything in the tier."
+  type        = string
+}
+
+variable "serving" {
+  description = "Endpoint capacity by stage (modules/prod serving). prod defaults to two instances: production survives the loss of one."
+  type = object({
+    staging = optional(any, { initial_instance_count = 1, min_capacity = 1, max_capacity = 1 })
+    prod    = optional(any, { initial_instance_count = 2, min_capacity = 2, max_capacity = 4 })
+  })
+  default = {}
+  validation {
+    condition     = try(var.serving.prod.min_capacity, 0) >= 2 && try(var.serving.prod.initial_instance_count, 0) >= 2
+    error_message = "serving.prod needs min_capacity and initial_instance_count of at least 2."
+  }
+}
+
+variable "source_repository" {
+  description = "Git repository with the Dockerfiles for container builds (modules/cicd source_repository)."
+  type = object({
+    provider_type = optional(string, "GitHub")
+    full_name     = string
+    branch        = optional(string, "main")
+  })
+  default = null
+}
+
+variable "tags" {
+  description = "Tags on every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "vpc_cidrs" {
+  description = "VPC CIDR per account that runs jobs or endpoints."
+  type = object({
+    dev     = optional(string, "10.20.0.0/16")
+    ops     = optional(string, "10.21.0.0/16")
+    staging = optional(string, "10.30.0.0/16")
+    prod    = optional(string, "10.40.0.0/16")
+  })
+  default = {}
+}

@@ -1,0 +1,77 @@
+variable "account_id" {
+  description = "The data lake account."
+  type        = string
+  validation {
+    condition     = can(regex("^\\d{12}$", var.account_id))
+    error_message = "account_id must be 12 digits, e.g. \"111111111111\"."
+  }
+}
+
+variable "admin_arns" {
+  description = "Lake Formation administrators (exact role ARNs, e.g. the role Terraform runs as)."
+  type        = list(string)
+  validation {
+    condition     = length(var.admin_arns) > 0 && alltrue([for arn in var.admin_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "admin_arns needs at least one exact IAM role ARN."
+  }
+}
+
+variable "consumers" {
+  description = "Who reads the lake, by key: an exact role ARN (dev's data scientists, ops' pipeline) and, per table, SELECT on all columns or on all but excluded_columns (column-level access). Every consumer may DESCRIBE the database."
+  type = map(object({
+    role_arn = string
+    tables = map(object({
+      excluded_columns = optional(list(string), [])
+    }))
+    read_training_exports = optional(bool, false)
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for c in values(var.consumers) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", c.role_arn))])
+    error_message = "consumers.*.role_arn must be exact IAM role ARNs."
+  }
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete lake buckets that still hold data. Only for disposable environments."
+  type        = bool
+  default     = false
+}
+
+variable "partition" {
+  description = "AWS partition."
+  type        = string
+  default     = "aws"
+}
+
+variable "prefix" {
+  description = "Name prefix for every resource, e.g. \"mlops\"."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the lake."
+  type        = string
+}
+
+variable "tables" {
+  description = "Glue tables of the curated database, by name, with their columns (name => Hive type) in order of the map keys."
+  type = map(object({
+    columns = map(string)
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for name, t in var.tables : can(regex("^[a-z][a-z0-9_]{0,254}$", name)) && length(t.columns) > 0])
+    error_message = "tables: names are lowercase letters, digits and underscores; each table needs columns."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}

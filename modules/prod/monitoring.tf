@@ -1,0 +1,198 @@
+# Model Monitor: a data-quality schedule compares captured requests with the baseline that each
+# deployment publishes. Schedules must live in the endpoint's account (they name the endpoint);
+# a violation is forwarded to the account that owns the retrain trigger.
+locals {
+  monitor_role_name  = "${local.name_prefix}-monitor"
+  monitor_role_arn   = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.monitor_role_name}"
+  monitor_output     = "s3://${local.capture_bucket}/${local.endpoint_name}/monitoring"
+  forward_violations = var.monitoring.enabled && var.monitoring.violation_bus_arn != null && try(split(":", var.monitoring.violation_bus_arn)[4] != var.account_id, false)
+}
+
+data "aws_iam_policy_document" "monitor" {
+  count = var.monitoring.enabled ? 1 : 0
+  statement {
+    sid       = "ReadCaptureAndBaselines"
+    actions   = ["s3:GetObject", "s3:ListBucket"]
+    resources = [local.capture_arn, "${local.capture_arn}/*"]
+  }
+  statement {
+    sid       = "WriteReports"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.capture_arn}/${local.endpoint_name}/monitoring/*"]
+  }
+  statement {
+    sid       = "UseKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [module.kms.alias_name]
+    }
+  }
+  statement {
+    sid       = "PullAnalyzer"
+    actions   = ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+    resources = ["*"] # AWS-owned analyzer images in AWS accounts
+  }
+  statement {
+    sid       = "JobLogsAndMetrics"
+    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "cloudwatch:PutMetricData"]
+    resources = ["*"] # job log groups and metrics are named at run time
+  }
+  statement {
+    sid       = "JobsInVpc"
+    actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions"]
+    resources = ["*"] # EC2 describe and ENI calls are not resource-scoped
+  }
+  statement {
+    sid       = "ReadEndpoint"
+    actions   = ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"]
+    resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
+  }
+}
+
+resource "aws_iam_role" "monitor" {
+  count              = var.monitoring.enabled ? 1 : 0
+  name               = local.monitor_role_name
+  path               = "/mlops/"
+  description        = "Model Monitor and Clarify jobs of ${local.endpoint_name}"
+  assume_role_policy = module.sagemaker_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "monitor" {
+  count  = var.monitoring.enabled ? 1 : 0
+  name   = "monitor"
+  role   = aws_iam_role.monitor[0].name
+  policy = data.aws_iam_policy_document.monitor[0].json
+}
+
+resource "aws_sagemaker_data_quality_job_definition" "this" {
+  count    = var.monitoring.enabled ? 1 : 0
+  name     = "${local.name_prefix}-data-quality"
+  role_arn = local.monitor_role_arn
+  tags     = var.tags
+
+  data_quality_app_specification {
+    image_uri = local.monitor_image
+  }
+  data_quality_baseline_config {
+    constraints_resource {
+      s3_uri = "${local.baseline_s3_uri}/constraints.json"
+    }
+    statistics_resource {
+      s3_uri = "${local.baseline_s3_uri}/statistics.json"
+    }
+  }
+  data_quality_job_input {
+    endpoint_input {
+      endpoint_name = local.endpoint_name
+      local_path    = "/opt/ml/processing/input/endpoint"
+    }
+  }
+  data_quality_job_output_config {
+    kms_key_id = module.kms.arn
+    monitoring_outputs {
+      s3_output {
+        s3_uri     = "${local.monitor_output}/data-quality"
+        local_path = "/opt/ml/processing/output"
+      }
+    }
+  }
+  job_resources {
+    cluster_config {
+      instance_count    = 1
+      instance_type     = var.monitoring.instance_type
+      volume_size_in_gb = 20
+      volume_kms_key_id = module.kms.arn
+    }
+  }
+  network_config {
+    enable_inter_container_traffic_encryption = true
+    enable_network_isolation                  = false
+    vpc_config {
+      security_group_ids = var.network.security_group_ids
+      subnets            = var.network.subnet_ids
+    }
+  }
+  stopping_condition {
+    max_runtime_in_seconds = 3300 # finishes inside an hourly schedule
+  }
+  depends_on = [aws_iam_role_policy.monitor]
+
+  lifecycle {
+    precondition {
+      condition     = module.images.known.model_monitor
+      error_message = "No Model Monitor image account is known for this region: set monitoring.analyzer_image_uri."
+    }
+  }
+}
+
+resource "aws_sagemaker_monitoring_schedule" "data_quality" {
+  count = var.monitoring.enabled ? 1 : 0
+  name  = "${local.name_prefix}-data-quality"
+  tags  = var.tags
+  monitoring_schedule_config {
+    monitoring_job_definition_name = aws_sagemaker_data_quality_job_definition.this[0].name
+    monitoring_type                = "DataQuality"
+    schedule_config {
+      schedule_expression = var.monitoring.schedule
+    }
+  }
+}
+
+# A monitoring job that found violations ends Completed with "CompletedWithViolations"; its state
+# change event carries the schedule ARN. Forwarded to the retrain trigger's bus when that is elsewhere.
+locals {
+  violation_pattern = {
+    source        = ["aws.sagemaker"]
+    "detail-type" = ["SageMaker Processing Job State Change"]
+    detail = {
+      MonitoringScheduleArn = [{ prefix = "${local.sagemaker_prefix}:monitoring-schedule/${local.name_prefix}-" }]
+      ExitMessage           = [{ prefix = "CompletedWithViolations" }]
+    }
+  }
+  forwarder_role_name = "${local.name_prefix}-forward-violations"
+}
+
+resource "aws_cloudwatch_event_rule" "violations" {
+  count         = local.forward_violations ? 1 : 0
+  name          = "${local.name_prefix}-monitor-violations"
+  description   = "Model Monitor found violations on ${local.endpoint_name}: forward to the retrain trigger"
+  event_pattern = jsonencode(local.violation_pattern)
+  tags          = var.tags
+}
+
+module "events_trust" {
+  source     = "../components/service-trust"
+  count      = local.forward_violations ? 1 : 0
+  service    = "events.amazonaws.com"
+  account_id = var.account_id
+}
+
+resource "aws_iam_role" "forwarder" {
+  count              = local.forward_violations ? 1 : 0
+  name               = local.forwarder_role_name
+  path               = "/mlops/"
+  description        = "EventBridge forwards monitoring violations of ${local.endpoint_name} to the retrain trigger's bus"
+  assume_role_policy = module.events_trust[0].json
+  tags               = merge(var.tags, { "mlops:purpose" = "event-forwarder" })
+}
+
+resource "aws_iam_role_policy" "forwarder" {
+  count = local.forward_violations ? 1 : 0
+  name  = "put-events"
+  role  = aws_iam_role.forwarder[0].name
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "ForwardToRetrainBus", Effect = "Allow", Action = "events:PutEvents", Resource = var.monitoring.violation_bus_arn }]
+  })
+}
+
+resource "aws_cloudwatch_event_target" "violations" {
+  count    = local.forward_violations ? 1 : 0
+  rule     = aws_cloudwatch_event_rule.violations[0].name
+  arn      = var.monitoring.violation_bus_arn
+  role_arn = aws_iam_role.forwarder[0].arn
+}

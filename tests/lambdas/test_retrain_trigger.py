@@ -1,0 +1,105 @@
+"""Retrain trigger, against moto's SageMaker Pipelines (in-process).
+
+moto starts executions as Succeeded and ignores ClientRequestToken; a running execution is made
+by setting its status in moto's backend, as SageMaker would report it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta, timezone
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.sagemaker.models import sagemaker_backends
+
+from support import load_lambda
+
+PIPELINE = "mlops-retraining"
+
+
+@pytest.fixture
+def trigger(aws_credentials, monkeypatch):
+    monkeypatch.setenv("PIPELINE_NAME", PIPELINE)
+    monkeypatch.setenv("COOLDOWN_MINUTES", "360")
+    with mock_aws():
+        boto3.client("sagemaker").create_pipeline(
+            PipelineName=PIPELINE, RoleArn="arn:aws:iam::123456789012:role/mlops/mlops-pipeline",
+            PipelineDefinition=json.dumps({"Version": "2020-12-01", "Steps": []}), ClientRequestToken="t" * 32,
+        )
+        app = load_lambda("retrain_trigger")
+        app.sagemaker = boto3.client("sagemaker")
+        yield app
+
+
+def executions() -> list[dict]:
+    return boto3.client("sagemaker").list_pipeline_executions(PipelineName=PIPELINE)["PipelineExecutionSummaries"]
+
+
+def test_a_violation_starts_retraining_and_logs_its_cause(trigger, event, caplog):
+    with caplog.at_level(logging.INFO, logger="retrain_trigger"):
+        result = trigger.handler(event("monitoring_violation"))
+    assert result["status"] == "started"
+    [execution] = executions()
+    assert execution["PipelineExecutionArn"] == result["execution"]
+    assert "mlops-prod-data-quality" in execution["PipelineExecutionDescription"]
+    logged = json.loads(caplog.records[-1].getMessage())
+    assert logged["violation"]["schedule"].endswith("monitoring-schedule/mlops-prod-data-quality")
+    assert logged["violation"]["reports"][0].startswith("s3://")
+
+
+def test_a_duplicated_event_starts_nothing_more(trigger, event, monkeypatch):
+    monkeypatch.setenv("COOLDOWN_MINUTES", "0")  # only the idempotency can stop the second start
+    first = trigger.handler(event("monitoring_violation"))
+    again = trigger.handler(event("monitoring_violation"))
+    assert (first["status"], again["status"]) == ("started", "duplicate")
+    assert again["execution"] == first["execution"]
+    assert len(executions()) == 1
+
+
+def test_violations_within_the_cool_down_are_debounced(trigger, event):
+    trigger.handler(event("monitoring_violation"))
+    later = event("monitoring_violation")
+    later["id"] = "another-event-0000-0000-000000000000"
+    assert trigger.handler(later)["status"] == "debounced"
+    after_cooldown = trigger.handler(later, now=datetime.now(timezone.utc) + timedelta(minutes=361))
+    assert after_cooldown["status"] == "started"
+    assert len(executions()) == 2
+
+
+def test_no_new_execution_while_one_runs(trigger, event, monkeypatch):
+    monkeypatch.setenv("COOLDOWN_MINUTES", "0")
+    started = trigger.handler(event("monitoring_violation"))
+    backend = sagemaker_backends["123456789012"]["us-east-1"]
+    backend.pipelines[PIPELINE].pipeline_executions[started["execution"]].pipeline_execution_status = "Executing"
+    later = event("monitoring_violation")
+    later["id"] = "another-event-0000-0000-000000000000"
+    result = trigger.handler(later)
+    assert (result["status"], result["execution"]) == ("debounced", started["execution"])
+    assert len(executions()) == 1
+
+
+@pytest.mark.parametrize("change", [
+    {"ExitMessage": "Completed: Job completed successfully with no violations."},
+    {"MonitoringScheduleArn": None},
+    {"ProcessingJobStatus": "Failed", "ExitMessage": "InternalServerError"},
+])
+def test_jobs_without_violations_start_nothing(trigger, event, change):
+    assert trigger.handler(event("monitoring_violation", **change))["status"] == "ignored"
+    assert executions() == []
+
+
+def test_other_events_and_bad_input_get_a_reason(trigger, event):
+    assert trigger.handler(event("model_package_approved"))["status"] == "ignored"
+    no_id = event("monitoring_violation")
+    del no_id["id"]
+    rejected = trigger.handler(no_id)
+    assert rejected["status"] == "rejected" and "id" in rejected["reason"]
+    assert executions() == []
+
+
+def test_missing_configuration_fails_loudly(trigger, event, monkeypatch):
+    monkeypatch.delenv("PIPELINE_NAME")
+    with pytest.raises(trigger.ConfigError, match="PIPELINE_NAME"):
+        trigger.handler(event("monitoring_violation"))
