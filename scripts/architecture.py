@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from policy import plan as plans  # noqa: E402
 
 OUT = ROOT / "docs" / "diagrams"
-ROLE_ORDER = ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"]
+ROLE_ORDER = ["dev", "data", "ops", "artifact", "cicd", "staging", "prod", "management"]
 
 
 @dataclass(frozen=True)
@@ -34,61 +35,93 @@ class Capability:
     present: Any  # (plan, role) -> bool
 
 
+def role_of(resource) -> str:
+    """The account role a resource belongs to: its role module (module.<role> or module.tier.module.<role>),
+    else its provider alias. Medium passes dev's provider to five roles; the module still tells them apart."""
+    match = re.match(r"^(?:module\.tier\.)?module\.(\w+)", resource.address)
+    return match.group(1) if match and match.group(1) in ROLE_ORDER else resource.account_role
+
+
 def has(*types: str, name: str = ""):
-    return lambda plan, role: any(r.account_role == role and name in r.address for r in plan.of_type(*types))
+    return lambda plan, role: any(role_of(r) == role and name in r.address for r in plan.of_type(*types))
 
 
 def deploy_spec(plan, role) -> bool:
-    return any(r.account_role == role and "DEPLOYMENT_SPEC" in (r.get("environment", 0, "variables") or {}) for r in plan.of_type("aws_lambda_function")) or has("aws_sagemaker_endpoint")(plan, role)
+    """An endpoint is deployed here: by a deploy function of this role, or through its CI/CD deploy role."""
+    return (any(role_of(r) == role and "DEPLOYMENT_SPEC" in (r.get("environment", 0, "variables") or {}) for r in plan.of_type("aws_lambda_function"))
+            or has("aws_sagemaker_endpoint")(plan, role) or has("aws_iam_role", name="aws_iam_role.deployer")(plan, role))
 
 
 CAPABILITIES = [
     Capability("studio", "SageMaker Studio\n(VPC-only)", "diagrams.aws.ml.SagemakerNotebook", has("aws_sagemaker_domain")),
     Capability("code", "Code repository", "diagrams.aws.devtools.Codecommit", has("aws_codecommit_repository", "aws_codestarconnections_connection")),
+    Capability("captured", "Captured data\n(replicas, labels)", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="captured_bucket")),
     Capability("data", "Data buckets", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="data_bucket")),
     Capability("lake", "Data lake\n(Lake Formation)", "diagrams.aws.analytics.LakeFormation", has("aws_lakeformation_permissions")),
     Capability("schedule", "Retraining schedule", "diagrams.aws.integration.Eventbridge", has("aws_scheduler_schedule")),
     Capability("pipeline", "Retraining pipeline\n(SageMaker Pipelines)", "diagrams.aws.ml.SagemakerTrainingJob", has("aws_sagemaker_pipeline")),
-    Capability("monitor", "Model Monitor", "diagrams.aws.ml.Sagemaker", has("aws_sagemaker_monitoring_schedule", "aws_sagemaker_data_quality_job_definition")),
+    Capability("monitor", "Model Monitor\n(data quality)", "diagrams.aws.ml.Sagemaker", has("aws_sagemaker_monitoring_schedule", "aws_sagemaker_data_quality_job_definition")),
+    Capability("clarify", "Clarify monitors\n(bias, explainability)", "diagrams.aws.ml.Sagemaker", has("aws_cloudformation_stack", name="clarify")),
     Capability("trigger", "Retrain trigger", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="retrain")),
     Capability("registry", "Model registry", "diagrams.aws.ml.SagemakerModel", has("aws_sagemaker_model_package_group")),
     Capability("images", "ECR repositories", "diagrams.aws.compute.ECR", has("aws_ecr_repository")),
     Capability("models", "Model artifacts\n(versioned, object lock)", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="models_bucket")),
     Capability("features", "Feature Store", "diagrams.aws.ml.Sagemaker", has("aws_sagemaker_feature_group")),
     Capability("pipeline_cd", "CodePipeline", "diagrams.aws.devtools.Codepipeline", has("aws_codepipeline")),
-    Capability("build", "CodeBuild", "diagrams.aws.devtools.Codebuild", has("aws_codebuild_project")),
+    Capability("build", "CodeBuild\n(deploy, smoke test)", "diagrams.aws.devtools.Codebuild", has("aws_codebuild_project", name=".deploy[")),
+    Capability("image_build", "CodeBuild\n(container images)", "diagrams.aws.devtools.Codebuild", has("aws_codebuild_project", name=".image[")),
     Capability("deploy", "Deploy on approval", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="deploy_function")),
     Capability("endpoint", "SageMaker endpoint\n(canary, autoscaling)", "diagrams.aws.ml.Sagemaker", deploy_spec),
     Capability("alarms", "Rollback alarms", "diagrams.aws.management.Cloudwatch", has("aws_cloudwatch_metric_alarm", name="rollback")),
     Capability("api", "API Gateway\n(IAM auth)", "diagrams.aws.network.APIGateway", has("aws_api_gateway_rest_api")),
     Capability("inference", "Inference function", "diagrams.aws.compute.Lambda", has("aws_lambda_function", name="inference_function")),
     Capability("capture", "Captured data", "diagrams.aws.storage.S3", has("aws_s3_bucket", name="capture_bucket")),
+    Capability("scps", "Organizations\n(OUs, SCPs)", "diagrams.aws.management.Organizations", has("aws_organizations_policy")),
 ]
 
-# The flows of ../shared/DESIGN.md: (from, to, label); drawn between every pair of present nodes.
+# The flows of ../shared/DESIGN.md: (from, to, label, scope), drawn between present nodes. Scope
+# "any" joins every pair across roles; "same" only nodes of one role (a stage's capture feeds its own
+# monitor); "account" only nodes in one account (data scientists start pipelines of their own account);
+# "dev" only from the dev role (the model code, not the cicd account's container source); "nolake"
+# only when there is no data lake (which then holds the training data).
 FLOWS = [
-    ("schedule", "pipeline", "retrain"),
-    ("studio", "pipeline", "start by hand"),
-    ("data", "pipeline", "training data"),
-    ("lake", "pipeline", "training data"),
-    ("code", "pipeline", "step code"),
-    ("pipeline", "models", "model artifact"),
-    ("pipeline", "registry", "register (pending approval)"),
-    ("registry", "deploy", "approve -> EventBridge"),
-    ("registry", "pipeline_cd", "approve -> EventBridge"),
-    ("pipeline_cd", "build", "deploy, smoke test"),
-    ("build", "images", "container build"),
-    ("deploy", "endpoint", "deploy with canary"),
-    ("build", "endpoint", "deploy with canary"),
-    ("alarms", "endpoint", "auto-rollback"),
-    ("api", "inference", "serve"),
-    ("inference", "endpoint", "invoke"),
-    ("endpoint", "capture", "capture"),
-    ("capture", "monitor", "replicate -> monitor"),
-    ("monitor", "trigger", "violation"),
-    ("trigger", "pipeline", "retrain"),
-    ("features", "pipeline", "features"),
+    ("schedule", "pipeline", "retrain", "any"),
+    ("studio", "pipeline", "start by hand", "account"),
+    ("data", "pipeline", "training data", "nolake"),
+    ("lake", "pipeline", "training data", "any"),
+    ("code", "pipeline", "step code", "dev"),
+    ("code", "image_build", "Dockerfiles (on push)", "same"),
+    ("pipeline", "models", "model artifact", "any"),
+    ("pipeline", "registry", "register (pending approval)", "any"),
+    ("registry", "deploy", "approve -> EventBridge", "any"),
+    ("registry", "pipeline_cd", "approval event (EventBridge)", "any"),
+    ("pipeline_cd", "build", "deploy, smoke test, approve", "any"),
+    ("image_build", "images", "push (commit tag)", "any"),
+    ("deploy", "endpoint", "deploy with canary", "any"),
+    ("build", "endpoint", "assume deploy role, canary", "any"),
+    ("alarms", "endpoint", "auto-rollback", "same"),
+    ("api", "inference", "serve", "same"),
+    ("inference", "endpoint", "invoke", "same"),
+    ("endpoint", "capture", "capture", "same"),
+    ("capture", "captured", "replicate (re-encrypt)", "any"),
+    ("capture", "monitor", "compare with baseline", "same"),
+    ("capture", "clarify", "bias, attributions", "same"),
+    ("monitor", "trigger", "violation (event bus)", "any"),
+    ("clarify", "trigger", "drift (event bus)", "any"),
+    ("trigger", "pipeline", "retrain", "any"),
+    ("features", "pipeline", "features", "any"),
 ]
+
+
+def joins(a: str, b: str, scope: str, nodes: dict[str, str], account_of: dict[str, str]) -> bool:
+    role_a, role_b = a.split(".")[0], b.split(".")[0]
+    return {
+        "any": True,
+        "same": role_a == role_b,
+        "account": account_of[role_a] == account_of[role_b],
+        "dev": role_a == "dev",
+        "nolake": not any(n.endswith(".lake") for n in nodes),
+    }[scope]
 
 
 def graph(plan: plans.Plan) -> dict[str, Any]:
@@ -105,8 +138,9 @@ def graph(plan: plans.Plan) -> dict[str, Any]:
             nodes.update({f"{role}.{c.key}": c.label for c in CAPABILITIES if f"{role}.{c.key}" in present})
             if present:
                 accounts[account]["roles"][role] = present
+    accounts = {account: a for account, a in accounts.items() if a["roles"]}
     edges = sorted(
-        {(a, b, label) for src, dst, label in FLOWS for a in nodes if a.endswith(f".{src}") for b in nodes if b.endswith(f".{dst}")}
+        {(a, b, label) for src, dst, label, scope in FLOWS for a in nodes if a.endswith(f".{src}") for b in nodes if b.endswith(f".{dst}") and joins(a, b, scope, nodes, plan.account_roles)}
     )
     return {"tier": plan.name, "accounts": accounts, "nodes": dict(sorted(nodes.items())), "edges": [list(e) for e in edges]}
 

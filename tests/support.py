@@ -40,14 +40,14 @@ def terraform_init(directory: Path) -> None:
         terraform(["init", "-backend=false", "-input=false", "-no-color"], directory)
 
 
-def load_lambda(name: str) -> ModuleType:
-    """Import lambda_src/<name>/app.py fresh, with its folder first on sys.path (as in the Lambda runtime)."""
+def load_lambda(name: str, module_name: str = "app") -> ModuleType:
+    """Import lambda_src/<name>/<module_name>.py fresh, with its folder first on sys.path (as in the Lambda runtime)."""
     folder = ROOT / "lambda_src" / name
-    for sibling in [p.stem for p in folder.glob("*.py") if p.stem != "app"]:
+    for sibling in [p.stem for p in folder.glob("*.py") if p.stem != module_name]:
         sys.modules.pop(sibling, None)
     sys.path.insert(0, str(folder))
     try:
-        spec = importlib.util.spec_from_file_location(f"lambda_{name}_app", folder / "app.py")
+        spec = importlib.util.spec_from_file_location(f"lambda_{name}_{module_name}", folder / f"{module_name}.py")
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module  # dataclasses look their module up while the class is built

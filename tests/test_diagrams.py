@@ -21,7 +21,7 @@ def graph_of(tmp_path, tier: str, *var_files: str) -> dict:
     return architecture.graph(plans.load(path))
 
 
-@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("tier", [pytest.param(t, marks=pytest.mark.xdist_group(t)) for t in TIERS])
 def test_committed_diagram_matches_the_plan(tmp_path, tier):
     committed = ROOT / "docs" / "diagrams" / f"{tier}.json"
     assert committed.exists(), f"docs/diagrams/{tier}.json is missing: run `make diagrams`"
@@ -35,6 +35,51 @@ def test_small_tier_shows_the_talks_architecture(tmp_path):
     assert {("schedule", "pipeline", "retrain"), ("pipeline", "registry", "register (pending approval)"),
             ("registry", "deploy", "approve -> EventBridge"), ("deploy", "endpoint", "deploy with canary"),
             ("api", "inference", "serve"), ("endpoint", "capture", "capture")} <= flows
+
+
+def flows_of(g: dict) -> set[tuple[str, str, str]]:
+    return {(src, dst, label) for src, dst, label in g["edges"]}
+
+
+@pytest.mark.xdist_group("medium")
+def test_medium_tier_shows_the_talks_architecture(tmp_path):
+    g = graph_of(tmp_path, "medium")
+    assert sorted(sorted(a["roles"]) for a in g["accounts"].values()) == [["artifact", "cicd", "dev", "ops"], ["management"], ["prod"], ["staging"]]
+    assert g["nodes"]["management.scps"].startswith("Organizations")
+    assert {
+        ("artifact.registry", "cicd.pipeline_cd", "approval event (EventBridge)"),
+        ("cicd.build", "staging.endpoint", "assume deploy role, canary"),
+        ("cicd.build", "prod.endpoint", "assume deploy role, canary"),
+        ("prod.capture", "ops.captured", "replicate (re-encrypt)"),
+        ("prod.capture", "prod.monitor", "compare with baseline"),
+        ("prod.monitor", "ops.trigger", "violation (event bus)"),
+        ("ops.trigger", "ops.pipeline", "retrain"),
+    } <= flows_of(g)
+    assert "prod.deploy" not in g["nodes"], "in medium only the pipeline deploys"
+
+
+@pytest.mark.xdist_group("large")
+def test_large_tier_shows_the_talks_architecture(tmp_path):
+    g = graph_of(tmp_path, "large")
+    workloads = [a for a in g["accounts"].values() if "management" not in a["roles"]]
+    assert len(workloads) == 7 and all(len(a["roles"]) == 1 for a in workloads), "seven account roles, seven accounts"
+    assert {
+        ("data.lake", "ops.pipeline", "training data"),
+        ("ops.pipeline", "artifact.registry", "register (pending approval)"),
+        ("cicd.image_build", "artifact.images", "push (commit tag)"),
+        ("artifact.features", "ops.pipeline", "features"),
+        ("prod.clarify", "ops.trigger", "drift (event bus)"),
+    } <= flows_of(g)
+    assert not [e for e in g["edges"] if e[0] == "dev.studio"], "data scientists cannot start the ops account's pipeline"
+
+
+@pytest.mark.xdist_group("medium")
+def test_switching_a_capability_on_adds_it_to_the_picture(tmp_path):
+    on = tmp_path / "on.tfvars"
+    on.write_text("features = { clarify = true }\n")
+    default, toggled = graph_of(tmp_path, "medium"), graph_of(tmp_path, "medium", str(on))
+    assert set(toggled["nodes"]) - set(default["nodes"]) == {"prod.clarify"}
+    assert ("prod.clarify", "ops.trigger", "drift (event bus)") in flows_of(toggled)
 
 
 def test_toggles_change_the_picture(tmp_path):

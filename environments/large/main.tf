@@ -19,7 +19,7 @@ module "tier" {
   region             = var.region
   partition          = var.partition
   accounts           = var.accounts
-  organization       = { id = var.organization.id, manage = var.organization.manage, parent_id = var.organization.parent_id, allowed_regions = var.organization.allowed_regions }
+  organization       = var.organization
   features           = var.features
   serving            = var.serving
   data_scientists    = var.data_scientists
@@ -30,5 +30,6 @@ module "tier" {
   data_lake          = var.data_lake
   feature_groups     = var.feature_groups
   source_repository  = var.source_repository
+  container_images   = var.container_images
   tags               = local.tags
 }

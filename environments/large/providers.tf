@@ -1,43 +1,5 @@
-# One provider per account. Large: seven account roles, seven accounts (and the management account).
-# Modules receive them explicitly through modules/components/tier.
-provider "aws" {
-  alias                       = "management"
-  region                      = var.region
-  allowed_account_ids         = var.offline_plan ? null : [local.management_account]
-  skip_credentials_validation = var.offline_plan
-  skip_requesting_account_id  = var.offline_plan
-  skip_metadata_api_check     = var.offline_plan
-  default_tags {
-    tags = local.tags
-  }
-  dynamic "assume_role" {
-    for_each = var.terraform_role_name == null ? [] : [local.management_account]
-    content {
-      role_arn     = "arn:${var.partition}:iam::${assume_role.value}:role/${var.terraform_role_name}"
-      session_name = "terraform-${var.prefix}"
-    }
-  }
-}
-
-provider "aws" {
-  alias                       = "dev"
-  region                      = var.region
-  allowed_account_ids         = var.offline_plan ? null : [var.accounts.dev]
-  skip_credentials_validation = var.offline_plan
-  skip_requesting_account_id  = var.offline_plan
-  skip_metadata_api_check     = var.offline_plan
-  default_tags {
-    tags = local.tags
-  }
-  dynamic "assume_role" {
-    for_each = var.terraform_role_name == null ? [] : [var.accounts.dev]
-    content {
-      role_arn     = "arn:${var.partition}:iam::${assume_role.value}:role/${var.terraform_role_name}"
-      session_name = "terraform-${var.prefix}"
-    }
-  }
-}
-
+# The four account roles that large adds to medium's providers (providers_shared.tf links to
+# environments/medium/providers.tf: management, dev, staging, prod).
 provider "aws" {
   alias                       = "data"
   region                      = var.region
@@ -107,44 +69,6 @@ provider "aws" {
   }
   dynamic "assume_role" {
     for_each = var.terraform_role_name == null ? [] : [var.accounts.cicd]
-    content {
-      role_arn     = "arn:${var.partition}:iam::${assume_role.value}:role/${var.terraform_role_name}"
-      session_name = "terraform-${var.prefix}"
-    }
-  }
-}
-
-provider "aws" {
-  alias                       = "staging"
-  region                      = var.region
-  allowed_account_ids         = var.offline_plan ? null : [var.accounts.staging]
-  skip_credentials_validation = var.offline_plan
-  skip_requesting_account_id  = var.offline_plan
-  skip_metadata_api_check     = var.offline_plan
-  default_tags {
-    tags = local.tags
-  }
-  dynamic "assume_role" {
-    for_each = var.terraform_role_name == null ? [] : [var.accounts.staging]
-    content {
-      role_arn     = "arn:${var.partition}:iam::${assume_role.value}:role/${var.terraform_role_name}"
-      session_name = "terraform-${var.prefix}"
-    }
-  }
-}
-
-provider "aws" {
-  alias                       = "prod"
-  region                      = var.region
-  allowed_account_ids         = var.offline_plan ? null : [var.accounts.prod]
-  skip_credentials_validation = var.offline_plan
-  skip_requesting_account_id  = var.offline_plan
-  skip_metadata_api_check     = var.offline_plan
-  default_tags {
-    tags = local.tags
-  }
-  dynamic "assume_role" {
-    for_each = var.terraform_role_name == null ? [] : [var.accounts.prod]
     content {
       role_arn     = "arn:${var.partition}:iam::${assume_role.value}:role/${var.terraform_role_name}"
       session_name = "terraform-${var.prefix}"

@@ -19,29 +19,18 @@ variable "accounts" {
   }
 }
 
-variable "alarm_emails" {
-  description = "E-mail addresses that receive serving alarms."
-  type        = list(string)
-  default     = []
-}
-
-variable "code_repository" {
-  description = "Where model code lives (see modules/dev): kind \"connection\", \"codecommit\" or \"none\"."
-  type = object({
-    kind          = optional(string, "connection")
-    name          = optional(string, "model-code")
-    provider_type = optional(string, "GitHub")
-  })
-  default = {}
+variable "container_images" {
+  description = "With features.container_builds: images to build by name, each from a Dockerfile directory of source_repository (see modules/components/tier)."
+  type        = map(string)
+  default     = { inference = "containers/inference" }
 }
 
 variable "data_lake" {
   description = "The data lake (modules/data): Lake Formation admins (e.g. the Terraform role), curated tables, and columns hidden from dev's data scientists by table."
   type = object({
-    admin_arns          = list(string)
-    tables              = map(object({ columns = map(string) }))
-    hidden_from_dev     = optional(map(list(string)), {})
-    training_table_name = optional(string)
+    admin_arns      = list(string)
+    tables          = map(object({ columns = map(string) }))
+    hidden_from_dev = optional(map(list(string)), {})
   })
 }
 
@@ -66,14 +55,6 @@ variable "source_repository" {
   default = null
 }
 
-variable "data_scientists" {
-  description = "Studio user profiles by user name, with the owner's e-mail."
-  type = map(object({
-    email = string
-  }))
-  default = {}
-}
-
 variable "features" {
   description = "Capabilities, each a toggle (see modules/components/tier): monitoring, clarify, capture_replication, container_builds, retraining_schedule, object_lock, vpc_endpoints."
   type = object({
@@ -86,93 +67,4 @@ variable "features" {
     vpc_endpoints       = optional(bool, true)
   })
   default = {}
-}
-
-variable "force_destroy" {
-  description = "Let `terraform destroy` delete buckets and repositories that hold data. Only for disposable environments such as the emulator."
-  type        = bool
-  default     = false
-}
-
-variable "lambda_package_dir" {
-  description = "Directory of the Lambda zips that `make package` builds."
-  type        = string
-  default     = "../../build/lambda"
-}
-
-variable "offline_plan" {
-  description = "Skip the provider's AWS calls at start-up so `terraform plan` runs with no network. Only `make plan-*` sets it."
-  type        = bool
-  default     = false
-}
-
-variable "organization" {
-  description = "The AWS Organization: id (o-..., scopes cross-account trust), and with manage = true the management account, the parent (root r-... or OU) of the sdlc and prod units, and the allowed regions of the SCPs. Member accounts are inputs, not created here."
-  type = object({
-    id                    = optional(string)
-    manage                = optional(bool, false)
-    management_account_id = optional(string)
-    parent_id             = optional(string)
-    allowed_regions       = optional(list(string), [])
-  })
-  default = {}
-  validation {
-    condition     = var.organization.id == null || can(regex("^o-[a-z0-9]{10,32}$", var.organization.id))
-    error_message = "organization.id must look like o-abcd123456."
-  }
-  validation {
-    condition     = !var.organization.manage || (can(regex("^\\d{12}$", var.organization.management_account_id)) && can(regex("^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", var.organization.parent_id)) && length(var.organization.allowed_regions) > 0)
-    error_message = "organization.manage needs management_account_id (12 digits), parent_id (r-... or ou-...) and allowed_regions."
-  }
-}
-
-variable "partition" {
-  description = "AWS partition of the accounts."
-  type        = string
-  default     = "aws"
-  validation {
-    condition     = contains(["aws", "aws-cn", "aws-us-gov"], var.partition)
-    error_message = "partition must be aws, aws-cn or aws-us-gov."
-  }
-}
-
-variable "prefix" {
-  description = "Name prefix of every resource."
-  type        = string
-  default     = "mlops"
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.prefix))
-    error_message = "prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
-  }
-}
-
-variable "region" {
-  description = "AWS region of everything in this tier."
-  type        = string
-  default     = "eu-west-1"
-  validation {
-    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-\\d$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-1."
-  }
-}
-
-variable "serving" {
-  description = "Endpoint capacity by stage (see modules/prod serving); prod needs at least 2 instances."
-  type = object({
-    staging = optional(any, { initial_instance_count = 1, min_capacity = 1, max_capacity = 1 })
-    prod    = optional(any, { initial_instance_count = 2, min_capacity = 2, max_capacity = 4 })
-  })
-  default = {}
-}
-
-variable "tags" {
-  description = "Tags on every resource (added to mlops:tier and mlops:prefix)."
-  type        = map(string)
-  default     = {}
-}
-
-variable "terraform_role_name" {
-  description = "Role Terraform assumes in every account (e.g. OrganizationAccountAccessRole or AWSControlTowerExecution), or null to use the caller's credentials."
-  type        = string
-  default     = null
 }

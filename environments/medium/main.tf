@@ -20,7 +20,7 @@ module "tier" {
   region             = var.region
   partition          = var.partition
   accounts           = { dev = local.dev, data = local.dev, ops = local.dev, artifact = local.dev, cicd = local.dev, staging = var.accounts.staging, prod = var.accounts.prod }
-  organization       = { id = var.organization.id, manage = var.organization.manage, parent_id = var.organization.parent_id, allowed_regions = var.organization.allowed_regions }
+  organization       = var.organization
   features           = var.features
   serving            = var.serving
   data_scientists    = var.data_scientists

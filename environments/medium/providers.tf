@@ -1,5 +1,5 @@
-# One provider per account. Medium: dev also hosts the data, ops, artifact and cicd roles.
-# Modules receive them explicitly through modules/components/tier.
+# One provider per account: the management account, dev, staging and prod. Medium passes dev's provider
+# for the data, ops, artifact and cicd roles; environments/large links to this file and adds theirs.
 provider "aws" {
   alias                       = "management"
   region                      = var.region

@@ -39,20 +39,24 @@ def wait_idle(sm: Any, name: str, timeout: float, poll: float, sleep: Callable[[
         sleep(poll)
 
 
-def deploy(c: app.Clients, poll: float = 30) -> tuple[bool, str]:
+def deploy(c: app.Clients, poll: float = 30, sleep: Callable[[float], None] = time.sleep, rounds: int = 3) -> tuple[bool, str]:
+    """Reconcile until the endpoint is idle and serves the newest approved package, or say why not."""
     spec = app.load_spec(c)
-    started = app.reconcile(spec, c)
-    print(json.dumps(started), flush=True)
-    endpoint = wait_idle(c.sagemaker, spec.endpoint_name, spec.canary.maximum_execution_timeout_seconds + 1800, poll)
-    if endpoint["EndpointStatus"] != "InService":
-        return False, f"{spec.endpoint_name} is {endpoint['EndpointStatus']}: {endpoint.get('FailureReason', 'no reason given')}"
-    app.ensure_autoscaling(c.autoscaling, spec)
-    final = app.reconcile(spec, c)  # publishes the baselines once the endpoint serves the package
     newest = app.newest_approved(c.sagemaker, spec.model_package_group_name)
     if newest is None:
-        return False, "no approved model package to deploy"
+        return False, f"no approved model package in {spec.model_package_group_name}"
+    timeout = spec.canary.maximum_execution_timeout_seconds + 1800
+    for _ in range(rounds):  # created/updating/deferred -> wait -> reconcile again; noop ends it
+        result = app.reconcile(spec, c)
+        print(json.dumps(result, default=str), flush=True)
+        endpoint = wait_idle(c.sagemaker, spec.endpoint_name, timeout, poll, sleep)
+        if endpoint["EndpointStatus"] != "InService":
+            return False, f"{spec.endpoint_name} is {endpoint['EndpointStatus']}: {endpoint.get('FailureReason', 'no reason given')}"
+        if result["status"] == "noop":
+            break
+    app.ensure_autoscaling(c.autoscaling, spec)
     if endpoint.get("EndpointConfigName") != app.names_for(spec, newest)[1]:
-        return False, f"{spec.endpoint_name} does not serve {newest.arn} (rolled back?): {final['reason']}"
+        return False, f"{spec.endpoint_name} does not serve {newest.arn}: {result['reason']}"
     return True, f"{spec.endpoint_name} serves {newest.arn}"
 
 

@@ -12,11 +12,42 @@ resource "aws_codestarconnections_connection" "source" {
   tags          = var.tags
 }
 
+data "aws_iam_policy_document" "image_build" {
+  count                   = local.build_images ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.build_common.json]
+  statement {
+    sid       = "PushImages"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart", "ecr:BatchGetImage"]
+    resources = sort([for b in values(var.container_builds) : b.repository_arn])
+  }
+  statement {
+    sid       = "EcrToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # the token call has no resource
+  }
+}
+
+resource "aws_iam_role" "image_build" {
+  count              = local.build_images ? 1 : 0
+  name               = local.image_role_name
+  path               = "/mlops/"
+  description        = "CodeBuild role of the container builds: pushes images, deploys nothing"
+  assume_role_policy = module.codebuild_trust.json
+  tags               = merge(var.tags, { "mlops:purpose" = "image-build" })
+}
+
+resource "aws_iam_role_policy" "image_build" {
+  count  = local.build_images ? 1 : 0
+  name   = "push-images"
+  role   = aws_iam_role.image_build[0].name
+  policy = data.aws_iam_policy_document.image_build[0].json
+}
+
 resource "aws_codebuild_project" "image" {
   for_each       = local.build_images ? var.container_builds : {}
   name           = "${var.prefix}-image-${each.key}"
   description    = "docker build ${each.value.context} and push to ${each.value.repository_url}"
-  service_role   = aws_iam_role.build.arn
+  service_role   = local.image_role_arn
   encryption_key = module.kms.arn
   build_timeout  = 60
   tags           = var.tags
@@ -58,6 +89,7 @@ resource "aws_codebuild_project" "image" {
       stream_name = "image-${each.key}"
     }
   }
+  depends_on = [aws_iam_role_policy.image_build] # the role must hold its policy before CodeBuild validates it
 }
 
 resource "aws_codepipeline" "images" {

@@ -20,7 +20,7 @@ resource "aws_codebuild_project" "deploy" {
   for_each       = local.build_environments
   name           = "${var.prefix}-${each.key}"
   description    = "${each.value.command} ${each.value.stage.name} (lambda_src/deploy/cli.py as ${each.value.stage.deploy_role_arn})"
-  service_role   = aws_iam_role.build.arn
+  service_role   = local.build_role_arn
   encryption_key = module.kms.arn
   build_timeout  = each.value.command == "deploy" ? 180 : 15
   tags           = var.tags
@@ -56,6 +56,7 @@ resource "aws_codebuild_project" "deploy" {
       stream_name = each.key
     }
   }
+  depends_on = [aws_iam_role_policy.build] # the role must hold its policy before CodeBuild validates it
 }
 
 module "codepipeline_trust" {

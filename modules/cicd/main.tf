@@ -5,6 +5,8 @@ locals {
   bucket_arn      = "${local.arn_prefix}:s3:::${local.bucket_name}"
   build_role_name = "${local.name_prefix}-build"
   build_role_arn  = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.build_role_name}"
+  image_role_name = "${local.name_prefix}-image-build"
+  image_role_arn  = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.image_role_name}"
   deploy_roles    = sort([for s in var.stages : s.deploy_role_arn])
   kit_key         = "deploy-kit/deploy.zip"
   codebuild_arn   = "${local.arn_prefix}:codebuild:${var.region}:${var.account_id}:project"
@@ -70,13 +72,8 @@ module "codebuild_trust" {
   account_id = var.account_id
 }
 
-# The build role is the pipeline role that staging and prod trust: it alone assumes their deploy roles.
-data "aws_iam_policy_document" "build" {
-  statement {
-    sid       = "AssumeStageDeployRoles"
-    actions   = ["sts:AssumeRole"]
-    resources = local.deploy_roles
-  }
+# What every build needs: the pipeline's artifacts, their key, the build logs.
+data "aws_iam_policy_document" "build_common" {
   statement {
     sid       = "ReadAndWriteArtifacts"
     actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation"]
@@ -97,21 +94,16 @@ data "aws_iam_policy_document" "build" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/${var.prefix}/cicd/builds:*"]
   }
-  dynamic "statement" {
-    for_each = length(var.container_builds) > 0 ? [1] : []
-    content {
-      sid       = "PushImages"
-      actions   = ["ecr:BatchCheckLayerAvailability", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart", "ecr:BatchGetImage"]
-      resources = sort([for b in values(var.container_builds) : b.repository_arn])
-    }
-  }
-  dynamic "statement" {
-    for_each = length(var.container_builds) > 0 ? [1] : []
-    content {
-      sid       = "EcrToken"
-      actions   = ["ecr:GetAuthorizationToken"]
-      resources = ["*"] # the token call has no resource
-    }
+}
+
+# The deploy build role is the pipeline role that staging and prod trust: it alone assumes their
+# deploy roles. Container builds (which run the repository's Dockerfiles) get a role of their own.
+data "aws_iam_policy_document" "build" {
+  source_policy_documents = [data.aws_iam_policy_document.build_common.json]
+  statement {
+    sid       = "AssumeStageDeployRoles"
+    actions   = ["sts:AssumeRole"]
+    resources = local.deploy_roles
   }
 }
 

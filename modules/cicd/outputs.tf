@@ -13,6 +13,11 @@ output "deployment_pipeline_name" {
   value       = local.pipeline_name
 }
 
+output "image_build_role_arn" {
+  description = "Role of the container builds (pushes to ECR; cannot deploy), or null without container_builds. Known at plan time."
+  value       = local.build_images ? local.image_role_arn : null
+}
+
 output "kms_key_alias_arn" {
   description = "Key of the pipeline artifacts (known at plan time); the deploy roles may decrypt with it."
   value       = module.kms.alias_arn_known_at_plan

@@ -18,7 +18,7 @@ data "aws_iam_policy_document" "captured_replicas" {
   }
   statement {
     sid       = "ServingStagesCheckVersioning"
-    actions   = ["s3:GetBucketVersioning", "s3:PutBucketVersioning"]
+    actions   = ["s3:GetBucketVersioning"]
     resources = ["arn:${var.partition}:s3:::${local.captured_bucket}"]
     principals {
       type        = "AWS"

@@ -1,6 +1,7 @@
 # Clarify bias and explainability monitors. The AWS provider has no resources for these job
 # definitions (hashicorp/terraform-provider-aws#31378), so one CloudFormation stack holds them,
 # typed and validated by CloudFormation, created and destroyed with this module. See README.
+# Keys are named by alias ARN so the template is known at plan wherever the subnets are.
 locals {
   clarify_kinds = {
     ModelBias = {
@@ -32,10 +33,10 @@ locals {
         kind == "ModelBias" ? { GroundTruthS3Input = { S3Uri = local.ground_truth_uri } } : {},
       )
       "${k.prefix}JobOutputConfig" = {
-        KmsKeyId          = module.kms.arn
+        KmsKeyId          = module.kms.alias_arn_known_at_plan
         MonitoringOutputs = [{ S3Output = { S3Uri = "${local.monitor_output}/${k.baseline}", LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }]
       }
-      JobResources = { ClusterConfig = { InstanceCount = 1, InstanceType = var.monitoring.instance_type, VolumeSizeInGB = 20, VolumeKmsKeyId = module.kms.arn } }
+      JobResources = { ClusterConfig = { InstanceCount = 1, InstanceType = var.monitoring.instance_type, VolumeSizeInGB = 20, VolumeKmsKeyId = module.kms.alias_arn_known_at_plan } }
       NetworkConfig = {
         EnableInterContainerTrafficEncryption = true
         EnableNetworkIsolation                = false

@@ -34,11 +34,19 @@ data "aws_iam_policy_document" "deployer" {
     resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
   }
   dynamic "statement" {
-    for_each = var.deployer.artifact_kms_key_arn == null ? [] : [var.deployer.artifact_kms_key_arn]
+    for_each = { for use, key in local.foreign_keys : use => key if use == "artifacts" }
     content {
       sid       = "ReadPipelineArtifacts"
       actions   = ["kms:Decrypt", "kms:DescribeKey"]
-      resources = [statement.value]
+      resources = [statement.value.resource]
+      dynamic "condition" {
+        for_each = length(statement.value.aliases) > 0 ? [1] : []
+        content {
+          test     = "ForAnyValue:StringEquals"
+          variable = "kms:ResourceAliases"
+          values   = statement.value.aliases
+        }
+      }
     }
   }
 }

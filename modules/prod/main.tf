@@ -9,6 +9,16 @@ locals {
   capture_s3_uri    = "s3://${local.capture_bucket}/${local.endpoint_name}"
   model_data_prefix = "${var.model_bucket_arn}/models/*"
   baseline_s3_uri   = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines/data-quality"
+
+  # Other accounts' keys, given by key or alias ARN. An alias ARN names no key in a policy's Resource,
+  # so grant that account's keys that carry the alias (kms:ResourceAliases) instead.
+  foreign_keys = { for use, arn in {
+    artifacts = try(var.deployer.artifact_kms_key_arn, null)
+    replicas  = try(var.capture_replication.destination_kms_key_arn, null)
+    } : use => {
+    resource = strcontains(arn, ":alias/") ? "${split(":alias/", arn)[0]}:key/*" : arn
+    aliases  = strcontains(arn, ":alias/") ? ["alias/${split(":alias/", arn)[1]}"] : []
+  } if arn != null }
 }
 
 module "kms" {

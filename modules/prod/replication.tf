@@ -42,7 +42,15 @@ data "aws_iam_policy_document" "replication" {
   statement {
     sid       = "EncryptReplicas"
     actions   = ["kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [var.capture_replication.destination_kms_key_arn]
+    resources = [local.foreign_keys.replicas.resource]
+    dynamic "condition" {
+      for_each = length(local.foreign_keys.replicas.aliases) > 0 ? [1] : []
+      content {
+        test     = "ForAnyValue:StringEquals"
+        variable = "kms:ResourceAliases"
+        values   = local.foreign_keys.replicas.aliases
+      }
+    }
   }
 }
 

@@ -80,7 +80,7 @@ variable "canary" {
 }
 
 variable "capture_replication" {
-  description = "Replicate captured data to a bucket in another account (where labels and monitoring live), re-encrypted with that account's key; null keeps it here."
+  description = "Replicate captured data to a bucket in another account (where labels and monitoring live), re-encrypted with that account's key (a key or alias ARN); null keeps it here."
   type = object({
     destination_account_id  = string
     destination_bucket_arn  = string
@@ -116,7 +116,7 @@ variable "deploy_on_approval" {
 }
 
 variable "deployer" {
-  description = "The CI/CD deploy role of this account (medium and large tiers): trusted only by the exact pipeline role ARN, and by members of organization_id when set. null creates none."
+  description = "The CI/CD deploy role of this account (medium and large tiers): trusted only by the exact pipeline role ARN, and by members of organization_id when set; it may decrypt the pipeline artifacts with artifact_kms_key_arn (a key or alias ARN). null creates none."
   type = object({
     pipeline_role_arn    = string
     organization_id      = optional(string)

@@ -504,6 +504,19 @@ def jobs(model: Model) -> Iterator[tuple[str, str]]:
             outputs = f"{kind}_job_output_config"
             if not is_set(r, outputs, 0, "kms_key_id"):
                 yield r.address, "no output KMS key"
+    for r in model.plan.of_type("aws_cloudformation_stack"):  # Clarify monitors (no provider resources)
+        template = r.json("template_body")
+        for name, resource in ((template or {}).get("Resources") or {}).items():
+            kind = re.fullmatch(r"AWS::SageMaker::(\w+)JobDefinition", resource.get("Type", ""))
+            if not kind:
+                continue
+            props = resource.get("Properties") or {}
+            network = props.get("NetworkConfig") or {}
+            for ok, what in ((network.get("EnableInterContainerTrafficEncryption"), "inter-container traffic encryption"), (network.get("VpcConfig"), "VPC config"),
+                             ((props.get("JobResources") or {}).get("ClusterConfig", {}).get("VolumeKmsKeyId"), "volume KMS key"),
+                             ((props.get(f"{kind.group(1)}JobOutputConfig") or {}).get("KmsKeyId"), "output KMS key")):
+                if not ok:
+                    yield r.address, f"{name}: no {what}"
     for r in model.plan.of_type("aws_sagemaker_feature_group"):
         if r.get("online_store_config", 0) and not is_set(r, "online_store_config", 0, "security_config", 0, "kms_key_id"):
             yield r.address, "online store without KMS"

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
@@ -239,3 +240,108 @@ def test_malformed_spec_fails_loudly(deploy, event, monkeypatch):
     monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps({**SPEC, "rollback_alarm_names": []}))
     with pytest.raises(deploy.SpecError, match="rollback alarm"):
         deploy.handler(event("endpoint_in_service"))
+
+
+# --- The CI/CD deploy step (lambda_src/deploy/cli.py): the same reconciler, run by CodeBuild -------
+
+MODEL_BUCKET, CAPTURE_BUCKET = "models", "capture"
+BASELINE_URI = f"s3://{CAPTURE_BUCKET}/{ENDPOINT}/baselines/data-quality"
+
+
+@pytest.fixture
+def cli(deploy, monkeypatch):
+    monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps({**SPEC, "baseline_s3_uri": BASELINE_URI}))
+    module = load_lambda("deploy", "cli")
+    module.clients = module.app.Clients.create()
+    return module
+
+
+def register_with_baselines() -> str:
+    s3 = boto3.client("s3")
+    for bucket in (MODEL_BUCKET, CAPTURE_BUCKET):
+        s3.create_bucket(Bucket=bucket)
+    for name in ("statistics", "constraints"):
+        s3.put_object(Bucket=MODEL_BUCKET, Key=f"executions/e1/baseline/{name}.json", Body=json.dumps({"file": name}).encode())
+    sm = boto3.client("sagemaker")
+    arn = sm.create_model_package(
+        ModelPackageGroupName=GROUP,
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={
+            "Containers": [{"Image": f"683313688378.dkr.ecr.{REGION}.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": f"s3://{MODEL_BUCKET}/model.tar.gz"}],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+        DriftCheckBaselines={"ModelDataQuality": {
+            "Statistics": {"ContentType": "application/json", "S3Uri": f"s3://{MODEL_BUCKET}/executions/e1/baseline/statistics.json"},
+            "Constraints": {"ContentType": "application/json", "S3Uri": f"s3://{MODEL_BUCKET}/executions/e1/baseline/constraints.json"},
+        }},
+    )["ModelPackageArn"]
+    return arn
+
+
+def test_cicd_deploy_creates_scales_and_publishes_the_baseline(cli):
+    arn = register_with_baselines()
+    ok, reason = cli.deploy(cli.clients, poll=0)
+    assert ok, reason
+    assert arn in reason and endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v1-")
+    assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    published = boto3.client("s3").get_object(Bucket=CAPTURE_BUCKET, Key=f"{ENDPOINT}/baselines/data-quality/constraints.json")
+    assert json.loads(published["Body"].read()) == {"file": "constraints"}
+    assert published["ServerSideEncryption"] == "aws:kms"
+
+
+@pytest.fixture
+def updates_take_time(cli, monkeypatch):
+    """moto finishes UpdateEndpoint at once; on AWS the endpoint is Updating until the canary ends."""
+    reconcile = cli.app.reconcile
+
+    def reconcile_then_busy(spec, clients):
+        result = reconcile(spec, clients)
+        if result["status"] == "updating":
+            set_endpoint_state(status="Updating")
+        return result
+    monkeypatch.setattr(cli.app, "reconcile", reconcile_then_busy)
+
+
+def test_cicd_deploy_waits_for_the_canary_then_succeeds(cli, updates_take_time):
+    register_with_baselines()
+    assert cli.deploy(cli.clients, poll=0)[0]
+    v2 = register()
+    approve(v2)
+    polls = []
+    ok, reason = cli.deploy(cli.clients, poll=0, sleep=lambda _: (polls.append(1), set_endpoint_state(status="InService")))
+    assert ok, reason
+    assert polls == [1], "the step waited once for the canary"
+    assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
+
+
+def test_cicd_deploy_fails_the_stage_when_the_canary_rolled_back(cli, updates_take_time):
+    register_with_baselines()
+    cli.deploy(cli.clients, poll=0)
+    first_config = endpoint()["EndpointConfigName"]
+    v2 = register()
+    approve(v2)
+    # An alarm fires during the canary: SageMaker puts the previous config back.
+    ok, reason = cli.deploy(cli.clients, poll=0, sleep=lambda _: set_endpoint_state(status="InService", config=first_config))
+    assert not ok
+    assert v2 in reason and "rolled back" in reason
+
+
+def test_cicd_deploy_without_an_approved_model_fails_with_the_reason(cli):
+    register()
+    ok, reason = cli.deploy(cli.clients, poll=0)
+    assert not ok and "no approved model package" in reason
+
+
+def test_smoke_test_passes_on_json_and_fails_otherwise(cli):
+    runtime = boto3.client("sagemaker-runtime")
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results",
+                  json={"results": [{"Body": '{"predictions": [1]}', "ContentType": "application/json"}, {"Body": "<html>", "ContentType": "text/html"}]}, timeout=5)
+    assert cli.smoke(runtime, ENDPOINT, '{"instances": [[1]]}')[0]
+    ok, reason = cli.smoke(runtime, ENDPOINT, '{"instances": [[2]]}')
+    assert not ok and "non-JSON" in reason
+
+
+def test_cli_usage_errors_exit_2(cli, capsys):
+    assert cli.main([]) == 2 and cli.main(["rollback"]) == 2
+    assert "python3 cli.py deploy" in capsys.readouterr().err

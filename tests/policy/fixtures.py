@@ -14,7 +14,11 @@ ORG = "o-abc1234567"
 
 
 def small_raw() -> dict[str, Any]:
-    return copy.deepcopy(tier_plan("small")._raw)
+    return tier_raw("small")
+
+
+def tier_raw(tier: str) -> dict[str, Any]:
+    return copy.deepcopy(tier_plan(tier)._raw)
 
 
 def change(raw: dict[str, Any], address: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from fixtures import small_raw
+from fixtures import small_raw, tier_raw
 from support import ROOT
 
 pytestmark = pytest.mark.xdist_group("small")
@@ -22,9 +22,11 @@ def run_policy(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_tier_plans_pass_every_rule(tmp_path):
-    plan = tmp_path / "small.json"
-    plan.write_text(json.dumps(small_raw()))
-    result = run_policy(str(plan), "--report-dir", str(tmp_path / "report"))
+    plans = []
+    for tier in ("small", "medium", "large"):
+        plans.append(tmp_path / f"{tier}.json")
+        plans[-1].write_text(json.dumps(tier_raw(tier)))
+    result = run_policy(*map(str, plans), "--report-dir", str(tmp_path / "report"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all rules hold" in result.stdout
     assert json.loads((tmp_path / "report" / "report.json").read_text())["violations"] == []

@@ -8,7 +8,7 @@ import pytest
 
 from policy.rules import RULES, evaluate
 from fixtures import (CICD, DEV, ORG, PROD, deleter, inline, policy_edit, remove_resource, role, setter,
-                      small_raw, synthetic, trust, write)
+                      small_raw, synthetic, tier_raw, trust, write)
 
 pytestmark = pytest.mark.xdist_group("small")
 
@@ -174,8 +174,45 @@ def test_deploy_roles_need_a_pipeline_role(tmp_path):
     assert ("MLOPS-004", DEPLOY) in found(write(raw, tmp_path))
 
 
+# --- The multi-account tiers: the real plans pass; cross-account settings changed fail ------------
+
+REGISTRY_POLICY = "module.tier.module.artifact.aws_sagemaker_model_package_group_policy.this[0]"
+DEPLOY_PROD = 'module.tier.module.cicd.aws_codebuild_project.deploy["deploy-prod"]'
+PIPELINE_ROLE = "arn:aws:iam::555555555555:role/mlops/mlops-ops-pipeline"
+STAGING_DEPLOYER = "arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy"
+
+
+def registering(edit):
+    return policy_edit(REGISTRY_POLICY, "resource_policy", lambda d: edit(next(s for s in d["Statement"] if s["Sid"] == "RetrainingPipelineRegisters")))
+
+
+def deploy_role_of_prod_step(arn: str):
+    def apply(raw):
+        from fixtures import change
+        variables = change(raw, DEPLOY_PROD)["after"]["environment"][0]["environment_variable"]
+        next(v for v in variables if v["name"] == "DEPLOY_ROLE_ARN")["value"] = arn
+    return apply
+
+
+MULTI_ACCOUNT_CASES = [
+    # id, tier, mutation, expected
+    ("medium as planned", "medium", lambda raw: None, set()),
+    ("large as planned", "large", lambda raw: None, set()),
+    ("a deploy role may register versions", "large", registering(lambda st: st["Principal"]["AWS"].append(STAGING_DEPLOYER) if isinstance(st["Principal"]["AWS"], list) else st["Principal"].__setitem__("AWS", [st["Principal"]["AWS"], STAGING_DEPLOYER])), {("MLOPS-014", REGISTRY_POLICY)}),
+    ("the pipeline may approve versions", "large", registering(lambda st: st["Action"].append("sagemaker:UpdateModelPackage")), {("MLOPS-014", REGISTRY_POLICY)}),
+    ("prod's deploy step aimed at staging, where prod's rollback alarms do not exist", "medium", deploy_role_of_prod_step(STAGING_DEPLOYER), {("MLOPS-008", f"module.tier.module.cicd.aws_codebuild_project.deploy[\"deploy-prod\"]")}),
+]
+
+
+@pytest.mark.parametrize(("tier", "mutate", "expected"), [pytest.param(*c[1:], marks=pytest.mark.xdist_group(c[1]), id=c[0]) for c in MULTI_ACCOUNT_CASES])
+def test_multi_account_plans(tmp_path, tier, mutate, expected):
+    raw = tier_raw(tier)
+    mutate(raw)
+    assert found(write(raw, tmp_path)) == expected
+
+
 def test_every_rule_has_a_failing_fixture():
-    covered = {rule for *_, expected in CASES + ACCOUNT_CASES + SCP_CASES for rule, _ in expected}
+    covered = {rule for *_, expected in CASES + ACCOUNT_CASES + SCP_CASES + MULTI_ACCOUNT_CASES for rule, _ in expected}
     assert {r.id for r in RULES} - covered == set(), "add a failing fixture for every rule"
 
 
@@ -224,3 +261,25 @@ SCP_CASES = [
 @pytest.mark.parametrize(("kwargs", "expected"), [c[1:] for c in SCP_CASES], ids=[c[0] for c in SCP_CASES])
 def test_service_control_policies(tmp_path, kwargs, expected):
     assert found(write(scp_plan(**kwargs), tmp_path)) == expected
+
+
+def clarify_stack(**drop: bool) -> dict:
+    definition = {
+        "Type": "AWS::SageMaker::ModelBiasJobDefinition",
+        "Properties": {
+            "NetworkConfig": {"EnableInterContainerTrafficEncryption": not drop.get("encryption"), **({} if drop.get("vpc") else {"VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}})},
+            "JobResources": {"ClusterConfig": {"InstanceCount": 1, **({} if drop.get("volume_key") else {"VolumeKmsKeyId": "alias/k"})}},
+            "ModelBiasJobOutputConfig": {"MonitoringOutputs": [], **({} if drop.get("output_key") else {"KmsKeyId": "alias/k"})},
+        },
+    }
+    return {"name": "clarify", "template_body": json.dumps({"Resources": {"Bias": definition, "Schedule": {"Type": "AWS::SageMaker::MonitoringSchedule", "Properties": {}}}})}
+
+
+@pytest.mark.parametrize(("drop", "expected"), [
+    ({}, set()),
+    ({"encryption": True}, {"Bias: no inter-container traffic encryption"}),
+    ({"vpc": True, "volume_key": True, "output_key": True}, {"Bias: no VPC config", "Bias: no volume KMS key", "Bias: no output KMS key"}),
+], ids=["encrypted and isolated", "traffic unencrypted", "outside the VPC, keys omitted"])
+def test_clarify_job_definitions_in_cloudformation(tmp_path, drop, expected):
+    plan = write(synthetic([("prod", "aws_cloudformation_stack", "clarify", clarify_stack(**drop))]), tmp_path)
+    assert {v.message for v in evaluate(plan) if v.rule == "MLOPS-015"} == expected

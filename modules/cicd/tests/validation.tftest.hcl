@@ -38,6 +38,14 @@ run "builds_containers_from_the_repository" {
     condition     = length(aws_codepipeline.images) == 1 && aws_codebuild_project.image["inference"].environment[0].privileged_mode
     error_message = "one container pipeline with a privileged docker build per image"
   }
+  assert {
+    condition = (
+      aws_codebuild_project.image["inference"].service_role == output.image_build_role_arn &&
+      aws_codebuild_project.deploy["deploy-prod"].service_role == output.build_role_arn &&
+      !contains(flatten([for st in data.aws_iam_policy_document.image_build[0].statement : st.actions]), "sts:AssumeRole")
+    )
+    error_message = "container builds run the repository's Dockerfiles: their role pushes images and cannot reach the deploy roles"
+  }
 }
 
 run "rejects_bad_account" {

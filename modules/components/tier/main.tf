@@ -4,7 +4,7 @@ locals {
   acct         = var.accounts
   arn          = "arn:${var.partition}"
   azs          = ["${var.region}a", "${var.region}b"]
-  ops_own_vpc  = local.acct.ops != local.acct.dev
+  ops_in_dev   = local.acct.ops == local.acct.dev # medium: ops shares dev's account and VPC
   org_id       = var.organization.id
   monitoring   = var.features.monitoring
   endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
@@ -14,12 +14,12 @@ locals {
   # Training data: the lake's curated exports when there is a data lake, else dev's raw bucket.
   training_data_uri    = var.data_lake != null ? module.data[0].training_data_s3_uri : "s3://${module.dev.data_bucket_names["raw"]}/datasets/training/"
   training_data_bucket = var.data_lake != null ? module.data[0].bucket_arns["curated"] : module.dev.data_bucket_arns["raw"]
-  ops_network          = local.ops_own_vpc ? module.network_ops[0] : module.network_dev
-  serving_monitoring = {
+  ops_network          = local.ops_in_dev ? module.network_dev : module.network_ops[0]
+  monitoring_of = { for stage in ["staging", "prod"] : stage => {
     enabled           = local.monitoring
-    clarify           = var.features.clarify
+    clarify           = stage == "prod" && var.features.clarify # bias and explainability matter where customers are
     violation_bus_arn = local.retrain_bus
-  }
+  } }
   serving_common = {
     model_package_group_name = module.artifact.model_package_group_arn # an ARN works across accounts
     model_package_group_arn  = module.artifact.model_package_group_arn
@@ -68,7 +68,7 @@ module "network_dev" {
 
 module "network_ops" {
   source              = "../network"
-  count               = local.ops_own_vpc ? 1 : 0
+  count               = local.ops_in_dev ? 0 : 1
   providers           = { aws = aws.ops }
   name                = "${var.prefix}-ops"
   account_id          = local.acct.ops
@@ -138,10 +138,10 @@ module "artifact" {
   partition                    = var.partition
   model_package_group_name     = local.group_name
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
-  ecr_repositories             = var.features.container_builds ? { inference = { keep_images = 20 } } : {}
+  ecr_repositories             = var.features.container_builds ? { for name in keys(var.container_images) : name => { keep_images = 20 } } : {}
   registry_reader_arns         = compact([module.staging.deployer_role_arn, module.prod.deployer_role_arn, module.staging.model_role_arn, module.prod.model_role_arn])
   registry_writer_arns         = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
-  image_pusher_arns            = var.features.container_builds ? [module.cicd.build_role_arn] : []
+  image_pusher_arns            = compact([module.cicd.image_build_role_arn])
   approval_event_bus_arn       = local.approval_bus
   feature_groups               = var.feature_groups
   feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
@@ -160,7 +160,7 @@ module "dev" {
   code_repository          = var.code_repository
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
-  startable_pipeline_arns  = local.ops_own_vpc ? [] : [module.ops.pipeline_arn]
+  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : [] # same account only
   force_destroy            = var.force_destroy
   tags                     = var.tags
   network = {
@@ -215,9 +215,11 @@ module "cicd" {
   organization_id          = local.org_id
   approval_senders         = compact([module.artifact.approval_forwarder_role_arn])
   source_repository        = var.features.container_builds ? var.source_repository : null
-  container_builds = var.features.container_builds ? {
-    inference = { context = "containers/inference", repository_url = module.artifact.repository_urls["inference"], repository_arn = module.artifact.repository_arns["inference"] }
-  } : {}
+  container_builds = var.features.container_builds ? { for name, context in var.container_images : name => {
+    context        = context
+    repository_url = module.artifact.repository_urls[name]
+    repository_arn = module.artifact.repository_arns[name]
+  } } : {}
   stages = [
     merge(module.staging.deployer, { name = "staging", deploy_role_arn = module.staging.deployer_role_arn, smoke_test = true }),
     merge(module.prod.deployer, { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true }),
@@ -236,7 +238,7 @@ module "staging" {
   lambda_package_dir  = var.lambda_package_dir
   deployer            = local.deployer
   capture_replication = local.capture_replication
-  monitoring          = { enabled = local.monitoring, violation_bus_arn = local.retrain_bus }
+  monitoring          = local.monitoring_of.staging
   serving             = var.serving.staging
   force_destroy       = var.force_destroy
   tags                = var.tags
@@ -264,7 +266,7 @@ module "prod" {
   deployer                 = local.deployer
   data_capture             = { enabled = true }
   capture_replication      = local.capture_replication
-  monitoring               = local.serving_monitoring
+  monitoring               = local.monitoring_of.prod
   serving                  = var.serving.prod
   alarms                   = { max_5xx_errors_per_minute = 1, max_p99_latency_ms = 500, evaluation_periods = 2 }
   alarm_emails             = var.alarm_emails

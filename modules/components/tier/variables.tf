@@ -31,13 +31,22 @@ variable "code_repository" {
   default     = {}
 }
 
+variable "container_images" {
+  description = "With features.container_builds: images to build, by name (the ECR repository <prefix>/<name> in the artifact account), each from a Dockerfile directory of source_repository."
+  type        = map(string)
+  default     = { inference = "containers/inference" }
+  validation {
+    condition     = alltrue([for name, context in var.container_images : can(regex("^[a-z0-9][a-z0-9._-]*$", name)) && !startswith(context, "/")])
+    error_message = "container_images: names are lowercase ECR names, contexts are paths relative to the repository root."
+  }
+}
+
 variable "data_lake" {
   description = "The data account's lake (modules/data): Lake Formation admins, curated tables and which columns dev's data scientists do not see. null keeps training data in dev's raw bucket."
   type = object({
-    admin_arns          = list(string)
-    tables              = map(object({ columns = map(string) }))
-    hidden_from_dev     = optional(map(list(string)), {})
-    training_table_name = optional(string)
+    admin_arns      = list(string)
+    tables          = map(object({ columns = map(string) }))
+    hidden_from_dev = optional(map(list(string)), {})
   })
   default = null
 }

@@ -59,6 +59,27 @@ run "pipeline_definition" {
   }
 }
 
+run "baseline_is_registered_with_each_version" {
+  command = plan
+  variables { monitoring_baseline = true }
+  assert {
+    condition     = [for s in local.pipeline_definition.Steps : s.Name] == ["Preprocess", "Train", "Evaluate", "QualityGate", "Baseline"] && local.pipeline_definition.Steps[3].DependsOn == ["Baseline"]
+    error_message = "the Baseline step runs before the quality gate registers"
+  }
+  assert {
+    condition     = endswith(local.register_step.Arguments.DriftCheckBaselines.ModelDataQuality.Constraints.S3Uri["Std:Join"].Values[2], "constraints.json") && startswith(local.pipeline_definition.Steps[4].Arguments.AppSpecification.ImageUri, "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer")
+    error_message = "the analyzer's statistics and constraints are registered as the drift-check baseline"
+  }
+}
+
+run "no_baseline_by_default" {
+  command = plan
+  assert {
+    condition     = !contains(keys(local.register_step.Arguments), "DriftCheckBaselines") && !contains(keys(local.pipeline_definition.Steps[3]), "DependsOn")
+    error_message = "without monitoring_baseline the definition carries no baseline (and no null keys)"
+  }
+}
+
 run "manual_only_without_schedule" {
   command = plan
   variables { retraining_schedule = null }

@@ -47,6 +47,41 @@ run "api_keys_get_a_usage_plan" {
   }
 }
 
+run "clarify_monitors_are_encrypted_and_isolated" {
+  command = plan
+  variables {
+    monitoring = { enabled = true, clarify = true }
+  }
+  assert {
+    condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources : (
+      r.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
+      r.Properties.NetworkConfig.VpcConfig.Subnets == ["subnet-1"] &&
+      startswith(r.Properties.JobResources.ClusterConfig.VolumeKmsKeyId, "arn:aws:kms:eu-west-1:111111111111:alias/")
+    ) if endswith(r.Type, "JobDefinition")])
+    error_message = "both Clarify job definitions run in the VPC with encrypted traffic and volumes"
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources) == 4 && length(aws_sagemaker_monitoring_schedule.data_quality) == 1
+    error_message = "bias and explainability job definitions and schedules, plus the data-quality schedule"
+  }
+}
+
+run "other_accounts_keys_are_granted_by_alias" {
+  command = plan
+  variables {
+    deployer            = { pipeline_role_arn = "arn:aws:iam::777777777777:role/mlops/mlops-cicd-build", artifact_kms_key_arn = "arn:aws:kms:eu-west-1:777777777777:alias/mlops-cicd" }
+    capture_replication = { destination_account_id = "555555555555", destination_bucket_arn = "arn:aws:s3:::captured", destination_kms_key_arn = "arn:aws:kms:eu-west-1:555555555555:alias/mlops-ops" }
+  }
+  assert {
+    condition     = jsonencode(one([for st in data.aws_iam_policy_document.deployer[0].statement : st if st.sid == "ReadPipelineArtifacts"]).resources) == jsonencode(["arn:aws:kms:eu-west-1:777777777777:key/*"]) && jsonencode(one(one([for st in data.aws_iam_policy_document.deployer[0].statement : st if st.sid == "ReadPipelineArtifacts"]).condition).values) == jsonencode(["alias/mlops-cicd"])
+    error_message = "an alias ARN in Resource grants nothing: the deploy role gets the account's keys with that alias"
+  }
+  assert {
+    condition     = jsonencode(one([for st in data.aws_iam_policy_document.replication[0].statement : st if st.sid == "EncryptReplicas"]).resources) == jsonencode(["arn:aws:kms:eu-west-1:555555555555:key/*"])
+    error_message = "replicas are encrypted with the destination account's key, granted through its alias"
+  }
+}
+
 run "rejects_bad_account_id" {
   command = plan
   variables { account_id = "123" }

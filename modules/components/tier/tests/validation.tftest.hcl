@@ -98,3 +98,9 @@ run "rejects_single_prod_instance" {
   variables { serving = { prod = { initial_instance_count = 1, min_capacity = 1, max_capacity = 2 } } }
   expect_failures = [var.serving]
 }
+
+run "rejects_absolute_container_context" {
+  command = plan
+  variables { container_images = { inference = "/containers/inference" } }
+  expect_failures = [var.container_images]
+}

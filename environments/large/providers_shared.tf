@@ -1,0 +1,1 @@
+../medium/providers.tf
