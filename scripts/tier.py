@@ -28,7 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 sys.path.insert(0, str(ROOT / "scripts"))
 TIERS = ("small", "medium", "large")
-EMULATED_TIERS = ("small",)  # the others use resources moto cannot serve yet (README)
+EMULATED_TIERS = ("small", "medium")  # large uses resources moto cannot serve yet (README)
+EMULATOR_ROLE = "OrganizationAccountAccessRole"  # moto lets any role be assumed, into any account
+EMULATOR_MANAGEMENT_ACCOUNT = "999999999999"  # as in the multi-account tiers' demo.tfvars  # the others use resources moto cannot serve yet (README)
 PROGRESS = re.compile(r"(Creation|Destruction|Modifications) complete|Still (creating|destroying)|Apply complete|Destroy complete")
 OFFLINE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offline-plan", "AWS_SECRET_ACCESS_KEY": "offline-plan"}
 
@@ -149,15 +151,40 @@ def state_args(tier: str, target: str) -> list[str]:
     return [f"-state={BUILD / 'state' / f'{tier}.emulator-{ctl.port()}.tfstate'}"]
 
 
+def emulator_organization(tier: str, env: dict[str, str]) -> Path:
+    """Multi-account tiers on the emulator: an organization in the management account (so modules/org
+    has a root to build on) and the inputs that reach each account through an assumed role."""
+    import boto3
+
+    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_DEFAULT_REGION"])
+    options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "verify": env["AWS_CA_BUNDLE"]}
+    creds = session.client("sts", **options).assume_role(RoleArn=f"arn:aws:iam::{EMULATOR_MANAGEMENT_ACCOUNT}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
+    orgs = boto3.client("organizations", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], region_name=env["AWS_DEFAULT_REGION"], **options)
+    try:
+        organization = orgs.describe_organization()["Organization"]
+    except orgs.exceptions.AWSOrganizationsNotInUseException:
+        organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    inputs = {
+        "terraform_role_name": EMULATOR_ROLE,
+        "organization": {"id": organization["Id"], "manage": True, "management_account_id": EMULATOR_MANAGEMENT_ACCOUNT, "parent_id": root, "allowed_regions": [env["AWS_DEFAULT_REGION"]]},
+    }
+    path = BUILD / "state" / f"{tier}.emulator.tfvars.json"
+    path.write_text(json.dumps(inputs, indent=2))
+    return path
+
+
 def change(action: str, tier: str, target: str, extra_vars: list[str]) -> int:
     tier_dir = ROOT / "environments" / tier
     if target == "aws" and not extra_vars:
         raise SystemExit("error: TARGET=aws needs VARS=path/to/your.tfvars (demo.tfvars is for the emulator)")
     if target == "emulator" and tier not in EMULATED_TIERS:
-        raise SystemExit(f"error: the {tier} tier does not run on the emulator yet: moto lacks monitoring schedules, "
-                         "model package group policies and CodePipeline reads (README, 'Medium and large tiers'); "
+        raise SystemExit(f"error: the {tier} tier does not run on the emulator yet: moto lacks Feature Store and "
+                         "Lake Formation revokes (README, 'Medium and large tiers'); "
                          f"use `make plan-{tier}` and `make policy`, or TARGET=aws VARS=...")
     env, extra = target_env(target)
+    if target == "emulator" and tier != "small" and not extra_vars:
+        extra_vars = [str(tier_dir / "demo.tfvars"), str(emulator_organization(tier, env))]
     init(tier_dir, env)
     args = [*extra, *state_args(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
     started = time.monotonic()

@@ -324,6 +324,175 @@ def _ec2_delete_vpc_endpoints_idempotent() -> None:
     EC2Backend.delete_vpc_endpoints = delete_vpc_endpoints
 
 
+class _MonitoringSchedule:
+    def __init__(self, backend: Any, name: str, config: dict[str, Any], tags: list[dict[str, str]] | None) -> None:
+        from moto.core.utils import utcnow
+
+        self.name, self.config, self.tags = name, config, list(tags or [])
+        self.arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:monitoring-schedule/{name}"
+        self.created = self.modified = utcnow()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "MonitoringScheduleArn": self.arn, "MonitoringScheduleName": self.name, "MonitoringScheduleStatus": "Scheduled",
+            "MonitoringType": self.config.get("MonitoringType", "DataQuality"), "MonitoringScheduleConfig": self.config,
+            "CreationTime": self.created.isoformat(), "LastModifiedTime": self.modified.isoformat(),
+        }
+
+
+def _sagemaker_monitoring_schedules() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def schedules(backend: SageMakerModelBackend) -> dict[str, _MonitoringSchedule]:
+        if not hasattr(backend, "monitoring_schedules"):
+            backend.monitoring_schedules = {}
+        return backend.monitoring_schedules
+
+    def find(backend: SageMakerModelBackend, name: str) -> _MonitoringSchedule:
+        try:
+            return schedules(backend)[name]
+        except KeyError:
+            raise JsonRESTError("ResourceNotFound", f"Monitoring Schedule {name} does not exist")
+
+    def create(self: SageMakerResponse) -> ActionResult:
+        backend, name = self.sagemaker_backend, self._get_param("MonitoringScheduleName")
+        if name in schedules(backend):
+            raise ValidationError(message=f"Monitoring Schedule {name} already exists")
+        schedule = _MonitoringSchedule(backend, name, self._get_param("MonitoringScheduleConfig") or {}, self._get_param("Tags"))
+        schedules(backend)[name] = schedule
+        return ActionResult({"MonitoringScheduleArn": schedule.arn})
+
+    def describe(self: SageMakerResponse) -> ActionResult:
+        return ActionResult(find(self.sagemaker_backend, self._get_param("MonitoringScheduleName")).describe())
+
+    def update(self: SageMakerResponse) -> ActionResult:
+        schedule = find(self.sagemaker_backend, self._get_param("MonitoringScheduleName"))
+        schedule.config, schedule.modified = self._get_param("MonitoringScheduleConfig") or schedule.config, utcnow()
+        return ActionResult({"MonitoringScheduleArn": schedule.arn})
+
+    def delete(self: SageMakerResponse) -> EmptyResult:
+        name = self._get_param("MonitoringScheduleName")
+        find(self.sagemaker_backend, name)
+        del schedules(self.sagemaker_backend)[name]
+        return EmptyResult()
+
+    original_lookup = SageMakerModelBackend._get_resource_from_arn
+
+    def lookup(self: SageMakerModelBackend, arn: str) -> Any:
+        if ":monitoring-schedule/" in arn:
+            return find(self, arn.rsplit("/", 1)[1])
+        return original_lookup(self, arn)
+
+    SageMakerModelBackend._get_resource_from_arn = lookup
+    SageMakerResponse.create_monitoring_schedule = create
+    SageMakerResponse.describe_monitoring_schedule = describe
+    SageMakerResponse.update_monitoring_schedule = update
+    SageMakerResponse.delete_monitoring_schedule = delete
+
+
+def _sagemaker_model_package_group_policy() -> None:
+    from moto.core.responses import ActionResult, EmptyResult
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.responses import SageMakerResponse
+
+    def group(self: SageMakerResponse) -> Any:
+        name = self._get_param("ModelPackageGroupName")
+        found = self.sagemaker_backend.model_package_groups.get(name.rsplit("/", 1)[-1])
+        if found is None:
+            raise ValidationError(message=f"Cannot find Model Package Group {name}")
+        return found
+
+    def put(self: SageMakerResponse) -> ActionResult:
+        target = group(self)
+        target.resource_policy = self._get_param("ResourcePolicy")
+        return ActionResult({"ModelPackageGroupArn": target.arn})
+
+    def get(self: SageMakerResponse) -> ActionResult:
+        policy = getattr(group(self), "resource_policy", None)
+        if not policy:
+            raise ValidationError(message="Cannot find resource policy for this Model Package Group")
+        return ActionResult({"ResourcePolicy": policy})
+
+    def delete(self: SageMakerResponse) -> EmptyResult:
+        target = group(self)
+        if not getattr(target, "resource_policy", None):
+            raise ValidationError(message="Cannot find resource policy for this Model Package Group")
+        target.resource_policy = None
+        return EmptyResult()
+
+    SageMakerResponse.put_model_package_group_policy = put
+    SageMakerResponse.get_model_package_group_policy = get
+    SageMakerResponse.delete_model_package_group_policy = delete
+
+
+def _codebuild_pipeline_sources() -> None:
+    from moto.codebuild import responses
+
+    source_check, artifacts_check = responses._validate_required_params_source, responses._validate_required_params_artifacts
+
+    def source(source: dict[str, Any]) -> None:
+        if source.get("type") not in ("CODEPIPELINE", "NO_SOURCE"):  # these have no location on AWS
+            source_check(source)
+
+    def artifacts(artifacts: dict[str, Any]) -> None:
+        if artifacts.get("type") != "CODEPIPELINE":
+            artifacts_check(artifacts)
+
+    responses._validate_required_params_source = source
+    responses._validate_required_params_artifacts = artifacts
+
+
+def _codepipeline_timestamps() -> None:
+    from moto.codepipeline.models import CodePipeline
+
+    def metadata(self: CodePipeline) -> dict[str, Any]:
+        # The JSON protocol carries timestamps as epoch seconds; moto sends ISO strings.
+        return {"pipelineArn": self._arn, "created": self._created.timestamp(), "updated": self._updated.timestamp()}
+
+    CodePipeline.metadata = property(metadata)
+
+
+def _codebuild_encryption_key() -> None:
+    from moto.codebuild.responses import CodeBuildResponse
+
+    original = CodeBuildResponse.create_project
+
+    def create_project(self: CodeBuildResponse) -> Any:
+        reply = original(self)
+        if self._get_param("encryptionKey"):
+            self.codebuild_backend.codebuild_projects[self._get_param("name")].project_metadata["encryptionKey"] = self._get_param("encryptionKey")
+        return reply
+
+    CodeBuildResponse.create_project = create_project
+
+
+def _s3_replication_rules() -> None:
+    from moto.core.responses import ActionResult
+    from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+    from moto.s3.responses import S3Response
+
+    def get_bucket_replication(self: S3Response) -> Any:
+        self.data["Action"] = "GetBucketReplication"
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+        rules = [{
+            "ID": rule["ID"], "Priority": rule["Priority"], "Status": rule["Status"],
+            "DeleteMarkerReplication": rule.get("DeleteMarkerReplication") or {"Status": "Disabled"},
+            "Filter": rule.get("Filter") or {"Prefix": ""},
+            "Destination": rule["Destination"],
+            **({"SourceSelectionCriteria": rule["SourceSelectionCriteria"]} if rule.get("SourceSelectionCriteria") else {}),
+        } for rule in replication["Rule"]]
+        return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
+
+    S3Response.get_bucket_replication = get_bucket_replication
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -343,6 +512,12 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("ec2", "DescribeSecurityGroupRules", "fix", "descriptions of rules that reference a security group or prefix list are dropped, a perpetual diff", _ec2_rule_descriptions),
     Extension("events", "TestEventPattern", "missing", "tests prove the deployed approval rule matches an approval event (uses moto's own rule matcher)", _events_test_event_pattern),
     Extension("ec2", "DeleteVpcEndpoints", "fix", "a retried delete of a gateway endpoint fails with InvalidRoute.NotFound (its route is already gone); AWS treats it as done", _ec2_delete_vpc_endpoints_idempotent),
+    Extension("sagemaker", "Create/Describe/Update/DeleteMonitoringSchedule, tags", "missing", "Model Monitor schedules of the serving stages (medium and large tiers)", _sagemaker_monitoring_schedules),
+    Extension("sagemaker", "Put/Get/DeleteModelPackageGroupPolicy", "missing", "the registry's cross-account resource policy (medium and large tiers)", _sagemaker_model_package_group_policy),
+    Extension("codebuild", "CreateProject", "fix", "a CODEPIPELINE source or artifact is refused without a location, which AWS does not require (the pipeline supplies it)", _codebuild_pipeline_sources),
+    Extension("codepipeline", "GetPipeline/ListPipelines", "fix", "created/updated are ISO strings where the JSON protocol has epoch numbers, so the SDK cannot read a pipeline", _codepipeline_timestamps),
+    Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
+    Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
 )
 

@@ -170,3 +170,80 @@ def test_every_extension_has_a_round_trip_test_and_a_readme_row():
     assert not untested, f"add a round-trip test named test<extension function> for: {untested}"
     rows = re.findall(r"^\| (\S+) \| (.+?) \| (?:missing|fix) \|", (ROOT / "README.md").read_text(), flags=re.M)
     assert sorted(rows) == sorted((e.service, e.api) for e in extensions.EXTENSIONS), "the README's extension table must list exactly extensions.EXTENSIONS"
+
+
+def test_sagemaker_monitoring_schedules(aws):
+    sm = boto3.client("sagemaker")
+    config = {"MonitoringJobDefinitionName": "dq", "MonitoringType": "DataQuality", "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"}}
+    arn = sm.create_monitoring_schedule(MonitoringScheduleName="s", MonitoringScheduleConfig=config, Tags=[{"Key": "k", "Value": "v"}])["MonitoringScheduleArn"]
+    described = sm.describe_monitoring_schedule(MonitoringScheduleName="s")
+    assert (described["MonitoringScheduleStatus"], described["MonitoringScheduleConfig"]) == ("Scheduled", config)
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+    sm.update_monitoring_schedule(MonitoringScheduleName="s", MonitoringScheduleConfig={**config, "ScheduleConfig": {"ScheduleExpression": "cron(0 0 ? * * *)"}})
+    assert sm.describe_monitoring_schedule(MonitoringScheduleName="s")["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"] == "cron(0 0 ? * * *)"
+    sm.delete_monitoring_schedule(MonitoringScheduleName="s")
+    with pytest.raises(ClientError) as error:
+        sm.describe_monitoring_schedule(MonitoringScheduleName="s")
+    assert error.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_sagemaker_model_package_group_policy(aws):
+    sm = boto3.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    with pytest.raises(ClientError, match="Cannot find resource policy"):
+        sm.get_model_package_group_policy(ModelPackageGroupName="g")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "sagemaker:DescribeModelPackage", "Resource": "*"}]})
+    sm.put_model_package_group_policy(ModelPackageGroupName="g", ResourcePolicy=policy)
+    assert sm.get_model_package_group_policy(ModelPackageGroupName="g")["ResourcePolicy"] == policy
+    sm.delete_model_package_group_policy(ModelPackageGroupName="g")
+    with pytest.raises(ClientError, match="Cannot find Model Package Group"):
+        sm.put_model_package_group_policy(ModelPackageGroupName="missing", ResourcePolicy=policy)
+
+
+def codebuild_project(client, **extra) -> None:
+    client.create_project(name="proj", source={"type": "CODEPIPELINE", "buildspec": "version: 0.2"}, artifacts={"type": "CODEPIPELINE"},
+                          environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+                          serviceRole="arn:aws:iam::123456789012:role/build", **extra)
+
+
+def test_codebuild_pipeline_sources(aws):
+    client = boto3.client("codebuild")
+    codebuild_project(client)
+    assert client.batch_get_projects(names=["proj"])["projects"][0]["source"]["type"] == "CODEPIPELINE"
+    with pytest.raises(ClientError, match="source location is required"):  # other source types still need one
+        client.create_project(name="other", source={"type": "S3"}, artifacts={"type": "NO_ARTIFACTS"},
+                              environment={"type": "LINUX_CONTAINER", "image": "i", "computeType": "BUILD_GENERAL1_SMALL"}, serviceRole="arn:aws:iam::123456789012:role/build")
+
+
+def test_codebuild_encryption_key(aws):
+    client = boto3.client("codebuild")
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234"
+    codebuild_project(client, encryptionKey=key)
+    assert client.batch_get_projects(names=["proj"])["projects"][0]["encryptionKey"] == key
+
+
+def test_codepipeline_timestamps(aws):
+    client = boto3.client("codepipeline")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    boto3.client("iam").create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(trust))
+    stages = [{"name": "Source", "actions": [{"name": "S", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}, "outputArtifacts": [{"name": "o"}], "configuration": {"S3Bucket": "b", "S3ObjectKey": "k"}}]},
+              {"name": "Build", "actions": [{"name": "B", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}, "inputArtifacts": [{"name": "o"}], "configuration": {"ProjectName": "p"}}]}]
+    client.create_pipeline(pipeline={"name": "pl", "roleArn": "arn:aws:iam::123456789012:role/pipeline", "artifactStore": {"type": "S3", "location": "bucket"}, "stages": stages})
+    from moto.codepipeline.models import codepipeline_backends
+    wire = codepipeline_backends["123456789012"]["us-east-1"].get_pipeline("pl")[1]  # what the server sends
+    assert isinstance(wire["created"], float) and isinstance(wire["updated"], float), "the Go SDK accepts only epoch numbers here (boto3 accepts both)"
+    metadata = client.get_pipeline(name="pl")["metadata"]
+    assert metadata["created"].year >= 2024 and client.list_pipelines()["pipelines"][0]["created"] == metadata["created"]
+
+
+def test_s3_replication_rules(aws):
+    s3 = boto3.client("s3")
+    for bucket in ("src", "dst"):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "r", "Priority": 1, "Status": "Enabled", "Filter": {"Prefix": ""}, "DeleteMarkerReplication": {"Status": "Disabled"},
+            "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+            "Destination": {"Bucket": "arn:aws:s3:::dst", "EncryptionConfiguration": {"ReplicaKmsKeyID": "arn:aws:kms:us-east-1:123456789012:alias/k"}}}
+    s3.put_bucket_replication(Bucket="src", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
+    [read] = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]["Rules"]
+    assert read["SourceSelectionCriteria"] == rule["SourceSelectionCriteria"] and read["DeleteMarkerReplication"] == {"Status": "Disabled"}

@@ -106,3 +106,49 @@ def event_chain(small: dict, monkeypatch) -> None:
     # Deleting model versions is an operator's step before the registry can be destroyed (as on AWS).
     for package in (arn, second):
         sm.delete_model_package(ModelPackageName=package)
+
+
+def account_session(account: str) -> boto3.Session:
+    """Credentials in one of the tier's accounts, as Terraform gets them (moto lets the role be assumed)."""
+    creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/{tier.EMULATOR_ROLE}", RoleSessionName="test")["Credentials"]
+    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+
+
+@pytest.mark.xdist_group("medium")
+def test_medium_tier_lifecycle(emulator, monkeypatch):
+    """Three accounts and an organization on the emulator: apply, no drift, the deployed wiring, destroy."""
+    terraform_init(ROOT / "environments" / "medium")
+    (ROOT / "build" / "state" / f"medium.emulator-{emulator}.tfstate").unlink(missing_ok=True)
+    tier.change("apply", "medium", "emulator", [])
+    assert tier.change("replan", "medium", "emulator", []) == 0
+    medium = tier.outputs("medium", "emulator")
+    dev, staging = (account_session(medium["account_roles"][role]) for role in ("dev", "staging"))
+
+    # An approval starts the deployment pipeline, whose build role alone can assume the staging deploy role.
+    events = dev.client("events")
+    approval_rule = events.describe_rule(Name=f"{medium['deployment_pipeline_name']}-on-approval")
+    group = medium["model_package_group_arn"].rsplit("/", 1)[1]
+    arn = f"{medium['model_package_group_arn'].replace('model-package-group', 'model-package')}/1"
+    assert events.test_event_pattern(EventPattern=approval_rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
+    [target] = events.list_targets_by_rule(Rule=approval_rule["Name"])["Targets"]
+    assert target["Arn"].endswith(f":{medium['deployment_pipeline_name']}")
+    stages = [s["name"] for s in dev.client("codepipeline").get_pipeline(name=medium["deployment_pipeline_name"])["pipeline"]["stages"]]
+    assert stages == ["Source", "Deploy-staging", "SmokeTest-staging", "Approve-prod", "Deploy-prod"]
+    trust = staging.client("iam").get_role(RoleName="mlops-staging-cicd-deploy")["Role"]["AssumeRolePolicyDocument"]
+    assert [s["Principal"]["AWS"] for s in trust["Statement"]] == [f"arn:aws:iam::{medium['account_roles']['cicd']}:role/mlops/mlops-cicd-build"]
+
+    # A monitoring violation reaches the retrain trigger, whose deployed code starts the deployed pipeline.
+    violation = json.loads((ROOT / "tests" / "lambdas" / "events" / "monitoring_violation.json").read_text())
+    rule = events.describe_rule(Name="mlops-retrain-trigger-violations")
+    assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(violation))["Result"]
+    function = dev.client("lambda").get_function_configuration(FunctionName="mlops-retrain-trigger")
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [function["FunctionArn"]]
+    for key, value in function["Environment"]["Variables"].items():
+        monkeypatch.setenv(key, value)
+    trigger = load_lambda("retrain_trigger")
+    trigger.sagemaker = dev.client("sagemaker")
+    started = trigger.handler(violation)
+    assert started["status"] == "started" and trigger.handler(violation)["status"] == "duplicate"
+    assert [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]] == [started["execution"]]
+
+    assert tier.change("destroy", "medium", "emulator", []) == 0
