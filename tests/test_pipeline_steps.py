@@ -103,3 +103,34 @@ def test_evaluate_refuses_unsafe_archives(tmp_path, pipeline_run):
         tar.add(pipeline_run["model"] / "model.joblib", arcname="../escape.joblib")
     with pytest.raises(SystemExit, match="unsafe"):
         evaluate.load_model(tmp_path)
+
+
+def test_clarify_configs_describe_the_split_and_the_model(pipeline_run, tmp_path, monkeypatch):
+    import clarify_config
+
+    monkeypatch.setenv("MODEL_NAME", "mlops-run-42")
+    monkeypatch.setenv("FACET", "f0")
+    monkeypatch.setenv("FACET_THRESHOLD", "14.0")
+    clarify_config.main(["--test-dir", str(pipeline_run["work"] / "test"), "--output-dir", str(tmp_path)])
+    bias_job = json.loads((tmp_path / "bias" / "analysis_config.json").read_text())
+    explain_monitor = json.loads((tmp_path / "explainability" / "monitor_config.json").read_text())
+    header = rows(next((pipeline_run["work"] / "test").glob("*.csv")))[0]
+    assert bias_job["headers"] == header and bias_job["label"] == "target" and bias_job["predictor"]["model_name"] == "mlops-run-42"
+    assert bias_job["facet"] == [{"name_or_index": "f0", "value_or_threshold": [14.0]}]
+    assert "model_name" not in explain_monitor["predictor"], "monitors call the endpoint, not a model"
+    [background] = explain_monitor["methods"]["shap"]["baseline"]
+    assert len(background) == len(header) - 1 == len(explain_monitor["headers"])
+    # The request Clarify builds from a record is one the served model answers.
+    request = explain_monitor["predictor"]["content_template"].replace("$records", json.dumps([background]))
+    answer = json.loads(inference.output_fn(inference.predict_fn(inference.input_fn(request, "application/json"), inference.model_fn(str(pipeline_run["model"]))), "application/json"))
+    assert set(answer) >= {explain_monitor["predictor"]["label"], explain_monitor["predictor"]["probability"]}
+
+
+def test_clarify_configs_refuse_a_facet_that_is_no_feature(pipeline_run, tmp_path, monkeypatch):
+    import clarify_config
+
+    monkeypatch.setenv("MODEL_NAME", "m")
+    monkeypatch.setenv("FACET", "target")
+    monkeypatch.setenv("FACET_THRESHOLD", "1")
+    with pytest.raises(SystemExit, match="not a feature"):
+        clarify_config.main(["--test-dir", str(pipeline_run["work"] / "test"), "--output-dir", str(tmp_path)])

@@ -21,6 +21,7 @@ module "tier" {
   accounts           = var.accounts
   organization       = var.organization
   features           = var.features
+  clarify_facet      = var.clarify_facet
   serving            = var.serving
   data_scientists    = var.data_scientists
   code_repository    = var.code_repository

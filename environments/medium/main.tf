@@ -22,6 +22,7 @@ module "tier" {
   accounts           = { dev = local.dev, data = local.dev, ops = local.dev, artifact = local.dev, cicd = local.dev, staging = var.accounts.staging, prod = var.accounts.prod }
   organization       = var.organization
   features           = var.features
+  clarify_facet      = var.clarify_facet
   serving            = var.serving
   data_scientists    = var.data_scientists
   code_repository    = var.code_repository

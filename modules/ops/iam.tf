@@ -27,6 +27,18 @@ data "aws_iam_policy_document" "pipeline" {
     actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:AddTags"]
     resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
   }
+  dynamic "statement" {
+    for_each = var.clarify_baselines.enabled ? [1] : []
+    content {
+      sid     = "ClarifyShadowEndpoints"
+      actions = ["sagemaker:CreateModel", "sagemaker:DescribeModel", "sagemaker:CreateEndpointConfig", "sagemaker:DeleteEndpointConfig", "sagemaker:CreateEndpoint", "sagemaker:DeleteEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint", "sagemaker:AddTags"]
+      resources = [
+        "${local.sagemaker_prefix}:model/*", # the pipeline's model step names its model at run time
+        "${local.sagemaker_prefix}:endpoint-config/sm-clarify-*",
+        "${local.sagemaker_prefix}:endpoint/sm-clarify-*",
+      ]
+    }
+  }
   statement {
     sid       = "PassOwnRoleToJobs"
     actions   = ["iam:PassRole"]

@@ -7,4 +7,5 @@ module "images" {
 locals {
   sklearn_image = module.images.sklearn
   monitor_image = module.images.model_monitor
+  clarify_image = module.images.clarify
 }

@@ -61,8 +61,8 @@ resource "aws_sagemaker_pipeline" "this" {
 
   lifecycle {
     precondition {
-      condition     = module.images.known.sklearn && (!var.monitoring_baseline || module.images.known.model_monitor)
-      error_message = "No SageMaker image account is known for this region: set sklearn_image_uri (and analyzer_image_uri with monitoring_baseline)."
+      condition     = module.images.known.sklearn && (!var.monitoring_baseline || module.images.known.model_monitor) && (!var.clarify_baselines.enabled || module.images.known.clarify)
+      error_message = "No SageMaker image account is known for this region: set sklearn_image_uri (and analyzer_image_uri with monitoring_baseline; Clarify is not offered there with clarify_baselines)."
     }
   }
 }

@@ -51,6 +51,60 @@ locals {
     })
   }
 
+  # Clarify: a model of this run, the analysis configs (steps/clarify_config.py), then Clarify's own
+  # bias and explainability jobs against a shadow endpoint of that model.
+  baselines_before_gate = concat(var.monitoring_baseline ? ["Baseline"] : [], var.clarify_baselines.enabled ? ["ClarifyBias", "ClarifyExplainability"] : [])
+  clarify_output        = { for kind in ["bias", "explainability"] : kind => { "Std:Join" = { On = "/", Values = [local.execution_uri, "clarify-${kind}"] } } }
+  clarify_config        = { "Std:Join" = { On = "/", Values = [local.execution_uri, "clarify"] } }
+  clarify_steps = concat([
+    {
+      Name = "ClarifyModel"
+      Type = "Model"
+      Arguments = {
+        ExecutionRoleArn       = local.role_arn
+        PrimaryContainer       = { Image = local.sklearn_image, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
+        VpcConfig              = local.network_config
+        EnableNetworkIsolation = false
+      }
+    },
+    {
+      Name = "ClarifyConfig"
+      Type = "Processing"
+      Arguments = merge(local.processing_common, {
+        AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/clarify_config.py"] }
+        Environment = {
+          MODEL_NAME      = { Get = "Steps.ClarifyModel.ModelName" }
+          FACET           = var.clarify_baselines.facet
+          FACET_THRESHOLD = tostring(var.clarify_baselines.facet_threshold)
+          INSTANCE_TYPE   = var.clarify_baselines.instance_type
+        }
+        ProcessingInputs = [
+          local.processing_code,
+          { InputName = "test", AppManaged = false, S3Input = { S3Uri = local.test_output_uri, LocalPath = "/opt/ml/processing/test", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
+        ]
+        ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [{ OutputName = "clarify", AppManaged = false, S3Output = { S3Uri = local.clarify_config, LocalPath = "/opt/ml/processing/clarify", S3UploadMode = "EndOfJob" } }] }
+      })
+    },
+    ], [for kind in ["bias", "explainability"] : {
+      Name      = "Clarify${title(kind)}"
+      Type      = "Processing"
+      DependsOn = ["ClarifyConfig"]
+      Arguments = merge(local.processing_common, {
+        AppSpecification = { ImageUri = local.clarify_image }
+        ProcessingInputs = [
+          { InputName = "analysis_config", AppManaged = false, S3Input = { S3Uri = { "Std:Join" = { On = "/", Values = [local.clarify_config, kind, "analysis_config.json"] } }, LocalPath = "/opt/ml/processing/input/config", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
+          { InputName = "dataset", AppManaged = false, S3Input = { S3Uri = local.test_output_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
+        ]
+        ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [{ OutputName = "analysis_result", AppManaged = false, S3Output = { S3Uri = local.clarify_output[kind], LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }] }
+      })
+  }])
+  clarify_file = { for key, path in {
+    bias_config           = [local.clarify_config, "bias", "monitor_config.json"]
+    bias_constraints      = [local.clarify_output.bias, "analysis.json"]
+    explainability_config = [local.clarify_config, "explainability", "monitor_config.json"]
+    explainability_values = [local.clarify_output.explainability, "analysis.json"]
+  } : key => { ContentType = "application/json", S3Uri = { "Std:Join" = { On = "/", Values = path } } } }
+
   register_step = {
     Name = "Register"
     Type = "RegisterModel"
@@ -77,8 +131,15 @@ locals {
         "training-data" = { Get = "Parameters.InputDataUrl" }
         "pipeline-run"  = { Get = "Execution.PipelineExecutionArn" }
       }
-      }, var.monitoring_baseline ? {
-      DriftCheckBaselines = { ModelDataQuality = local.baseline_files }
+      }, var.monitoring_baseline || var.clarify_baselines.enabled ? {
+      DriftCheckBaselines = merge(
+        var.monitoring_baseline ? { ModelDataQuality = local.baseline_files } : {},
+        # via JSON: the two baselines have different shapes, which a conditional cannot unify with {}
+        jsondecode(var.clarify_baselines.enabled ? jsonencode({
+          Bias           = { ConfigFile = local.clarify_file.bias_config, PostTrainingConstraints = local.clarify_file.bias_constraints }
+          Explainability = { ConfigFile = local.clarify_file.explainability_config, Constraints = local.clarify_file.explainability_values }
+        }) : "{}"),
+      )
     } : {})
   }
 
@@ -158,7 +219,7 @@ locals {
             Arguments = { ErrorMessage = { "Std:Join" = { On = " ", Values = ["Test accuracy is below the MinAccuracy of", { Get = "Parameters.MinAccuracy" }] } } }
           }]
         }
-      }, var.monitoring_baseline ? { DependsOn = ["Baseline"] } : {}),
-    ], var.monitoring_baseline ? [local.baseline_step] : [])
+      }, length(local.baselines_before_gate) > 0 ? { DependsOn = local.baselines_before_gate } : {}),
+    ], var.monitoring_baseline ? [local.baseline_step] : [], slice(local.clarify_steps, 0, var.clarify_baselines.enabled ? 4 : 0))
   }
 }

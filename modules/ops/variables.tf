@@ -25,6 +25,21 @@ variable "capture_sources" {
   }
 }
 
+variable "clarify_baselines" {
+  description = "Add SageMaker Clarify steps that compute the bias (post-training, for one facet feature split at a threshold) and explainability (SHAP) baselines of each trained model, registered with the version for the endpoint's Clarify monitors."
+  type = object({
+    enabled         = optional(bool, false)
+    facet           = optional(string, "f0")
+    facet_threshold = optional(number, 14)
+    instance_type   = optional(string, "ml.m5.large")
+  })
+  default = {}
+  validation {
+    condition     = length(trimspace(var.clarify_baselines.facet)) > 0 && can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.clarify_baselines.instance_type))
+    error_message = "clarify_baselines: facet names a feature column; instance_type is a SageMaker instance type such as ml.m5.large."
+  }
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete the pipeline bucket while it holds objects. Only for disposable environments."
   type        = bool

@@ -186,6 +186,7 @@ module "ops" {
   usable_kms_key_aliases   = compact([module.dev.kms_key_alias, module.artifact.kms_key_alias, one(module.data[*].kms_key_alias)])
   retraining_schedule      = var.features.retraining_schedule ? "cron(0 3 ? * MON *)" : null
   monitoring_baseline      = local.monitoring
+  clarify_baselines        = { enabled = var.features.clarify, facet = var.clarify_facet.name, facet_threshold = var.clarify_facet.threshold }
   lambda_package_dir       = var.lambda_package_dir
   capture_sources = var.features.capture_replication ? {
     staging = { replication_role_arn = module.staging.replication_role_arn }

@@ -25,6 +25,15 @@ variable "alarm_emails" {
   default     = []
 }
 
+variable "clarify_facet" {
+  description = "With features.clarify: the feature whose split at threshold the bias monitor compares (a sensitive attribute of your data; the demo data's f0, mean radius, at its median)."
+  type = object({
+    name      = string
+    threshold = number
+  })
+  default = { name = "f0", threshold = 14 }
+}
+
 variable "code_repository" {
   description = "Where model code lives (modules/dev code_repository)."
   type        = any

@@ -63,13 +63,43 @@ run "baseline_is_registered_with_each_version" {
   command = plan
   variables { monitoring_baseline = true }
   assert {
-    condition     = [for s in local.pipeline_definition.Steps : s.Name] == ["Preprocess", "Train", "Evaluate", "QualityGate", "Baseline"] && local.pipeline_definition.Steps[3].DependsOn == ["Baseline"]
+    condition     = [for s in local.pipeline_definition.Steps : s.Name] == ["Preprocess", "Train", "Evaluate", "QualityGate", "Baseline"] && jsonencode(local.pipeline_definition.Steps[3].DependsOn) == jsonencode(["Baseline"])
     error_message = "the Baseline step runs before the quality gate registers"
   }
   assert {
     condition     = endswith(local.register_step.Arguments.DriftCheckBaselines.ModelDataQuality.Constraints.S3Uri["Std:Join"].Values[2], "constraints.json") && startswith(local.pipeline_definition.Steps[4].Arguments.AppSpecification.ImageUri, "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer")
     error_message = "the analyzer's statistics and constraints are registered as the drift-check baseline"
   }
+}
+
+run "clarify_baselines_are_computed_by_clarify_and_registered" {
+  command = plan
+  variables {
+    monitoring_baseline = true
+    clarify_baselines   = { enabled = true, facet = "f3", facet_threshold = 500 }
+  }
+  assert {
+    condition     = [for s in local.pipeline_definition.Steps : s.Name] == ["Preprocess", "Train", "Evaluate", "QualityGate", "Baseline", "ClarifyModel", "ClarifyConfig", "ClarifyBias", "ClarifyExplainability"]
+    error_message = "a model of the run, the configs, then Clarify's bias and explainability jobs"
+  }
+  assert {
+    condition     = jsonencode(local.pipeline_definition.Steps[3].DependsOn) == jsonencode(["Baseline", "ClarifyBias", "ClarifyExplainability"])
+    error_message = "nothing is registered before its baselines exist"
+  }
+  assert {
+    condition     = local.pipeline_definition.Steps[6].Arguments.Environment.MODEL_NAME.Get == "Steps.ClarifyModel.ModelName" && local.pipeline_definition.Steps[6].Arguments.Environment.FACET == "f3" && startswith(local.pipeline_definition.Steps[7].Arguments.AppSpecification.ImageUri, "131013547314.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-clarify-processing")
+    error_message = "the configs name the run's model and the facet; the jobs run AWS's Clarify image"
+  }
+  assert {
+    condition     = jsonencode(sort(keys(local.register_step.Arguments.DriftCheckBaselines))) == jsonencode(["Bias", "Explainability", "ModelDataQuality"]) && endswith(local.register_step.Arguments.DriftCheckBaselines.Bias.PostTrainingConstraints.S3Uri["Std:Join"].Values[1], "analysis.json")
+    error_message = "the bias and explainability baselines are registered with the version"
+  }
+}
+
+run "rejects_clarify_without_facet" {
+  command = plan
+  variables { clarify_baselines = { enabled = true, facet = " " } }
+  expect_failures = [var.clarify_baselines]
 }
 
 run "no_baseline_by_default" {
