@@ -96,3 +96,21 @@ def test_setup_fails_early_on_old_terraform(tmp_path):
 
 def test_setup_accepts_a_recent_terraform(tmp_path):
     assert run_check(fake_terraform(tmp_path, "1.11.4")).returncode == 0
+
+
+def test_tier_init_runs_only_when_its_inputs_changed(tmp_path, monkeypatch):
+    import tier
+
+    calls = []
+    monkeypatch.setattr(tier, "run", lambda args, cwd, env, quiet=False: calls.append(args[1]))
+    monkeypatch.setattr(tier, "BUILD", tmp_path / "build")
+    tier_dir = tmp_path / "env"
+    (tier_dir / ".terraform").mkdir(parents=True)
+    (tier_dir / ".terraform.lock.hcl").write_text("# lock\n")
+    (tier_dir / "main.tf").write_text("locals {}\n")
+    tier.init(tier_dir, {})
+    tier.init(tier_dir, {})
+    assert calls == ["init"], "a second init with nothing changed is skipped"
+    (tier_dir / "main.tf").write_text('module "new" {\n  source = "./x"\n}\n')
+    tier.init(tier_dir, {})
+    assert calls == ["init", "init"], "a changed .tf file (say, a new module call) initialises again"
