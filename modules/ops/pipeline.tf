@@ -220,6 +220,6 @@ locals {
           }]
         }
       }, length(local.baselines_before_gate) > 0 ? { DependsOn = local.baselines_before_gate } : {}),
-    ], var.monitoring_baseline ? [local.baseline_step] : [], slice(local.clarify_steps, 0, var.clarify_baselines.enabled ? 4 : 0))
+    ], var.monitoring_baseline ? [local.baseline_step] : [], slice(local.clarify_steps, 0, var.clarify_baselines.enabled ? length(local.clarify_steps) : 0))
   }
 }

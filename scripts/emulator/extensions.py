@@ -8,6 +8,7 @@ Every extension has a boto3 round-trip test in tests/emulator/ and a row in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timezone
 from typing import Any, Callable
 
 MOTO_VERSION = "5.2.5"  # the version these extensions were written against (requirements.lock pins it)
@@ -452,7 +453,8 @@ def _codepipeline_timestamps() -> None:
 
     def metadata(self: CodePipeline) -> dict[str, Any]:
         # The JSON protocol carries timestamps as epoch seconds; moto sends ISO strings.
-        return {"pipelineArn": self._arn, "created": self._created.timestamp(), "updated": self._updated.timestamp()}
+        utc = timezone.utc  # moto's times are naive UTC
+        return {"pipelineArn": self._arn, "created": self._created.replace(tzinfo=utc).timestamp(), "updated": self._updated.replace(tzinfo=utc).timestamp()}
 
     CodePipeline.metadata = property(metadata)
 

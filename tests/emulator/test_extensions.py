@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import boto3
 import pytest
@@ -232,6 +233,7 @@ def test_codepipeline_timestamps(aws):
     from moto.codepipeline.models import codepipeline_backends
     wire = codepipeline_backends["123456789012"]["us-east-1"].get_pipeline("pl")[1]  # what the server sends
     assert isinstance(wire["created"], float) and isinstance(wire["updated"], float), "the Go SDK accepts only epoch numbers here (boto3 accepts both)"
+    assert abs(wire["created"] - time.time()) < 60, "epoch seconds of now, whatever the local time zone"
     metadata = client.get_pipeline(name="pl")["metadata"]
     assert metadata["created"].year >= 2024 and client.list_pipelines()["pipelines"][0]["created"] == metadata["created"]
 
