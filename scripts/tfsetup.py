@@ -2,7 +2,10 @@
 """Check the Terraform CLI and write the project-local CLI configuration.
 
 The config uses a local filesystem mirror of the providers when one exists (offline machines),
-and the public registry otherwise. Every Terraform run of the project shares one plugin cache.
+and the public registry otherwise, with one plugin cache that saves the downloads. With a mirror
+there is no cache: `terraform init` links each directory to the read-only mirror, so no init can
+rewrite a provider that another Terraform process is starting (a clean-clone CI run caught a
+`terraform test` failing to exec a cached provider while an init elsewhere replaced it).
 
     python3 scripts/tfsetup.py            # writes build/terraformrc
     python3 scripts/tfsetup.py --check    # only checks the Terraform version
@@ -67,7 +70,7 @@ def find_mirror() -> Path | None:
 
 
 def render_config(mirror: Path | None) -> str:
-    lines = [f'plugin_cache_dir = "{PLUGIN_CACHE}"', "", "provider_installation {"]
+    lines = ([] if mirror is not None else [f'plugin_cache_dir = "{PLUGIN_CACHE}"', ""]) + ["provider_installation {"]
     if mirror is not None:
         lines += [
             "  filesystem_mirror {",

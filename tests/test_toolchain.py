@@ -59,7 +59,7 @@ def test_cli_config_uses_a_local_mirror_when_present(tmp_path, monkeypatch):
     assert found == mirror
     config = tfsetup.render_config(found)
     assert f'path    = "{mirror}"' in config and 'exclude = ["registry.terraform.io/hashicorp/aws"]' in config
-    assert "plugin_cache_dir" in config
+    assert "plugin_cache_dir" not in config, "directories link to the read-only mirror; a shared cache could be rewritten under a running provider"
 
 
 def test_cli_config_falls_back_to_the_registry(monkeypatch):
@@ -68,6 +68,7 @@ def test_cli_config_falls_back_to_the_registry(monkeypatch):
     assert tfsetup.find_mirror() is None
     config = tfsetup.render_config(None)
     assert "direct {}" in config and "filesystem_mirror" not in config
+    assert "plugin_cache_dir" in config, "downloads are shared"
 
 
 def fake_terraform(tmp_path: Path, version: str | None) -> dict[str, str]:
