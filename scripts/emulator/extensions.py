@@ -7,6 +7,7 @@ Every extension has a boto3 round-trip test in tests/emulator/ and a row in the 
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any, Callable
@@ -192,20 +193,36 @@ def _sagemaker_delete_model_package_group() -> None:
 
 
 def _s3_secure_transport_context() -> None:
-    from moto.iam import policy_conditions
+    import contextvars
+    import fnmatch
+
     from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
     from moto.s3.models import FakeBucket
+    from moto.s3.responses import S3Response
 
-    def bool_operation(expected: list[str] | str, actual: str) -> bool:
-        return actual.lower() in [e.lower() for e in ([expected] if isinstance(expected, str) else expected)]
+    request_headers: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("s3_request_headers", default={})
+    SSE = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id")
 
-    def verify_condition(self: policy_conditions.TrustCondition, actual_values: list[str]) -> bool:
-        operation = policy_conditions.CONDITION_OPERATIONS.get(self._condition)
-        if not operation:
-            return True  # moto's choice for operators it does not implement
-        if len(actual_values) < len(self.context_keys):
-            return False  # a key missing from the request context makes the condition false
-        return all(operation(self._expected_value[i], value) for i, value in enumerate(actual_values))
+    def holds(operator: str, key: str, expected: Any, context: dict[str, str]) -> bool:
+        """One condition of a bucket policy, as IAM evaluates it (the operators this project uses)."""
+        values = [str(v) for v in (expected if isinstance(expected, list) else [expected])]
+        base = operator.split(":")[-1]
+        actual = next((v for k, v in context.items() if k.lower() == key.lower()), None)
+        if base == "Null":
+            return (actual is None) == (values[0].lower() == "true")
+        if actual is None:
+            return base.endswith("IfExists") or "Not" in base  # IfExists and negated operators hold on a missing key
+        base = base.removesuffix("IfExists")
+        matches = {
+            "StringEquals": lambda: actual in values, "StringNotEquals": lambda: actual not in values,
+            "StringLike": lambda: any(fnmatch.fnmatchcase(actual, v) for v in values), "StringNotLike": lambda: not any(fnmatch.fnmatchcase(actual, v) for v in values),
+            "ArnLike": lambda: any(fnmatch.fnmatchcase(actual, v) for v in values), "ArnNotLike": lambda: not any(fnmatch.fnmatchcase(actual, v) for v in values),
+            "Bool": lambda: actual.lower() in [v.lower() for v in values],
+        }
+        return matches[base]() if base in matches else True  # moto's choice for operators it does not implement
+
+    def check_conditions(self: IAMPolicyStatement, incoming: dict[str, str] | None) -> bool:
+        return all(holds(op, key, expected, incoming or {}) for op, block in (self._statement.get("Condition") or {}).items() for key, expected in block.items())
 
     original_statement = IAMPolicyStatement.is_action_permitted
 
@@ -214,15 +231,26 @@ def _s3_secure_transport_context() -> None:
             return PermissionResult.NEUTRAL  # moto says DENIED; a statement whose condition does not hold does not apply
         return original_statement(self, action, resource, principal, incoming_condition_values)
 
-    policy_conditions.CONDITION_OPERATIONS["Bool"] = bool_operation
-    policy_conditions.TrustCondition.verify_condition = verify_condition
+    IAMPolicyStatement._check_conditions = check_conditions
     IAMPolicyStatement.is_action_permitted = statement_permits
+
+    original_key_response = S3Response._key_response
+
+    def key_response(self: S3Response, request: Any, full_url: str) -> Any:
+        token = request_headers.set({f"s3:{h}": request.headers[h] for h in SSE if request.headers.get(h)})
+        try:
+            return original_key_response(self, request, full_url)
+        finally:
+            request_headers.reset(token)
+
+    S3Response._key_response = key_response
 
     def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
         if self.policy is None:
             return PermissionResult.NEUTRAL
         # The emulator serves TLS only (and boto3 in-process uses https), so every request is secure.
-        return IAMPolicy(self.policy.decode()).is_action_permitted(action, resource, incoming_condition_values={"aws:SecureTransport": "true"})
+        context = {"aws:SecureTransport": "true", **request_headers.get()}
+        return IAMPolicy(self.policy.decode()).is_action_permitted(action, resource, incoming_condition_values=context)
 
     FakeBucket.get_permission = get_permission
 
@@ -495,6 +523,66 @@ def _s3_replication_rules() -> None:
     S3Response.get_bucket_replication = get_bucket_replication
 
 
+def _sagemaker_model_network_isolation() -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original = SageMakerResponse.create_model
+
+    def create_model(self: SageMakerResponse) -> Any:
+        reply = original(self)
+        model = SageMakerModelBackend.describe_model(self.sagemaker_backend, self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+        return reply
+
+    SageMakerResponse.create_model = create_model
+
+
+def _codepipeline_client_request_token() -> None:
+    from moto.codepipeline.responses import CodePipelineResponse
+
+    original = CodePipelineResponse.start_pipeline_execution
+
+    def start_pipeline_execution(self: CodePipelineResponse) -> str:
+        # AWS answers a repeated clientRequestToken with the execution it started the first time.
+        token, name = self._get_param("clientRequestToken"), self._get_param("name")
+        started = getattr(self.codepipeline_backend, "mlops_started_by_token", None)
+        if started is None:
+            started = self.codepipeline_backend.mlops_started_by_token = {}
+        if token and (name, token) in started:
+            return json.dumps({"pipelineExecutionId": started[(name, token)]})
+        reply = original(self)
+        if token:
+            started[(name, token)] = json.loads(reply)["pipelineExecutionId"]
+        return reply
+
+    CodePipelineResponse.start_pipeline_execution = start_pipeline_execution
+
+
+def _organizations_invite_account() -> None:
+    from moto.organizations.models import FakeAccount
+    from moto.organizations.responses import OrganizationsResponse
+
+    def invite_account_to_organization(self: OrganizationsResponse) -> str:
+        # AWS sends a handshake the account accepts; the emulator has the account join at once, with
+        # the ID given (moto's CreateAccount picks random IDs), so guardrails can attach to it.
+        backend = self.organizations_backend
+        target = self._get_param("Target") or {}
+        account_id = str(target.get("Id", ""))
+        if target.get("Type") != "ACCOUNT" or len(account_id) != 12 or not account_id.isdigit():
+            from moto.organizations.exceptions import InvalidInputException
+            raise InvalidInputException("You specified an invalid value.")
+        if not any(a.id == account_id for a in backend.accounts):
+            account = FakeAccount(backend.org, AccountName=f"member-{account_id}", Email=f"{account_id}@example.com")
+            account.id, account.joined_method = account_id, "INVITED"
+            account.parent_id = backend.org.root_id
+            backend.accounts.append(account)
+        handshake = {"Id": f"h-{account_id}", "State": "ACCEPTED", "Action": "INVITE", "Parties": [{"Id": account_id, "Type": "ACCOUNT"}]}
+        return json.dumps({"Handshake": handshake})
+
+    OrganizationsResponse.invite_account_to_organization = invite_account_to_organization
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -507,7 +595,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "Create/Describe/Update/Delete/ListUserProfile(s)", "missing", "Studio user profiles of the dev module; tags on their ARNs", _sagemaker_user_profiles),
     Extension("sagemaker", "AddTags", "fix", "moto appends a second tag with the same key instead of replacing it", _sagemaker_add_tags_overwrites),
     Extension("sagemaker", "DeleteModelPackage(Group)", "missing", "`terraform destroy` of the model registry, after its versions are deleted (as on AWS)", _sagemaker_delete_model_package_group),
-    Extension("s3", "bucket policy evaluation", "fix", "moto treats the Bool operator as always met, denies when a condition does not hold, and omits the request's aws:SecureTransport, so the TLS-only deny denies everything; adds Bool, skips statements whose condition does not hold, makes a missing key false, supplies aws:SecureTransport=true (the emulator serves TLS only)", _s3_secure_transport_context),
+    Extension("s3", "bucket policy evaluation", "fix", "moto evaluates StringEquals only (any other operator counts as met), denies when a condition does not hold, and gives conditions no request context, so the TLS-only and KMS-upload denies deny everything; evaluates String(Not)Equals/Like, Arn(Not)Like, Bool, Null and IfExists as IAM does, skips statements whose condition does not hold, and supplies aws:SecureTransport=true (the emulator serves TLS only) and the request's SSE headers", _s3_secure_transport_context),
     Extension("sagemaker", "DescribeDomain", "fix", "the reply lacks TagPropagation (a perpetual diff), and a missing domain is ValidationException instead of ResourceNotFound (destroy waits forever)", _sagemaker_domain_tag_propagation),
     Extension("kms", "EnableKeyRotation/GetKeyRotationStatus", "fix", "RotationPeriodInDays is dropped, a perpetual diff", _kms_rotation_period),
     Extension("lambda", "GetFunction", "fix", "DeadLetterConfig is dropped, a perpetual diff", _lambda_dead_letter_config),
@@ -521,6 +609,9 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
     Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
+    Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
+    Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),
+    Extension("organizations", "InviteAccountToOrganization", "missing", "the multi-account tiers' existing accounts join the emulated organization (accepted at once, with their own IDs), so SCPs and RCPs attach to them", _organizations_invite_account),
 )
 
 _installed = False

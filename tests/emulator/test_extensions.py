@@ -107,6 +107,23 @@ def test_s3_secure_transport_context(aws):
     with pytest.raises(ClientError):
         s3.put_object(Bucket="tls-only", Key="b", Body=b"1")  # a deny whose condition holds still denies
 
+    # The KMS-upload denies of modules/components/bucket: default encryption passes, SSE-S3 and a
+    # foreign key are refused, the bucket's own key is accepted.
+    key = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    kms_only = [
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tls-only/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption": "false"}, "StringNotEquals": {"s3:x-amz-server-side-encryption": ["aws:kms", "aws:kms:dsse"]}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::tls-only/*",
+         "Condition": {"Null": {"s3:x-amz-server-side-encryption-aws-kms-key-id": "false"}, "StringNotLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ["arn:aws:kms:us-east-1:123456789012:key/*"]}}},
+    ]
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": kms_only}))
+    s3.put_object(Bucket="tls-only", Key="default", Body=b"1")
+    s3.put_object(Bucket="tls-only", Key="own-key", Body=b"1", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+        s3.put_object(Bucket="tls-only", Key="sse-s3", Body=b"1", ServerSideEncryption="AES256")
+    with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+        s3.put_object(Bucket="tls-only", Key="foreign", Body=b"1", ServerSideEncryption="aws:kms", SSEKMSKeyId="arn:aws:kms:us-east-1:999999999999:key/x")
+
 
 def test_kms_rotation_period(aws):
     kms = boto3.client("kms")
@@ -223,13 +240,17 @@ def test_codebuild_encryption_key(aws):
     assert client.batch_get_projects(names=["proj"])["projects"][0]["encryptionKey"] == key
 
 
-def test_codepipeline_timestamps(aws):
-    client = boto3.client("codepipeline")
+def pipeline_declaration() -> dict:
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     boto3.client("iam").create_role(RoleName="pipeline", AssumeRolePolicyDocument=json.dumps(trust))
     stages = [{"name": "Source", "actions": [{"name": "S", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"}, "outputArtifacts": [{"name": "o"}], "configuration": {"S3Bucket": "b", "S3ObjectKey": "k"}}]},
               {"name": "Build", "actions": [{"name": "B", "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"}, "inputArtifacts": [{"name": "o"}], "configuration": {"ProjectName": "p"}}]}]
-    client.create_pipeline(pipeline={"name": "pl", "roleArn": "arn:aws:iam::123456789012:role/pipeline", "artifactStore": {"type": "S3", "location": "bucket"}, "stages": stages})
+    return {"name": "pl", "roleArn": "arn:aws:iam::123456789012:role/pipeline", "artifactStore": {"type": "S3", "location": "bucket"}, "stages": stages}
+
+
+def test_codepipeline_timestamps(aws):
+    client = boto3.client("codepipeline")
+    client.create_pipeline(pipeline=pipeline_declaration())
     from moto.codepipeline.models import codepipeline_backends
     wire = codepipeline_backends["123456789012"]["us-east-1"].get_pipeline("pl")[1]  # what the server sends
     assert isinstance(wire["created"], float) and isinstance(wire["updated"], float), "the Go SDK accepts only epoch numbers here (boto3 accepts both)"
@@ -249,3 +270,36 @@ def test_s3_replication_rules(aws):
     s3.put_bucket_replication(Bucket="src", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
     [read] = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]["Rules"]
     assert read["SourceSelectionCriteria"] == rule["SourceSelectionCriteria"] and read["DeleteMarkerReplication"] == {"Status": "Disabled"}
+
+
+def test_sagemaker_model_network_isolation(aws):
+    sm = boto3.client("sagemaker")
+    sm.create_model(ModelName="isolated", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=True)
+    sm.create_model(ModelName="open", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
+    assert sm.describe_model(ModelName="isolated")["EnableNetworkIsolation"] is True
+    assert sm.describe_model(ModelName="open")["EnableNetworkIsolation"] is False
+
+
+def test_codepipeline_client_request_token(aws):
+    client = boto3.client("codepipeline")
+    client.create_pipeline(pipeline=pipeline_declaration())
+    first = client.start_pipeline_execution(name="pl", clientRequestToken="event-1")["pipelineExecutionId"]
+    assert client.start_pipeline_execution(name="pl", clientRequestToken="event-1")["pipelineExecutionId"] == first
+    assert client.start_pipeline_execution(name="pl", clientRequestToken="event-2")["pipelineExecutionId"] != first
+    assert client.start_pipeline_execution(name="pl")["pipelineExecutionId"] != first
+    assert len(client.list_pipeline_executions(pipelineName="pl")["pipelineExecutionSummaries"]) == 3
+
+
+def test_organizations_invite_account(aws):
+    orgs = boto3.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    handshake = orgs.invite_account_to_organization(Target={"Id": "222222222222", "Type": "ACCOUNT"})["Handshake"]
+    assert handshake["State"] == "ACCEPTED"
+    assert "222222222222" in [a["Id"] for a in orgs.list_accounts()["Accounts"]]
+    orgs.invite_account_to_organization(Target={"Id": "222222222222", "Type": "ACCOUNT"})  # again: still one member
+    assert [a["Id"] for a in orgs.list_accounts()["Accounts"]].count("222222222222") == 1
+    policy = orgs.create_policy(Name="p", Description="d", Type="SERVICE_CONTROL_POLICY", Content=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}))["Policy"]["PolicySummary"]["Id"]
+    orgs.attach_policy(PolicyId=policy, TargetId="222222222222")
+    assert [t["TargetId"] for t in orgs.list_targets_for_policy(PolicyId=policy)["Targets"]] == ["222222222222"]
+    with pytest.raises(ClientError):
+        orgs.invite_account_to_organization(Target={"Id": "not-an-account", "Type": "ACCOUNT"})
