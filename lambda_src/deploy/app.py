@@ -90,6 +90,27 @@ def newest_approved(sm: Any, group: str) -> Package | None:
     return max(packages, key=lambda p: p.version, default=None)
 
 
+def group_name(group: str) -> str:
+    """The spec names the group by name or, across accounts, by ARN."""
+    return group.rsplit("/", 1)[-1]
+
+
+def approved_package(sm: Any, spec: DeploymentSpec, arn: str) -> tuple[Package | None, str]:
+    """(the package, "") when `arn` is an Approved version of the spec's group, else (None, why not)."""
+    try:
+        version = package_version(arn)
+        described = sm.describe_model_package(ModelPackageName=arn)
+    except ValueError as error:
+        return None, str(error)
+    except ClientError as error:
+        return None, f"{arn} cannot be read: {error.response['Error'].get('Message', error)}"
+    if described.get("ModelPackageGroupName") != group_name(spec.model_package_group_name):
+        return None, f"{arn} belongs to {described.get('ModelPackageGroupName')!r}, not {group_name(spec.model_package_group_name)!r}"
+    if described.get("ModelApprovalStatus") != "Approved":
+        return None, f"{arn} is {described.get('ModelApprovalStatus')}, not Approved"
+    return Package(arn, version), ""
+
+
 def describe_endpoint(sm: Any, name: str) -> dict[str, Any] | None:
     try:
         return sm.describe_endpoint(EndpointName=name)
@@ -130,7 +151,7 @@ def create_model_and_config(sm: Any, spec: DeploymentSpec, package: Package) -> 
         "ModelName": model_name,
         "ExecutionRoleArn": spec.execution_role_arn,
         "Containers": [{"ModelPackageName": package.arn}],
-        "EnableNetworkIsolation": False,
+        "EnableNetworkIsolation": spec.network_isolation,
         "Tags": tags,
     }
     if spec.subnet_ids:
@@ -243,9 +264,10 @@ def publish_baselines(c: Clients, spec: DeploymentSpec, package: Package) -> lis
     return published
 
 
-def reconcile(spec: DeploymentSpec, c: Clients) -> dict[str, Any]:
+def reconcile(spec: DeploymentSpec, c: Clients, package: Package | None = None) -> dict[str, Any]:
+    """Roll out `package` (the CI/CD release's version) or, by default, the newest approved one."""
     sm = c.sagemaker
-    package = newest_approved(sm, spec.model_package_group_name)
+    package = package or newest_approved(sm, spec.model_package_group_name)
     if package is None:
         return outcome("noop", "no approved model package in the group yet")
     _, config_name = names_for(spec, package)

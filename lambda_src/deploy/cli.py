@@ -1,10 +1,12 @@
 """The CI/CD deploy step: the deploy function's reconciler, run by CodeBuild in the pipeline.
 
-    python3 cli.py deploy   roll out the newest approved package, wait, fail unless it serves
-    python3 cli.py smoke    invoke the endpoint once with SMOKE_PAYLOAD, fail unless it answers
+    python3 cli.py deploy   roll out the release's package, wait, fail unless it serves
+    python3 cli.py smoke    fail unless the endpoint serves the release's package and answers SMOKE_PAYLOAD
 
-Environment: DEPLOYMENT_SPEC and NETWORK_PARAMETER as for the function, DEPLOY_ROLE_ARN (the stage's
-deploy role, assumed first). Exit status 0 on success, 1 with the reason otherwise.
+Environment: MODEL_PACKAGE_ARN (the version this release deploys, from the approval that started it:
+every stage deploys exactly that version or fails, whatever is approved meanwhile), DEPLOYMENT_SPEC
+and NETWORK_PARAMETER as for the function, DEPLOY_ROLE_ARN (the stage's deploy role, assumed first).
+Exit status 0 on success, 1 with the reason otherwise, 2 on a usage error.
 """
 from __future__ import annotations
 
@@ -39,15 +41,15 @@ def wait_idle(sm: Any, name: str, timeout: float, poll: float, sleep: Callable[[
         sleep(poll)
 
 
-def deploy(c: app.Clients, poll: float = 30, sleep: Callable[[float], None] = time.sleep, rounds: int = 3) -> tuple[bool, str]:
-    """Reconcile until the endpoint is idle and serves the newest approved package, or say why not."""
+def deploy(c: app.Clients, package_arn: str, poll: float = 30, sleep: Callable[[float], None] = time.sleep, rounds: int = 3) -> tuple[bool, str]:
+    """Reconcile until the endpoint is idle and serves the release's package, or say why not."""
     spec = app.load_spec(c)
-    newest = app.newest_approved(c.sagemaker, spec.model_package_group_name)
+    newest, why = app.approved_package(c.sagemaker, spec, package_arn)
     if newest is None:
-        return False, f"no approved model package in {spec.model_package_group_name}"
+        return False, why
     timeout = spec.canary.maximum_execution_timeout_seconds + 1800
     for _ in range(rounds):  # created/updating/deferred -> wait -> reconcile again; noop ends it
-        result = app.reconcile(spec, c)
+        result = app.reconcile(spec, c, newest)
         print(json.dumps(result, default=str), flush=True)
         endpoint = wait_idle(c.sagemaker, spec.endpoint_name, timeout, poll, sleep)
         if endpoint["EndpointStatus"] != "InService":
@@ -58,6 +60,18 @@ def deploy(c: app.Clients, poll: float = 30, sleep: Callable[[float], None] = ti
     if endpoint.get("EndpointConfigName") != app.names_for(spec, newest)[1]:
         return False, f"{spec.endpoint_name} does not serve {newest.arn}: {result['reason']}"
     return True, f"{spec.endpoint_name} serves {newest.arn}"
+
+
+def serves(sm: Any, spec: Any, package_arn: str) -> tuple[bool, str]:
+    """Does the endpoint serve exactly the release's package (not one approved since)?"""
+    endpoint = app.describe_endpoint(sm, spec.endpoint_name) or {}
+    try:
+        expected = app.names_for(spec, app.Package(package_arn, app.package_version(package_arn)))[1]
+    except ValueError as error:
+        return False, str(error)
+    if endpoint.get("EndpointConfigName") != expected:
+        return False, f"{spec.endpoint_name} serves {endpoint.get('EndpointConfigName', 'nothing')}, not the release's {package_arn}"
+    return True, ""
 
 
 def smoke(runtime: Any, endpoint_name: str, payload: str) -> tuple[bool, str]:
@@ -74,12 +88,19 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0] not in ("deploy", "smoke"):
         print(__doc__, file=sys.stderr)
         return 2
+    package_arn = os.environ.get("MODEL_PACKAGE_ARN", "")
+    if not package_arn:
+        print("failed: MODEL_PACKAGE_ARN is not set; releases start from an approval", file=sys.stderr)
+        return 2
     s = session()
     if argv[0] == "deploy":
-        ok, reason = deploy(app.Clients.create(s))
+        ok, reason = deploy(app.Clients.create(s), package_arn)
     else:
-        spec = app.DeploymentSpec.from_json(os.environ.get("DEPLOYMENT_SPEC"))
-        ok, reason = smoke(s.client("sagemaker-runtime"), spec.endpoint_name, os.environ.get("SMOKE_PAYLOAD", '{"instances": []}'))
+        clients = app.Clients.create(s)
+        spec = app.load_spec(clients)
+        ok, reason = serves(clients.sagemaker, spec, package_arn)
+        if ok:
+            ok, reason = smoke(s.client("sagemaker-runtime"), spec.endpoint_name, os.environ.get("SMOKE_PAYLOAD", '{"instances": []}'))
     print(("ok: " if ok else "failed: ") + reason, flush=True)
     return 0 if ok else 1
 

@@ -49,6 +49,7 @@ class DeploymentSpec:
     instance_type: str
     initial_instance_count: int
     variant_name: str = "AllTraffic"
+    network_isolation: bool = True
     subnet_ids: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
     rollback_alarm_names: tuple[str, ...] = ()
@@ -73,6 +74,7 @@ class DeploymentSpec:
                 instance_type=raw["instance_type"],
                 initial_instance_count=int(raw["initial_instance_count"]),
                 variant_name=raw.get("variant_name", "AllTraffic"),
+                network_isolation=bool(raw.get("network_isolation", True)),
                 subnet_ids=tuple(raw.get("subnet_ids") or ()),
                 security_group_ids=tuple(raw.get("security_group_ids") or ()),
                 rollback_alarm_names=tuple(raw.get("rollback_alarm_names") or ()),
@@ -95,6 +97,7 @@ class DeploymentSpec:
             "initial_instance_count": self.initial_instance_count,
             "kms_key_arn": self.kms_key_arn,
             "data_capture": self.data_capture.__dict__,
+            "network_isolation": self.network_isolation,
             "subnet_ids": self.subnet_ids,
             "security_group_ids": self.security_group_ids,
         }

@@ -112,6 +112,8 @@ def test_first_approval_creates_the_endpoint(deploy, event):
     assert described["EndpointConfigName"].startswith(f"{ENDPOINT}-v1-")
     assert config["KmsKeyId"] == SPEC["kms_key_arn"]
     assert config["DataCaptureConfig"]["EnableCapture"] is True
+    model = boto3.client("sagemaker").describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    assert model["EnableNetworkIsolation"] is True, "served models make no outbound calls"
     assert config["DataCaptureConfig"]["KmsKeyId"] == SPEC["data_capture"]["kms_key_arn"]
     assert endpoint_tags()["mlops:attempted-version"] == "1"
 
@@ -281,7 +283,7 @@ def register_with_baselines() -> str:
 
 def test_cicd_deploy_creates_scales_and_publishes_the_baseline(cli):
     arn = register_with_baselines()
-    ok, reason = cli.deploy(cli.clients, poll=0)
+    ok, reason = cli.deploy(cli.clients, arn, poll=0)
     assert ok, reason
     assert arn in reason and endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v1-")
     assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
@@ -295,8 +297,8 @@ def updates_take_time(cli, monkeypatch):
     """moto finishes UpdateEndpoint at once; on AWS the endpoint is Updating until the canary ends."""
     reconcile = cli.app.reconcile
 
-    def reconcile_then_busy(spec, clients):
-        result = reconcile(spec, clients)
+    def reconcile_then_busy(spec, clients, package=None):
+        result = reconcile(spec, clients, package)
         if result["status"] == "updating":
             set_endpoint_state(status="Updating")
         return result
@@ -304,33 +306,78 @@ def updates_take_time(cli, monkeypatch):
 
 
 def test_cicd_deploy_waits_for_the_canary_then_succeeds(cli, updates_take_time):
-    register_with_baselines()
-    assert cli.deploy(cli.clients, poll=0)[0]
+    assert cli.deploy(cli.clients, register_with_baselines(), poll=0)[0]
     v2 = register()
     approve(v2)
     polls = []
-    ok, reason = cli.deploy(cli.clients, poll=0, sleep=lambda _: (polls.append(1), set_endpoint_state(status="InService")))
+    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: (polls.append(1), set_endpoint_state(status="InService")))
     assert ok, reason
     assert polls == [1], "the step waited once for the canary"
     assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
 
 
 def test_cicd_deploy_fails_the_stage_when_the_canary_rolled_back(cli, updates_take_time):
-    register_with_baselines()
-    cli.deploy(cli.clients, poll=0)
+    cli.deploy(cli.clients, register_with_baselines(), poll=0)
     first_config = endpoint()["EndpointConfigName"]
     v2 = register()
     approve(v2)
     # An alarm fires during the canary: SageMaker puts the previous config back.
-    ok, reason = cli.deploy(cli.clients, poll=0, sleep=lambda _: set_endpoint_state(status="InService", config=first_config))
+    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: set_endpoint_state(status="InService", config=first_config))
     assert not ok
     assert v2 in reason and "rolled back" in reason
 
 
-def test_cicd_deploy_without_an_approved_model_fails_with_the_reason(cli):
-    register()
-    ok, reason = cli.deploy(cli.clients, poll=0)
-    assert not ok and "no approved model package" in reason
+@pytest.mark.parametrize(("arn", "why"), [
+    (lambda: register(), "is PendingManualApproval, not Approved"),
+    (lambda: f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/mlops-model", "not a versioned model package ARN"),
+    (lambda: f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:model-package/{GROUP}/99", "cannot be read"),
+    (lambda: other_group_version(), "belongs to 'other-model'"),
+])
+def test_cicd_deploy_of_a_version_that_is_not_approved_fails_with_the_reason(cli, arn, why):
+    ok, reason = cli.deploy(cli.clients, arn(), poll=0)
+    assert not ok and why in reason, reason
+    assert not boto3.client("sagemaker").list_endpoints()["Endpoints"]
+
+
+def other_group_version() -> str:
+    sm = boto3.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="other-model")
+    arn = sm.create_model_package(ModelPackageGroupName="other-model", ModelApprovalStatus="Approved",
+                                  InferenceSpecification={"Containers": [{"Image": "x", "ModelDataUrl": "s3://m/m.tar.gz"}], "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]})["ModelPackageArn"]
+    return arn
+
+
+def stage(name: str) -> str:
+    return json.dumps({**SPEC, "endpoint_name": f"mlops-{name}", "tags": {"mlops:stage": name}})
+
+
+def test_prod_receives_the_version_that_passed_staging_not_one_approved_meanwhile(cli, monkeypatch):
+    """The race: v2 is approved while v1's release waits between the smoke test and the prod approval."""
+    v1 = register()
+    approve(v1)
+    monkeypatch.setenv("DEPLOYMENT_SPEC", stage("staging"))
+    assert cli.deploy(cli.clients, v1, poll=0)[0]
+    assert cli.serves(cli.clients.sagemaker, cli.app.load_spec(cli.clients), v1) == (True, "")
+
+    v2 = register()
+    approve(v2)  # its own release queues behind this one
+    monkeypatch.setenv("DEPLOYMENT_SPEC", stage("prod"))
+    ok, reason = cli.deploy(cli.clients, v1, poll=0)
+    assert ok, reason
+    prod = boto3.client("sagemaker").describe_endpoint(EndpointName="mlops-prod")
+    assert prod["EndpointConfigName"].startswith("mlops-prod-v1-"), "prod got the version that passed staging"
+    served, why = cli.serves(cli.clients.sagemaker, cli.app.load_spec(cli.clients), v2)
+    assert not served and "not the release's" in why
+
+
+def test_smoke_test_fails_when_the_endpoint_serves_another_version(cli, monkeypatch):
+    v1, v2 = register(), register()
+    approve(v1)
+    approve(v2)
+    assert cli.deploy(cli.clients, v1, poll=0)[0]
+    monkeypatch.setenv("MODEL_PACKAGE_ARN", v2)
+    monkeypatch.setattr(cli, "session", lambda: boto3.session.Session())
+    assert cli.main(["smoke"]) == 1
 
 
 def test_smoke_test_passes_on_json_and_fails_otherwise(cli):
@@ -342,6 +389,8 @@ def test_smoke_test_passes_on_json_and_fails_otherwise(cli):
     assert not ok and "non-JSON" in reason
 
 
-def test_cli_usage_errors_exit_2(cli, capsys):
+def test_cli_usage_errors_exit_2(cli, capsys, monkeypatch):
     assert cli.main([]) == 2 and cli.main(["rollback"]) == 2
     assert "python3 cli.py deploy" in capsys.readouterr().err
+    monkeypatch.delenv("MODEL_PACKAGE_ARN", raising=False)
+    assert cli.main(["deploy"]) == 2 and "MODEL_PACKAGE_ARN is not set" in capsys.readouterr().err
