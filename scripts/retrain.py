@@ -51,8 +51,7 @@ def main() -> int:
     execution = session.client("sagemaker").start_pipeline_execution(
         PipelineName=values["pipeline_name"],
         PipelineExecutionDisplayName=f"manual-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}",
-        PipelineParameters=[{"Name": "InputDataUrl", "Value": values["training_data_uri"]}],
-    )
+    )  # no parameters: the definition fixes the data, the quality threshold and the approval status
     print(f"started {values['pipeline_name']}: {execution['PipelineExecutionArn']}")
     return 0
 

@@ -170,6 +170,13 @@ def state_args(tier: str, target: str) -> list[str]:
     return [f"-state={BUILD / 'state' / f'{tier}.emulator-{ctl.port()}.tfstate'}"]
 
 
+def demo_accounts(tier: str) -> list[str]:
+    import hcl2
+
+    with open(ROOT / "environments" / tier / "demo.tfvars") as handle:
+        return [str(a).strip('"') for a in (hcl2.load(handle).get("accounts") or {}).values()]  # python-hcl2 keeps the quotes
+
+
 def emulator_organization(tier: str, env: dict[str, str]) -> Path:
     """Multi-account tiers on the emulator: an organization in the management account (so modules/org
     has a root to build on) and the inputs that reach each account through an assumed role."""
@@ -183,10 +190,11 @@ def emulator_organization(tier: str, env: dict[str, str]) -> Path:
         organization = orgs.describe_organization()["Organization"]
     except orgs.exceptions.AWSOrganizationsNotInUseException:
         organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
-    root = orgs.list_roots()["Roots"][0]["Id"]
+    for account in sorted(set(demo_accounts(tier)) - {EMULATOR_MANAGEMENT_ACCOUNT}):  # members, so guardrails attach to them
+        orgs.invite_account_to_organization(Target={"Id": account, "Type": "ACCOUNT"})
     inputs = {
         "terraform_role_name": EMULATOR_ROLE,
-        "organization": {"id": organization["Id"], "manage": True, "management_account_id": EMULATOR_MANAGEMENT_ACCOUNT, "parent_id": root, "allowed_regions": [env["AWS_DEFAULT_REGION"]]},
+        "organization": {"id": organization["Id"], "manage": True, "management_account_id": EMULATOR_MANAGEMENT_ACCOUNT, "allowed_regions": [env["AWS_DEFAULT_REGION"]]},
     }
     path = BUILD / "state" / f"{tier}.emulator.tfvars.json"
     path.write_text(json.dumps(inputs, indent=2))

@@ -15,9 +15,11 @@ organization = {
   id                    = "o-exampleorg1"
   manage                = true
   management_account_id = "999999999999"
-  parent_id             = "r-exam"
   allowed_regions       = ["us-east-1"]
 }
+
+# The people who approve models and releases (an Identity Center permission set's role on real accounts).
+model_approvers = ["arn:aws:iam::111111111111:role/ModelApprover"]
 
 data_scientists = {
   alice = { email = "alice@example.com" }

@@ -25,6 +25,7 @@ module "tier" {
   clarify_facet      = var.clarify_facet
   serving            = var.serving
   data_scientists    = var.data_scientists
+  model_approvers    = var.model_approvers
   code_repository    = var.code_repository
   alarm_emails       = var.alarm_emails
   lambda_package_dir = var.lambda_package_dir

@@ -8,6 +8,11 @@ output "allowed_regions" {
   value       = var.organization.allowed_regions
 }
 
+output "approver_role_arns" {
+  description = "The roles model approvers assume: approve versions in the registry, approve releases to prod."
+  value       = module.tier.approver_role_arns
+}
+
 output "deployment_pipeline_name" {
   description = "CodePipeline that deploys each approved model: staging, smoke test, approval, prod."
   value       = module.tier.deployment_pipeline_name
@@ -26,6 +31,11 @@ output "model_package_group_arn" {
 output "monitoring_schedule_names" {
   description = "Model Monitor schedules by stage."
   value       = module.tier.monitoring_schedule_names
+}
+
+output "organization_id" {
+  description = "The organization of the tier's accounts (the policy suite evaluates aws:PrincipalOrgID with it)."
+  value       = module.tier.organization_id
 }
 
 output "pipeline_name" {

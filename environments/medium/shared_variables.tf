@@ -44,6 +44,11 @@ variable "lambda_package_dir" {
   default     = "../../build/lambda"
 }
 
+variable "model_approvers" {
+  description = "The people who approve model versions and production releases: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) that may assume the approver roles (validated by modules/components/tier). Never data scientists."
+  type        = list(string)
+}
+
 variable "offline_plan" {
   description = "Skip the provider's AWS calls at start-up so `terraform plan` runs with no network. Only `make plan-*` sets it."
   type        = bool
@@ -51,12 +56,11 @@ variable "offline_plan" {
 }
 
 variable "organization" {
-  description = "The AWS Organization: id (o-..., scopes cross-account trust), and with manage = true the management account, the parent (root r-... or OU) of the sdlc and prod units, and the allowed regions of the SCPs. Member accounts are inputs, not created here."
+  description = "The AWS Organization: id (o-..., scopes cross-account trust and the data perimeter), and with manage = true the management account (where Terraform runs) and the regions the SCPs allow. Member accounts are inputs, not created here; the guardrails attach to them directly."
   type = object({
     id                    = optional(string)
     manage                = optional(bool, false)
     management_account_id = optional(string)
-    parent_id             = optional(string)
     allowed_regions       = optional(list(string), [])
   })
   default = {}
@@ -65,8 +69,8 @@ variable "organization" {
     error_message = "organization.id must look like o-abcd123456."
   }
   validation {
-    condition     = !var.organization.manage || (can(regex("^\\d{12}$", var.organization.management_account_id)) && can(regex("^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", var.organization.parent_id)) && length(var.organization.allowed_regions) > 0)
-    error_message = "organization.manage needs management_account_id (12 digits), parent_id (r-... or ou-...) and allowed_regions."
+    condition     = !var.organization.manage || (var.organization.id != null && can(regex("^\\d{12}$", var.organization.management_account_id)) && length(var.organization.allowed_regions) > 0)
+    error_message = "organization.manage needs id (o-...), management_account_id (12 digits) and allowed_regions."
   }
 }
 

@@ -8,5 +8,8 @@ data_scientists = {
   bob   = { email = "bob@example.com" }
 }
 
+# The people who approve models (an Identity Center permission set's role on a real account).
+model_approvers = ["arn:aws:iam::123456789012:role/ModelApprover"]
+
 enable_object_lock = true
 alarm_emails       = []

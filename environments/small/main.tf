@@ -26,6 +26,7 @@ module "artifact" {
   region                   = var.region
   partition                = var.partition
   model_package_group_name = "${var.prefix}-model"
+  approver_principal_arns  = var.model_approvers
   object_lock              = var.enable_object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
   force_destroy            = var.force_destroy
 }
@@ -42,8 +43,10 @@ module "dev" {
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
   startable_pipeline_arns  = [module.ops.pipeline_arn]
+  protected                = { pipeline_arns = [module.ops.pipeline_arn], endpoint_arns = [module.prod.endpoint_arn] }
   force_destroy            = var.force_destroy
   network = {
+    name               = module.network.name
     vpc_id             = module.network.vpc_id
     subnet_ids         = module.network.subnet_ids
     security_group_ids = [module.network.security_group_id]

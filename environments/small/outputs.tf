@@ -13,6 +13,11 @@ output "endpoint_name" {
   value       = module.prod.endpoint_name
 }
 
+output "model_approver_role_arn" {
+  description = "The role model_approvers assume to approve or reject model versions (data scientists cannot)."
+  value       = module.artifact.model_approver_role_arn
+}
+
 output "model_package_group_name" {
   description = "Approve versions here to deploy them."
   value       = module.artifact.model_package_group_name

@@ -96,6 +96,19 @@ variable "min_accuracy" {
   default     = 0.9
 }
 
+variable "model_approvers" {
+  description = "The people who approve model versions and production releases: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) that may assume the approver roles. Never data scientists."
+  type        = list(string)
+  validation {
+    condition     = length(var.model_approvers) > 0 && alltrue([for arn in var.model_approvers : can(regex("^arn:[a-z-]+:iam::\\d{12}:(role|user)/[a-zA-Z0-9+=,.@_/-]+$", arn))])
+    error_message = "model_approvers needs at least one exact IAM role or user ARN (arn:aws:iam::<account>:role/<name>); no account roots or wildcards."
+  }
+  validation {
+    condition     = alltrue([for arn in var.model_approvers : !strcontains(arn, "/data-science/")])
+    error_message = "model_approvers must not name data-scientist roles (/data-science/): data scientists never approve their own models."
+  }
+}
+
 variable "offline_plan" {
   description = "Skip the provider's AWS calls at start-up (credential check, account lookup) so `terraform plan` runs with no network. Only `make plan-*` sets it."
   type        = bool

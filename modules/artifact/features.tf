@@ -8,13 +8,14 @@ locals {
 }
 
 module "features_bucket" {
-  source        = "../components/bucket"
-  count         = local.has_feature_groups ? 1 : 0
-  name          = local.features_bucket
-  kms_key_arn   = module.kms.arn
-  partition     = var.partition
-  force_destroy = var.force_destroy
-  tags          = var.tags
+  source            = "../components/bucket"
+  count             = local.has_feature_groups ? 1 : 0
+  name              = local.features_bucket
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  tags              = var.tags
 }
 
 module "sagemaker_trust" {

@@ -49,14 +49,15 @@ data "aws_iam_policy_document" "models_access" {
 }
 
 module "models_bucket" {
-  source           = "../components/bucket"
-  name             = local.bucket_name
-  kms_key_arn      = module.kms.arn
-  partition        = var.partition
-  object_lock      = var.object_lock
-  force_destroy    = var.force_destroy
-  policy_documents = data.aws_iam_policy_document.models_access[*].json
-  tags             = var.tags
+  source            = "../components/bucket"
+  name              = local.bucket_name
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  object_lock       = var.object_lock
+  force_destroy     = var.force_destroy
+  policy_documents  = data.aws_iam_policy_document.models_access[*].json
+  tags              = var.tags
 }
 
 resource "aws_ecr_repository" "this" {
@@ -150,8 +151,25 @@ data "aws_iam_policy_document" "registry" {
   dynamic "statement" {
     for_each = length(local.writers) > 0 ? [1] : []
     content {
-      sid       = "RetrainingPipelineRegisters"
-      actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
+      sid       = "RetrainingPipelineRegistersForApproval"
+      actions   = ["sagemaker:CreateModelPackage"]
+      resources = [local.group_arn, local.package_arn]
+      principals {
+        type        = "AWS"
+        identifiers = local.writers
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "sagemaker:ModelApprovalStatus"
+        values   = ["PendingManualApproval"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.writers) > 0 ? [1] : []
+    content {
+      sid       = "RetrainingPipelineReads"
+      actions   = ["sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
       resources = [local.group_arn, local.package_arn]
       principals {
         type        = "AWS"
@@ -165,4 +183,41 @@ resource "aws_sagemaker_model_package_group_policy" "this" {
   count                    = length(local.readers) + length(local.writers) > 0 ? 1 : 0
   model_package_group_name = aws_sagemaker_model_package_group.this.model_package_group_name
   resource_policy          = data.aws_iam_policy_document.registry[0].json
+}
+
+# The model approver: people (model-risk reviewers, ML leads) who approve or reject versions here.
+# Approval is never granted to another account or to automation.
+data "aws_iam_policy_document" "approve" {
+  statement {
+    sid       = "ApproveOrRejectVersions"
+    actions   = ["sagemaker:UpdateModelPackage"]
+    resources = [local.package_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["Approved", "Rejected"]
+    }
+  }
+  statement {
+    sid       = "ReviewVersions"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
+    resources = [local.group_arn, local.package_arn]
+  }
+  statement {
+    sid       = "FindGroups"
+    actions   = ["sagemaker:ListModelPackageGroups"]
+    resources = ["*"] # List calls are not resource-scoped
+  }
+}
+
+module "model_approver" {
+  source         = "../components/human-role"
+  name           = "${local.name_prefix}-model-approver"
+  path           = "/mlops/approval/"
+  description    = "Approves or rejects versions of ${var.model_package_group_name}; approval starts the deployment"
+  account_id     = var.account_id
+  partition      = var.partition
+  principal_arns = var.approver_principal_arns
+  policy_json    = data.aws_iam_policy_document.approve.json
+  tags           = var.tags
 }

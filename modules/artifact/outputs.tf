@@ -57,3 +57,8 @@ output "repository_arns" {
   description = "ECR repository ARNs by name (known at plan time)."
   value       = { for name in keys(var.ecr_repositories) : name => "arn:${var.partition}:ecr:${var.region}:${var.account_id}:repository/${var.prefix}/${name}" }
 }
+
+output "model_approver_role_arn" {
+  description = "The role that approves or rejects model versions (assumed by approver_principal_arns)."
+  value       = module.model_approver.arn
+}

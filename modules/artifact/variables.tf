@@ -17,6 +17,11 @@ variable "approval_event_bus_arn" {
   }
 }
 
+variable "approver_principal_arns" {
+  description = "People who approve or reject model versions: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) allowed to assume the model-approver role."
+  type        = list(string)
+}
+
 variable "ecr_repositories" {
   description = "ECR repositories to create, by name (created as <prefix>/<name>), with how many images to keep."
   type = map(object({

@@ -1,8 +1,35 @@
 # Container builds: each Dockerfile directory in the code repository is built and pushed to its
 # ECR repository in the artifact account when a commit changes it (pipeline V2 file-path triggers).
+# They run code anyone with push access to the repository wrote, so they get their own artifact
+# bucket and key: nothing they can write is ever run by the deployment pipeline.
 locals {
-  image_pipeline = "${var.prefix}-container-images"
-  build_images   = length(var.container_builds) > 0 && var.source_repository != null
+  image_pipeline     = "${var.prefix}-container-images"
+  build_images       = length(var.container_builds) > 0 && var.source_repository != null
+  images_bucket_name = "${var.prefix}-${var.account_id}-${var.region}-cicd-images"
+  images_bucket_arn  = "${local.arn_prefix}:s3:::${local.images_bucket_name}"
+}
+
+module "images_kms" {
+  source             = "../components/kms-key"
+  count              = local.build_images ? 1 : 0
+  name               = "${local.name_prefix}-images"
+  description        = "Pipeline artifacts of the container builds of ${var.prefix}"
+  account_id         = var.account_id
+  region             = var.region
+  partition          = var.partition
+  service_principals = ["codepipeline.amazonaws.com", "codebuild.amazonaws.com"]
+  tags               = var.tags
+}
+
+module "images_bucket" {
+  source            = "../components/bucket"
+  count             = local.build_images ? 1 : 0
+  name              = local.images_bucket_name
+  kms_key_arn       = module.images_kms[0].arn
+  kms_key_alias_arn = module.images_kms[0].alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  tags              = var.tags
 }
 
 resource "aws_codestarconnections_connection" "source" {
@@ -13,8 +40,27 @@ resource "aws_codestarconnections_connection" "source" {
 }
 
 data "aws_iam_policy_document" "image_build" {
-  count                   = local.build_images ? 1 : 0
-  source_policy_documents = [data.aws_iam_policy_document.build_common.json]
+  count = local.build_images ? 1 : 0
+  statement {
+    sid       = "ReadAndWriteImageBuildArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation"]
+    resources = [local.images_bucket_arn, "${local.images_bucket_arn}/*"]
+  }
+  statement {
+    sid       = "UseImageBuildKey"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = ["alias/${local.name_prefix}-images"]
+    }
+  }
+  statement {
+    sid       = "BuildLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${local.log_group_arn}:log-stream:image-*"]
+  }
   statement {
     sid       = "PushImages"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart", "ecr:BatchGetImage"]
@@ -48,7 +94,7 @@ resource "aws_codebuild_project" "image" {
   name           = "${var.prefix}-image-${each.key}"
   description    = "docker build ${each.value.context} and push to ${each.value.repository_url}"
   service_role   = local.image_role_arn
-  encryption_key = module.kms.arn
+  encryption_key = module.images_kms[0].arn
   build_timeout  = 60
   tags           = var.tags
 
@@ -101,10 +147,10 @@ resource "aws_codepipeline" "images" {
   tags           = var.tags
 
   artifact_store {
-    location = module.artifact_bucket.name
+    location = module.images_bucket[0].name
     type     = "S3"
     encryption_key {
-      id   = module.kms.arn
+      id   = module.images_kms[0].arn
       type = "KMS"
     }
   }

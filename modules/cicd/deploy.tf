@@ -1,4 +1,7 @@
 # Model deployment: approval -> deploy to staging -> smoke test -> manual approval -> deploy to prod.
+# The approved version's ARN is the pipeline variable MODEL_PACKAGE_ARN of its execution: every stage
+# deploys that version or fails, so prod receives exactly what passed staging. Executions queue, one
+# release at a time, in the order of approval.
 locals {
   pipeline_name      = "${var.prefix}-model-deployment"
   pipeline_arn       = "${local.arn_prefix}:codepipeline:${var.region}:${var.account_id}:${local.pipeline_name}"
@@ -6,6 +9,8 @@ locals {
   stage_by_name      = { for s in var.stages : s.name => s }
   smoke_stages       = { for s in var.stages : s.name => s if s.smoke_test }
   build_environments = merge({ for name, s in local.stage_by_name : "deploy-${name}" => { stage = s, command = "deploy" } }, { for name, s in local.smoke_stages : "smoke-${name}" => { stage = s, command = "smoke" } })
+  package_variable   = "MODEL_PACKAGE_ARN"
+  approval_actions   = [for s in var.stages : "${local.pipeline_arn}/Approve-${s.name}/Approve-${s.name}" if s.approval]
 
   buildspec = yamlencode({
     version = "0.2"
@@ -67,18 +72,18 @@ module "codepipeline_trust" {
 
 data "aws_iam_policy_document" "orchestrator" {
   statement {
-    sid       = "ArtifactStore"
+    sid       = "ArtifactStores"
     actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning", "s3:GetBucketLocation"]
-    resources = [local.bucket_arn, "${local.bucket_arn}/*"]
+    resources = concat([local.bucket_arn, "${local.bucket_arn}/*"], local.build_images ? [local.images_bucket_arn, "${local.images_bucket_arn}/*"] : [])
   }
   statement {
-    sid       = "UseKey"
+    sid       = "UseKeys"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
     resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
       variable = "kms:ResourceAliases"
-      values   = [module.kms.alias_name]
+      values   = concat([module.kms.alias_name], local.build_images ? ["alias/${local.name_prefix}-images"] : [])
     }
   }
   statement {
@@ -112,9 +117,16 @@ resource "aws_iam_role_policy" "orchestrator" {
 }
 
 resource "aws_codepipeline" "deployment" {
-  name     = local.pipeline_name
-  role_arn = aws_iam_role.orchestrator.arn
-  tags     = var.tags
+  name           = local.pipeline_name
+  role_arn       = aws_iam_role.orchestrator.arn
+  pipeline_type  = "V2"
+  execution_mode = "QUEUED"
+  tags           = var.tags
+
+  variable {
+    name        = local.package_variable
+    description = "The approved model package version this release deploys, set by the release function from the approval event"
+  }
 
   artifact_store {
     location = module.artifact_bucket.name
@@ -158,36 +170,43 @@ resource "aws_codepipeline" "deployment" {
         version         = "1"
         input_artifacts = stage.value.kind == "approval" ? [] : ["kit"]
         configuration = stage.value.kind == "approval" ? {
-          CustomData = "Staging passed its smoke test. Approve to deploy to ${trimprefix(stage.value.name, "Approve-")}."
-        } : { ProjectName = aws_codebuild_project.deploy[stage.value.project].name }
+          CustomData = "Staging passed its smoke test with #{variables.${local.package_variable}}. Approve to deploy it to ${trimprefix(stage.value.name, "Approve-")}."
+          } : {
+          ProjectName          = aws_codebuild_project.deploy[stage.value.project].name
+          EnvironmentVariables = jsonencode([{ name = local.package_variable, value = "#{variables.${local.package_variable}}", type = "PLAINTEXT" }])
+        }
       }
     }
   }
   depends_on = [aws_iam_role_policy.orchestrator]
 }
 
-# Every approval of a model version starts the pipeline.
-module "events_trust" {
-  source     = "../components/service-trust"
-  service    = "events.amazonaws.com"
-  account_id = var.account_id
+# Every approval of a model version starts one release of exactly that version (lambda_src/release).
+data "aws_iam_policy_document" "release" {
+  statement {
+    sid       = "StartReleases"
+    actions   = ["codepipeline:StartPipelineExecution"]
+    resources = [local.pipeline_arn]
+  }
 }
 
-resource "aws_iam_role" "start_pipeline" {
-  name               = "${local.name_prefix}-start-pipeline"
-  path               = "/mlops/"
-  description        = "EventBridge starts ${local.pipeline_name} on model approval"
-  assume_role_policy = module.events_trust.json
-  tags               = var.tags
-}
-
-resource "aws_iam_role_policy" "start_pipeline" {
-  name = "start"
-  role = aws_iam_role.start_pipeline.name
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "StartDeployment", Effect = "Allow", Action = "codepipeline:StartPipelineExecution", Resource = local.pipeline_arn }]
-  })
+module "release_function" {
+  source               = "../components/lambda-function"
+  name                 = "${var.prefix}-release"
+  description          = "Starts ${local.pipeline_name} for each approved version of ${var.model_package_group_name}"
+  package_path         = "${var.lambda_package_dir}/release.zip"
+  account_id           = var.account_id
+  region               = var.region
+  partition            = var.partition
+  kms_key_arn          = module.kms.arn
+  kms_key_alias        = module.kms.alias_name
+  policy_json          = data.aws_iam_policy_document.release.json
+  reserved_concurrency = 1
+  environment = {
+    PIPELINE_NAME           = local.pipeline_name
+    MODEL_PACKAGE_GROUP_ARN = var.model_package_group_arn
+  }
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_event_rule" "approval" {
@@ -205,7 +224,47 @@ resource "aws_cloudwatch_event_rule" "approval" {
 }
 
 resource "aws_cloudwatch_event_target" "approval" {
-  rule     = aws_cloudwatch_event_rule.approval.name
-  arn      = aws_codepipeline.deployment.arn
-  role_arn = aws_iam_role.start_pipeline.arn
+  rule = aws_cloudwatch_event_rule.approval.name
+  arn  = module.release_function.arn
+  retry_policy {
+    maximum_retry_attempts       = 8
+    maximum_event_age_in_seconds = 3600
+  }
+}
+
+resource "aws_lambda_permission" "approval" {
+  statement_id   = "events-approval"
+  action         = "lambda:InvokeFunction"
+  function_name  = module.release_function.name
+  principal      = "events.amazonaws.com"
+  source_arn     = aws_cloudwatch_event_rule.approval.arn
+  source_account = var.account_id
+}
+
+# The release approver: people who give the manual approval between staging and prod.
+data "aws_iam_policy_document" "approve_release" {
+  count = length(local.approval_actions) > 0 ? 1 : 0
+  statement {
+    sid       = "ApproveOrRejectReleases"
+    actions   = ["codepipeline:PutApprovalResult"]
+    resources = local.approval_actions
+  }
+  statement {
+    sid       = "FollowReleases"
+    actions   = ["codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"]
+    resources = [local.pipeline_arn]
+  }
+}
+
+module "release_approver" {
+  source         = "../components/human-role"
+  count          = length(local.approval_actions) > 0 ? 1 : 0
+  name           = "${local.name_prefix}-release-approver"
+  path           = "/mlops/approval/"
+  description    = "Approves or rejects the manual approval steps of ${local.pipeline_name}"
+  account_id     = var.account_id
+  partition      = var.partition
+  principal_arns = var.approver_principal_arns
+  policy_json    = data.aws_iam_policy_document.approve_release[0].json
+  tags           = var.tags
 }

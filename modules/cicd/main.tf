@@ -9,6 +9,7 @@ locals {
   image_role_arn  = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.image_role_name}"
   deploy_roles    = sort([for s in var.stages : s.deploy_role_arn])
   kit_key         = "deploy-kit/deploy.zip"
+  log_group_arn   = "${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/${var.prefix}/cicd/builds"
   codebuild_arn   = "${local.arn_prefix}:codebuild:${var.region}:${var.account_id}:project"
 }
 
@@ -39,13 +40,14 @@ data "aws_iam_policy_document" "artifacts_read" {
 }
 
 module "artifact_bucket" {
-  source           = "../components/bucket"
-  name             = local.bucket_name
-  kms_key_arn      = module.kms.arn
-  partition        = var.partition
-  force_destroy    = var.force_destroy
-  policy_documents = [data.aws_iam_policy_document.artifacts_read.json]
-  tags             = var.tags
+  source            = "../components/bucket"
+  name              = local.bucket_name
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  policy_documents  = [data.aws_iam_policy_document.artifacts_read.json]
+  tags              = var.tags
 }
 
 # The deploy kit is the deploy function's own package: one deployment implementation.
@@ -72,16 +74,19 @@ module "codebuild_trust" {
   account_id = var.account_id
 }
 
-# What every build needs: the pipeline's artifacts, their key, the build logs.
-data "aws_iam_policy_document" "build_common" {
+# The deploy build role is the pipeline role that staging and prod trust: it alone assumes their
+# deploy roles. It reads the pipeline's artifacts (the deploy kit) and writes nothing there: only
+# CodePipeline and Terraform write what the deploy stages run. Container builds, which run the
+# repository's Dockerfiles, have a role, bucket and key of their own (containers.tf).
+data "aws_iam_policy_document" "build" {
   statement {
-    sid       = "ReadAndWriteArtifacts"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketLocation"]
+    sid       = "ReadArtifacts"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketLocation"]
     resources = [local.bucket_arn, "${local.bucket_arn}/*"]
   }
   statement {
-    sid       = "UseKey"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
+    sid       = "DecryptArtifacts"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
     resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
@@ -92,14 +97,8 @@ data "aws_iam_policy_document" "build_common" {
   statement {
     sid       = "BuildLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/${var.prefix}/cicd/builds:*"]
+    resources = ["${local.log_group_arn}:log-stream:deploy-*", "${local.log_group_arn}:log-stream:smoke-*"]
   }
-}
-
-# The deploy build role is the pipeline role that staging and prod trust: it alone assumes their
-# deploy roles. Container builds (which run the repository's Dockerfiles) get a role of their own.
-data "aws_iam_policy_document" "build" {
-  source_policy_documents = [data.aws_iam_policy_document.build_common.json]
   statement {
     sid       = "AssumeStageDeployRoles"
     actions   = ["sts:AssumeRole"]

@@ -8,6 +8,11 @@ output "container_pipeline_name" {
   value       = local.build_images ? local.image_pipeline : null
 }
 
+output "deployment_pipeline_arn" {
+  description = "ARN of the deployment pipeline (known at plan time)."
+  value       = local.pipeline_arn
+}
+
 output "deployment_pipeline_name" {
   description = "Pipeline that deploys approved models stage by stage."
   value       = local.pipeline_name
@@ -26,4 +31,14 @@ output "kms_key_alias_arn" {
 output "source_connection_arn" {
   description = "Connection to the code repository (complete its handshake once in the console), or null."
   value       = one(aws_codestarconnections_connection.source[*].arn)
+}
+
+output "release_approver_role_arn" {
+  description = "The role that gives the manual approval before prod, or null without an approval stage."
+  value       = one(module.release_approver[*].arn)
+}
+
+output "release_function_name" {
+  description = "The function that starts a release for each approved model version."
+  value       = module.release_function.name
 }

@@ -17,6 +17,11 @@ variable "approval_senders" {
   }
 }
 
+variable "approver_principal_arns" {
+  description = "People who give the manual approval before prod: exact IAM role or user ARNs allowed to assume the release-approver role."
+  type        = list(string)
+}
+
 variable "boto3_version" {
   description = "boto3 the deploy builds install (pinned: a deploy must not change with PyPI)."
   type        = string
@@ -52,6 +57,15 @@ variable "log_retention_days" {
   description = "Retention of the build logs, in days."
   type        = number
   default     = 365
+}
+
+variable "model_package_group_arn" {
+  description = "The registry's model package group (its ARN, known at plan time): only its approved versions are released."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/[a-zA-Z0-9-]+$", var.model_package_group_arn))
+    error_message = "model_package_group_arn must be a model package group ARN (arn:aws:sagemaker:<region>:<account>:model-package-group/<name>)."
+  }
 }
 
 variable "model_package_group_name" {

@@ -53,14 +53,15 @@ data "aws_iam_policy_document" "training_exports" {
 }
 
 module "bucket" {
-  source           = "../components/bucket"
-  for_each         = local.bucket_names
-  name             = each.value
-  kms_key_arn      = module.kms.arn
-  partition        = var.partition
-  force_destroy    = var.force_destroy
-  policy_documents = each.key == "curated" ? data.aws_iam_policy_document.training_exports[*].json : []
-  tags             = var.tags
+  source            = "../components/bucket"
+  for_each          = local.bucket_names
+  name              = each.value
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  policy_documents  = each.key == "curated" ? data.aws_iam_policy_document.training_exports[*].json : []
+  tags              = var.tags
 }
 
 module "lakeformation_trust" {

@@ -5,6 +5,10 @@ locals {
   boundary_arn     = "${local.arn_prefix}:iam::${var.account_id}:policy${local.role_path}${local.boundary_name}"
   sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
   data_bucket_arns = [for name in values(local.data_buckets) : "${local.arn_prefix}:s3:::${name}"]
+  protected_arns   = sort(concat(var.protected.pipeline_arns, var.protected.endpoint_arns))
+  # Create calls whose jobs, notebooks and models run on instances: the VPC and KMS condition keys
+  vpc_jobs       = ["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateNotebookInstance", "sagemaker:CreateModel", "sagemaker:CreateAutoMLJob", "sagemaker:CreateAutoMLJobV2", "sagemaker:CreateDataQualityJobDefinition", "sagemaker:CreateModelQualityJobDefinition", "sagemaker:CreateModelBiasJobDefinition", "sagemaker:CreateModelExplainabilityJobDefinition"]
+  encrypted_jobs = ["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateNotebookInstance", "sagemaker:CreateTransformJob"]
 }
 
 module "trust" {
@@ -80,6 +84,91 @@ data "aws_iam_policy_document" "boundary" {
       values   = [var.account_id]
     }
   }
+  # Separation of duties: only the retraining pipeline registers, only approvers approve, only the
+  # deployment path changes what serves.
+  statement {
+    sid       = "DenyRegistryWrites"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateModelPackage", "sagemaker:CreateModelPackageGroup", "sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:DeleteModelPackageGroup", "sagemaker:PutModelPackageGroupPolicy", "sagemaker:DeleteModelPackageGroupPolicy", "sagemaker:BatchDeleteModelPackage"]
+    resources = ["*"]
+  }
+  dynamic "statement" {
+    for_each = length(local.protected_arns) > 0 ? [1] : []
+    content {
+      sid       = "DenyChangingPipelinesAndServing"
+      effect    = "Deny"
+      actions   = ["sagemaker:CreatePipeline", "sagemaker:UpdatePipeline", "sagemaker:DeletePipeline", "sagemaker:CreateEndpoint", "sagemaker:UpdateEndpoint", "sagemaker:UpdateEndpointWeightsAndCapacities", "sagemaker:DeleteEndpoint", "sagemaker:AddTags", "sagemaker:DeleteTags"]
+      resources = local.protected_arns
+    }
+  }
+  statement {
+    sid       = "DenyStudioAdministration"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateDomain", "sagemaker:UpdateDomain", "sagemaker:DeleteDomain", "sagemaker:CreateUserProfile", "sagemaker:UpdateUserProfile", "sagemaker:DeleteUserProfile"]
+    resources = ["*"]
+  }
+  statement {
+    sid           = "DenyOtherUsersStudio"
+    effect        = "Deny"
+    actions       = ["sagemaker:CreatePresignedDomainUrl"]
+    not_resources = ["${local.sagemaker_prefix}:user-profile/*/$${aws:SourceIdentity}"] # Studio sets the source identity to the user profile name
+  }
+  # Jobs and notebooks run in the tier's VPC (no internet route), with KMS, whatever is attached later.
+  statement {
+    sid       = "DenyJobsOutsideVpc"
+    effect    = "Deny"
+    actions   = local.vpc_jobs
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "sagemaker:VpcSubnets"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "DenyJobsWithoutKms"
+    effect    = "Deny"
+    actions   = local.encrypted_jobs
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "sagemaker:VolumeKmsKey"
+      values   = ["true"]
+    }
+  }
+  statement {
+    sid       = "DenyNotebookInternet"
+    effect    = "Deny"
+    actions   = ["sagemaker:CreateNotebookInstance", "sagemaker:UpdateNotebookInstance"]
+    resources = ["*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "sagemaker:DirectInternetAccess"
+      values   = ["Disabled"]
+    }
+  }
+  statement {
+    sid       = "DenyInterfacesOutsideTheTierVpc"
+    effect    = "Deny"
+    actions   = ["ec2:CreateNetworkInterface"]
+    resources = ["${local.arn_prefix}:ec2:*:*:subnet/*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/mlops:network"
+      values   = [var.network.name]
+    }
+  }
+  statement {
+    sid       = "DenyKeyGrantsToPrincipals"
+    effect    = "Deny"
+    actions   = ["kms:CreateGrant"]
+    resources = ["*"]
+    condition {
+      test     = "BoolIfExists"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["false"]
+    }
+  }
 }
 
 resource "aws_iam_policy" "boundary" {
@@ -92,7 +181,7 @@ resource "aws_iam_policy" "boundary" {
 
 data "aws_iam_policy_document" "data_scientist" {
   statement {
-    sid       = "StudioAndJobsInDev"
+    sid       = "StudioAndJobsInDev" # the boundary's denies keep the registry, pipelines, serving and other users' Studio out
     actions   = ["sagemaker:*"]
     resources = ["${local.sagemaker_prefix}:*"]
   }
@@ -123,12 +212,27 @@ data "aws_iam_policy_document" "data_scientist" {
   }
   statement {
     sid       = "UseDevKeys"
-    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant"]
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"]
     resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
       variable = "kms:ResourceAliases"
       values   = concat([module.kms.alias_name], var.readable_kms_key_aliases)
+    }
+  }
+  statement {
+    sid       = "GrantDevKeysToSageMakerJobs"
+    actions   = ["kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [module.kms.alias_name]
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
     }
   }
   statement {

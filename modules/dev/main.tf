@@ -16,13 +16,14 @@ module "kms" {
 }
 
 module "data_bucket" {
-  source        = "../components/bucket"
-  for_each      = local.data_buckets
-  name          = each.value
-  kms_key_arn   = module.kms.arn
-  partition     = var.partition
-  force_destroy = var.force_destroy
-  tags          = var.tags
+  source            = "../components/bucket"
+  for_each          = local.data_buckets
+  name              = each.value
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  tags              = var.tags
 }
 
 resource "aws_codecommit_repository" "this" {

@@ -17,7 +17,8 @@ resource "aws_sagemaker_domain" "this" {
   }
 
   domain_settings {
-    security_group_ids = var.network.security_group_ids
+    security_group_ids             = var.network.security_group_ids
+    execution_role_identity_config = "USER_PROFILE_NAME" # the profile name is the session's source identity: the boundary keeps users to their own profile
   }
 
   retention_policy {

@@ -71,15 +71,16 @@ variable "force_destroy" {
 }
 
 variable "network" {
-  description = "VPC for VPC-only Studio: the VPC, two or more private subnets and the security groups of Studio apps."
+  description = "VPC for VPC-only Studio: the VPC, two or more private subnets, the security groups of Studio apps, and the name its subnets carry in their mlops:network tag (jobs may attach only to those subnets)."
   type = object({
+    name               = string
     vpc_id             = string
     subnet_ids         = list(string)
     security_group_ids = list(string)
   })
   validation {
-    condition     = length(var.network.subnet_ids) >= 1 && length(var.network.security_group_ids) >= 1
-    error_message = "network needs at least one subnet and one security group."
+    condition     = length(var.network.subnet_ids) >= 1 && length(var.network.security_group_ids) >= 1 && length(var.network.name) > 0
+    error_message = "network needs a name (the subnets' mlops:network tag), at least one subnet and one security group."
   }
 }
 
@@ -95,6 +96,19 @@ variable "prefix" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.prefix))
     error_message = "prefix must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "protected" {
+  description = "Resources of this account that only automation changes: the retraining pipelines and the serving endpoints (ARNs). Data scientists can neither register nor approve model versions anywhere."
+  type = object({
+    pipeline_arns = optional(list(string), [])
+    endpoint_arns = optional(list(string), [])
+  })
+  default = {}
+  validation {
+    condition     = alltrue([for arn in concat(var.protected.pipeline_arns, var.protected.endpoint_arns) : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:(pipeline|endpoint)/[a-zA-Z0-9-]+$", arn))])
+    error_message = "protected: pipeline_arns and endpoint_arns must be SageMaker pipeline or endpoint ARNs (arn:aws:sagemaker:<region>:<account>:pipeline/<name>)."
   }
 }
 

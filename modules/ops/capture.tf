@@ -28,12 +28,13 @@ data "aws_iam_policy_document" "captured_replicas" {
 }
 
 module "captured_bucket" {
-  source           = "../components/bucket"
-  count            = length(var.capture_sources) > 0 ? 1 : 0
-  name             = local.captured_bucket
-  kms_key_arn      = module.kms.arn
-  partition        = var.partition
-  force_destroy    = var.force_destroy
-  policy_documents = data.aws_iam_policy_document.captured_replicas[*].json
-  tags             = var.tags
+  source            = "../components/bucket"
+  count             = length(var.capture_sources) > 0 ? 1 : 0
+  name              = local.captured_bucket
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  policy_documents  = data.aws_iam_policy_document.captured_replicas[*].json
+  tags              = var.tags
 }

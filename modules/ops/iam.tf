@@ -13,8 +13,23 @@ module "sagemaker_trust" {
 
 data "aws_iam_policy_document" "pipeline" {
   statement {
-    sid       = "RunPipelineJobs"
-    actions   = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob", "sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:AddTags"]
+    sid       = "RunPipelineJobsInVpcWithKms"
+    actions   = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
+    resources = ["${local.sagemaker_prefix}:processing-job/*", "${local.sagemaker_prefix}:training-job/*"]
+    condition {
+      test     = "Null"
+      variable = "sagemaker:VpcSubnets"
+      values   = ["false"]
+    }
+    condition {
+      test     = "Null"
+      variable = "sagemaker:VolumeKmsKey"
+      values   = ["false"]
+    }
+  }
+  statement {
+    sid       = "ManagePipelineJobs"
+    actions   = ["sagemaker:DescribeProcessingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopProcessingJob", "sagemaker:StopTrainingJob", "sagemaker:AddTags"]
     resources = ["${local.sagemaker_prefix}:processing-job/*", "${local.sagemaker_prefix}:training-job/*"]
   }
   statement {
@@ -23,8 +38,18 @@ data "aws_iam_policy_document" "pipeline" {
     resources = ["${local.sagemaker_prefix}:experiment/*", "${local.sagemaker_prefix}:experiment-trial/*", "${local.sagemaker_prefix}:experiment-trial-component/*"]
   }
   statement {
-    sid       = "RegisterModelVersions"
-    actions   = ["sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:AddTags"]
+    sid       = "RegisterModelVersionsForApproval" # an approver approves; the pipeline never can
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
+    condition {
+      test     = "StringEquals"
+      variable = "sagemaker:ModelApprovalStatus"
+      values   = ["PendingManualApproval"]
+    }
+  }
+  statement {
+    sid       = "ReadModelVersions"
+    actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:AddTags"]
     resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
   }
   dynamic "statement" {
@@ -55,9 +80,14 @@ data "aws_iam_policy_document" "pipeline" {
     resources = [var.training_data_bucket_arn, "${var.training_data_bucket_arn}/*"]
   }
   statement {
-    sid       = "PipelineWorkspace"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"]
+    sid       = "ReadPipelineCodeAndOutputs"
+    actions   = ["s3:GetObject", "s3:ListBucket"]
     resources = [module.pipeline_bucket.arn, "${module.pipeline_bucket.arn}/*"]
+  }
+  statement {
+    sid       = "WriteRunOutputs" # never the step code: a job cannot change what later runs execute
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = ["${module.pipeline_bucket.arn}/executions/*"]
   }
   statement {
     sid       = "WriteModelArtifacts"
@@ -66,12 +96,27 @@ data "aws_iam_policy_document" "pipeline" {
   }
   statement {
     sid       = "UseKeys"
-    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant"]
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"]
     resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
       variable = "kms:ResourceAliases"
       values   = distinct(concat([module.kms.alias_name], var.usable_kms_key_aliases))
+    }
+  }
+  statement {
+    sid       = "GrantKeysToJobs"
+    actions   = ["kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = distinct(concat([module.kms.alias_name], var.usable_kms_key_aliases))
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
     }
   }
   statement {

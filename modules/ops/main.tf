@@ -27,12 +27,13 @@ module "kms" {
 }
 
 module "pipeline_bucket" {
-  source        = "../components/bucket"
-  name          = local.bucket_name
-  kms_key_arn   = module.kms.arn
-  partition     = var.partition
-  force_destroy = var.force_destroy
-  tags          = var.tags
+  source            = "../components/bucket"
+  name              = local.bucket_name
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  tags              = var.tags
 }
 
 resource "aws_s3_object" "step" {

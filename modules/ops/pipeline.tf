@@ -1,5 +1,7 @@
 # The retraining pipeline, as a SageMaker Pipelines definition (schema 2020-12-01):
 # Preprocess -> Train -> Evaluate -> QualityGate -> Register (PendingManualApproval) | Fail.
+# Whoever starts a run can choose instance types only: the training data, the quality threshold and
+# the approval status are fixed here, so no start can register an unreviewed model as approved.
 locals {
   code_uri        = "s3://${local.bucket_name}/${local.code_prefix}"
   execution_uri   = { "Std:Join" = { On = "/", Values = ["s3://${local.bucket_name}/executions", { Get = "Execution.PipelineExecutionId" }] } }
@@ -64,7 +66,7 @@ locals {
         ExecutionRoleArn       = local.role_arn
         PrimaryContainer       = { Image = local.sklearn_image, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
         VpcConfig              = local.network_config
-        EnableNetworkIsolation = false
+        EnableNetworkIsolation = true # the inference code is inside the model artifact
       }
     },
     {
@@ -110,7 +112,7 @@ locals {
     Type = "RegisterModel"
     Arguments = merge({
       ModelPackageGroupName = var.model_package_group_name
-      ModelApprovalStatus   = { Get = "Parameters.ModelApprovalStatus" }
+      ModelApprovalStatus   = "PendingManualApproval" # the pipeline role may register nothing else
       InferenceSpecification = {
         Containers = [{
           Image        = local.sklearn_image
@@ -128,7 +130,7 @@ locals {
       }
       CustomerMetadataProperties = {
         "code-version"  = local.code_version
-        "training-data" = { Get = "Parameters.InputDataUrl" }
+        "training-data" = var.training_data_s3_uri
         "pipeline-run"  = { Get = "Execution.PipelineExecutionArn" }
       }
       }, var.monitoring_baseline || var.clarify_baselines.enabled ? {
@@ -147,11 +149,8 @@ locals {
     Version  = "2020-12-01"
     Metadata = {}
     Parameters = [
-      { Name = "InputDataUrl", Type = "String", DefaultValue = var.training_data_s3_uri },
       { Name = "ProcessingInstanceType", Type = "String", DefaultValue = var.processing_instance_type },
       { Name = "TrainingInstanceType", Type = "String", DefaultValue = var.training_instance_type },
-      { Name = "ModelApprovalStatus", Type = "String", DefaultValue = "PendingManualApproval" },
-      { Name = "MinAccuracy", Type = "Float", DefaultValue = var.min_accuracy },
     ]
     PipelineExperimentConfig = {
       ExperimentName = { Get = "Execution.PipelineName" }
@@ -165,7 +164,7 @@ locals {
           AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"] }
           ProcessingInputs = [
             local.processing_code,
-            { InputName = "data", AppManaged = false, S3Input = { S3Uri = { Get = "Parameters.InputDataUrl" }, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
+            { InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
           ]
           ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.train, local.step_output.test] }
         })
@@ -210,13 +209,13 @@ locals {
           Conditions = [{
             Type       = "GreaterThanOrEqualTo"
             LeftValue  = { "Std:JsonGet" = { PropertyFile = { Get = "Steps.Evaluate.PropertyFiles.EvaluationReport" }, Path = "metrics.accuracy.value" } }
-            RightValue = { Get = "Parameters.MinAccuracy" }
+            RightValue = var.min_accuracy
           }]
           IfSteps = [local.register_step]
           ElseSteps = [{
             Name      = "QualityGateFailed"
             Type      = "Fail"
-            Arguments = { ErrorMessage = { "Std:Join" = { On = " ", Values = ["Test accuracy is below the MinAccuracy of", { Get = "Parameters.MinAccuracy" }] } } }
+            Arguments = { ErrorMessage = "Test accuracy is below the minimum of ${var.min_accuracy}" }
           }]
         }
       }, length(local.baselines_before_gate) > 0 ? { DependsOn = local.baselines_before_gate } : {}),

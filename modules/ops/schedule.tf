@@ -49,12 +49,6 @@ resource "aws_scheduler_schedule" "retraining" {
   target {
     arn      = local.pipeline_arn
     role_arn = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.scheduler_role_name}"
-    sagemaker_pipeline_parameters {
-      pipeline_parameter {
-        name  = "InputDataUrl"
-        value = var.training_data_s3_uri
-      }
-    }
     retry_policy {
       maximum_retry_attempts       = 3
       maximum_event_age_in_seconds = 3600

@@ -1,9 +1,9 @@
-output "organizational_unit_ids" {
-  description = "Organizational unit IDs by key."
-  value       = { for k, ou in aws_organizations_organizational_unit.this : k => ou.id }
+output "attachments" {
+  description = "Which policy is attached to which account: <policy>/<account role> => account ID."
+  value       = { for key, a in local.attachments : key => var.accounts[a.account].id }
 }
 
 output "policy_documents" {
-  description = "The rendered service control policies by name (known at plan time)."
-  value       = local.policies
+  description = "The rendered service and resource control policies by name (known at plan time)."
+  value       = merge(local.scps, local.rcps)
 }

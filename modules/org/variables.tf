@@ -1,3 +1,20 @@
+variable "accounts" {
+  description = "Member accounts by account role (dev, staging, prod, ...), one entry per distinct account: its ID, whether data-scientist principals are denied everything in it (all but dev), and whether the data perimeter guards its resources (staging and prod)."
+  type = map(object({
+    id                   = string
+    deny_data_scientists = optional(bool, true)
+    perimeter            = optional(bool, false)
+  }))
+  validation {
+    condition     = length(var.accounts) > 0 && alltrue([for role, a in var.accounts : can(regex("^\\d{12}$", a.id)) && can(regex("^[a-z][a-z0-9-]{0,30}$", role))])
+    error_message = "accounts: keys are short lowercase role names (dev, prod) and every id has 12 digits."
+  }
+  validation {
+    condition     = length(distinct([for a in values(var.accounts) : a.id])) == length(var.accounts)
+    error_message = "accounts: one entry per account; roles that share an account share its entry."
+  }
+}
+
 variable "allowed_regions" {
   description = "Regions workloads may use; requests elsewhere are denied except for global services."
   type        = list(string)
@@ -8,7 +25,7 @@ variable "allowed_regions" {
 }
 
 variable "data_scientist_principal_patterns" {
-  description = "ARN patterns of data-scientist principals, denied everything in units with deny_data_scientists."
+  description = "ARN patterns of data-scientist principals, denied everything in accounts with deny_data_scientists."
   type        = list(string)
   default     = ["arn:aws:iam::*:role/mlops/data-science/*", "arn:aws:sts::*:assumed-role/*data-scientist*/*"]
   validation {
@@ -17,28 +34,23 @@ variable "data_scientist_principal_patterns" {
   }
 }
 
-variable "organizational_units" {
-  description = "Organizational units by key with their name and whether data scientists are denied in them: dev goes to sdlc, staging and prod to prod (the accounts only the pipeline changes). Move the member accounts into them yourself (most organizations manage accounts with Control Tower or AFT)."
-  type = map(object({
-    name                 = string
-    deny_data_scientists = optional(bool, false)
-  }))
-  default = {
-    sdlc = { name = "mlops-sdlc", deny_data_scientists = false }
-    prod = { name = "mlops-prod", deny_data_scientists = true }
-  }
+variable "organization_id" {
+  description = "The organization (o-...): resources of perimeter accounts are reachable only by its principals and AWS services."
+  type        = string
   validation {
-    condition     = length(var.organizational_units) > 0 && alltrue([for k, _ in var.organizational_units : can(regex("^[a-z][a-z0-9-]{0,30}$", k))])
-    error_message = "organizational_units keys must be short lowercase names such as sdlc or prod."
+    condition     = can(regex("^o-[a-z0-9]{10,32}$", var.organization_id))
+    error_message = "organization_id must look like o-abcd123456."
   }
 }
 
-variable "parent_id" {
-  description = "ID of the root (r-...) or organizational unit (ou-...) the units are created under."
-  type        = string
+variable "perimeter" {
+  description = "Who may assume roles in the perimeter accounts: the CI/CD account (its pipeline deploys) and the account that runs Terraform. AWS services are always allowed."
+  type = object({
+    trusted_account_ids = list(string)
+  })
   validation {
-    condition     = can(regex("^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", var.parent_id))
-    error_message = "parent_id must be a root ID (r-xxxx) or an OU ID (ou-xxxx-xxxxxxxx)."
+    condition     = length(var.perimeter.trusted_account_ids) > 0 && alltrue([for id in var.perimeter.trusted_account_ids : can(regex("^\\d{12}$", id))])
+    error_message = "perimeter.trusted_account_ids needs the CI/CD and Terraform account IDs (12 digits)."
   }
 }
 
@@ -52,7 +64,7 @@ variable "prefix" {
 }
 
 variable "tags" {
-  description = "Tags for units and policies."
+  description = "Tags for the policies."
   type        = map(string)
   default     = {}
 }

@@ -18,6 +18,7 @@ locals {
     instance_type            = var.serving.instance_type
     initial_instance_count   = var.serving.initial_instance_count
     variant_name             = local.variant_name
+    network_isolation        = true # served models make no outbound calls: their code is inside the model artifact
     rollback_alarm_names     = [for key in keys(local.rollback_alarm_specs) : "${local.endpoint_name}-${key}"]
     canary                   = var.canary
     autoscaling = {
@@ -50,7 +51,27 @@ resource "aws_ssm_parameter" "network" {
   tags        = var.tags
 }
 
+# Grants on the tier key only for AWS resources (the endpoint, a monitoring job), never to principals.
+data "aws_iam_policy_document" "grant_key_to_aws_resources" {
+  statement {
+    sid       = "GrantKeyToAwsResources"
+    actions   = ["kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [module.kms.alias_name]
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "deploy" {
+  source_policy_documents = [data.aws_iam_policy_document.grant_key_to_aws_resources.json]
   statement {
     sid       = "ReadNetwork"
     actions   = ["ssm:GetParameter"]
@@ -86,8 +107,8 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
   statement {
-    sid       = "GrantEndpointKey"
-    actions   = ["kms:CreateGrant", "kms:DescribeKey"]
+    sid       = "DescribeEndpointKey"
+    actions   = ["kms:DescribeKey"]
     resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"

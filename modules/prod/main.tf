@@ -33,13 +33,14 @@ module "kms" {
 }
 
 module "capture_bucket" {
-  source        = "../components/bucket"
-  count         = var.data_capture.enabled ? 1 : 0
-  name          = local.capture_bucket
-  kms_key_arn   = module.kms.arn
-  partition     = var.partition
-  force_destroy = var.force_destroy
-  tags          = var.tags
+  source            = "../components/bucket"
+  count             = var.data_capture.enabled ? 1 : 0
+  name              = local.capture_bucket
+  kms_key_arn       = module.kms.arn
+  kms_key_alias_arn = module.kms.alias_arn_known_at_plan
+  partition         = var.partition
+  force_destroy     = var.force_destroy
+  tags              = var.tags
 }
 
 module "sagemaker_trust" {
@@ -67,12 +68,27 @@ data "aws_iam_policy_document" "model" {
   }
   statement {
     sid       = "UseKeys"
-    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant"]
+    actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*"]
     resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"
       variable = "kms:ResourceAliases"
       values   = [module.kms.alias_name, var.model_kms_key_alias]
+    }
+  }
+  statement {
+    sid       = "GrantKeysToTheEndpoint"
+    actions   = ["kms:CreateGrant"]
+    resources = ["${local.arn_prefix}:kms:${var.region}:*:key/*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "kms:ResourceAliases"
+      values   = [module.kms.alias_name, var.model_kms_key_alias]
+    }
+    condition {
+      test     = "Bool"
+      variable = "kms:GrantIsForAWSResource"
+      values   = ["true"]
     }
   }
   statement {

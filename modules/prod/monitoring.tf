@@ -9,7 +9,8 @@ locals {
 }
 
 data "aws_iam_policy_document" "monitor" {
-  count = var.monitoring.enabled ? 1 : 0
+  count                   = var.monitoring.enabled ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.grant_key_to_aws_resources.json]
   statement {
     sid       = "ReadCaptureAndBaselines"
     actions   = ["s3:GetObject", "s3:ListBucket"]
@@ -22,7 +23,7 @@ data "aws_iam_policy_document" "monitor" {
   }
   statement {
     sid       = "UseKey"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"]
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
     resources = ["${local.arn_prefix}:kms:${var.region}:${var.account_id}:key/*"]
     condition {
       test     = "ForAnyValue:StringEquals"

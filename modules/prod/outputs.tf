@@ -43,6 +43,11 @@ output "deployment_spec" {
   value       = local.deployment_spec
 }
 
+output "endpoint_arn" {
+  description = "ARN of the serving endpoint (known at plan time; the deployment creates the endpoint)."
+  value       = "${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"
+}
+
 output "endpoint_name" {
   description = "Name of the endpoint the deployments create and update."
   value       = local.endpoint_name

@@ -124,16 +124,35 @@ def test_medium_tier_lifecycle(emulator, monkeypatch):
     medium = tier.outputs("medium", "emulator")
     dev, staging = (account_session(medium["account_roles"][role]) for role in ("dev", "staging"))
 
-    # An approval starts the deployment pipeline, whose build role alone can assume the staging deploy role.
+    # An approval starts one release of exactly that version: the deployed release function's code,
+    # configured as deployed, starts the deployment pipeline with the version as its variable.
     events = dev.client("events")
     approval_rule = events.describe_rule(Name=f"{medium['deployment_pipeline_name']}-on-approval")
     group = medium["model_package_group_arn"].rsplit("/", 1)[1]
     arn = f"{medium['model_package_group_arn'].replace('model-package-group', 'model-package')}/1"
-    assert events.test_event_pattern(EventPattern=approval_rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
-    [target] = events.list_targets_by_rule(Rule=approval_rule["Name"])["Targets"]
-    assert target["Arn"].endswith(f":{medium['deployment_pipeline_name']}")
-    stages = [s["name"] for s in dev.client("codepipeline").get_pipeline(name=medium["deployment_pipeline_name"])["pipeline"]["stages"]]
-    assert stages == ["Source", "Deploy-staging", "SmokeTest-staging", "Approve-prod", "Deploy-prod"]
+    event = {**approval(group, arn), "id": "0e6f9c4b-2d5e-4f0c-9d8e-6d1f0a3e1c11", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}
+    assert events.test_event_pattern(EventPattern=approval_rule["EventPattern"], Event=json.dumps(event))["Result"]
+    release_config = dev.client("lambda").get_function_configuration(FunctionName="mlops-release")
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=approval_rule["Name"])["Targets"]] == [release_config["FunctionArn"]]
+    for key, value in release_config["Environment"]["Variables"].items():
+        monkeypatch.setenv(key, value)
+    release = load_lambda("release")
+    release.codepipeline = dev.client("codepipeline")
+    started = release.handler(event)
+    assert started["status"] == "started" and release.handler(event)["execution"] == started["execution"], "a duplicate starts nothing"
+    execution = release.codepipeline.get_pipeline_execution(pipelineName=medium["deployment_pipeline_name"], pipelineExecutionId=started["execution"])["pipelineExecution"]
+    assert execution["variables"] == [{"name": "MODEL_PACKAGE_ARN", "resolvedValue": arn}]
+    pipeline = release.codepipeline.get_pipeline(name=medium["deployment_pipeline_name"])["pipeline"]
+    assert [s["name"] for s in pipeline["stages"]] == ["Source", "Deploy-staging", "SmokeTest-staging", "Approve-prod", "Deploy-prod"]
+    builds = [a for s in pipeline["stages"] for a in s["actions"] if a["actionTypeId"]["category"] == "Build"]
+    assert all(json.loads(a["configuration"]["EnvironmentVariables"]) == [{"name": "MODEL_PACKAGE_ARN", "type": "PLAINTEXT", "value": "#{variables.MODEL_PACKAGE_ARN}"}] for a in builds)
+
+    # The guardrails are attached to the accounts themselves, the data perimeter to staging and prod.
+    orgs = account_session(tier.EMULATOR_MANAGEMENT_ACCOUNT).client("organizations")
+    attached = {(p["Name"], t["TargetId"]) for p in orgs.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"] + orgs.list_policies(Filter="RESOURCE_CONTROL_POLICY")["Policies"]
+                for t in orgs.list_targets_for_policy(PolicyId=p["Id"])["Targets"] if p["Name"].startswith("mlops-")}
+    assert ("mlops-deny-data-scientists", medium["account_roles"]["prod"]) in attached and ("mlops-deny-regions", medium["account_roles"]["dev"]) in attached
+    assert ("mlops-deny-access-from-outside-organization", medium["account_roles"]["staging"]) in attached
     trust = staging.client("iam").get_role(RoleName="mlops-staging-cicd-deploy")["Role"]["AssumeRolePolicyDocument"]
     assert [s["Principal"]["AWS"] for s in trust["Statement"]] == [f"arn:aws:iam::{medium['account_roles']['cicd']}:role/mlops/mlops-cicd-build"]
 

@@ -55,8 +55,9 @@ mock_provider "aws" {
 }
 
 variables {
-  accounts  = { dev = "111111111111", data = "444444444444", ops = "555555555555", artifact = "666666666666", cicd = "777777777777", staging = "222222222222", prod = "333333333333" }
-  data_lake = { admin_arns = ["arn:aws:iam::444444444444:role/TerraformExecution"], tables = { t = { columns = { id = "string" } } } }
+  accounts        = { dev = "111111111111", data = "444444444444", ops = "555555555555", artifact = "666666666666", cicd = "777777777777", staging = "222222222222", prod = "333333333333" }
+  data_lake       = { admin_arns = ["arn:aws:iam::444444444444:role/TerraformExecution"], tables = { t = { columns = { id = "string" } } } }
+  model_approvers = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "seven_accounts" {
@@ -93,7 +94,7 @@ run "rejects_bad_org_id" {
 
 run "rejects_managed_org_without_management_account" {
   command = plan
-  variables { organization = { manage = true, parent_id = "r-abcd", allowed_regions = ["us-east-1"] } }
+  variables { organization = { manage = true, id = "o-abcd123456", allowed_regions = ["us-east-1"] } }
   expect_failures = [var.organization]
 }
 

@@ -27,7 +27,8 @@ mock_provider "aws" {
 }
 
 variables {
-  accounts = { dev = "111111111111", staging = "222222222222", prod = "333333333333" }
+  accounts        = { dev = "111111111111", staging = "222222222222", prod = "333333333333" }
+  model_approvers = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "three_accounts" {
@@ -64,7 +65,7 @@ run "rejects_bad_org_id" {
 
 run "rejects_managed_org_without_management_account" {
   command = plan
-  variables { organization = { manage = true, parent_id = "r-abcd", allowed_regions = ["us-east-1"] } }
+  variables { organization = { manage = true, id = "o-abcd123456", allowed_regions = ["us-east-1"] } }
   expect_failures = [var.organization]
 }
 

@@ -30,10 +30,23 @@ variables {
   account_id         = "111111111111"
   offline_plan       = true
   lambda_package_dir = "../../build/lambda"
+  model_approvers    = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "valid_inputs_plan" {
   command = plan
+}
+
+run "rejects_account_root_as_approver" {
+  command = plan
+  variables { model_approvers = ["arn:aws:iam::111111111111:root"] }
+  expect_failures = [var.model_approvers]
+}
+
+run "rejects_data_scientists_as_approvers" {
+  command = plan
+  variables { model_approvers = ["arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist"] }
+  expect_failures = [var.model_approvers]
 }
 
 run "rejects_bad_account_id" {

@@ -9,6 +9,7 @@ variables {
   account_id               = "111111111111"
   region                   = "eu-west-1"
   model_package_group_name = "mlops-model"
+  approver_principal_arns  = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "valid_inputs_plan" {
@@ -20,6 +21,14 @@ run "valid_inputs_plan" {
   assert {
     condition     = length(aws_sagemaker_model_package_group_policy.this) == 0
     error_message = "no registry policy without readers"
+  }
+}
+
+run "only_the_approver_role_approves" {
+  command = plan
+  assert {
+    condition     = module.model_approver.arn == "arn:aws:iam::111111111111:role/mlops/approval/mlops-artifact-model-approver"
+    error_message = "the model approver lives under /mlops/approval/, where the policy suite looks for approvers"
   }
 }
 

@@ -10,6 +10,8 @@ variables {
   region                   = "us-east-1"
   lambda_package_dir       = "../../build/lambda"
   model_package_group_name = "mlops-model"
+  model_package_group_arn  = "arn:aws:sagemaker:us-east-1:666666666666:model-package-group/mlops-model"
+  approver_principal_arns  = ["arn:aws:iam::777777777777:role/ReleaseApprover"]
   stages = [
     { name = "staging", deploy_role_arn = "arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy", deployment_spec = "{}", network_parameter = "/mlops/staging/serving/network", smoke_test = true },
     { name = "prod", deploy_role_arn = "arn:aws:iam::333333333333:role/mlops/mlops-prod-cicd-deploy", deployment_spec = "{}", network_parameter = "/mlops/prod/serving/network", approval = true },
@@ -28,6 +30,26 @@ run "deploys_stage_by_stage" {
   }
 }
 
+run "every_stage_deploys_the_approved_version" {
+  command = plan
+  assert {
+    condition = alltrue([for s in aws_codepipeline.deployment.stage : alltrue([for a in s.action :
+      jsondecode(a.configuration.EnvironmentVariables)[0].value == "#{variables.MODEL_PACKAGE_ARN}" if a.category == "Build"
+    ])]) && aws_codepipeline.deployment.pipeline_type == "V2" && aws_codepipeline.deployment.execution_mode == "QUEUED"
+    error_message = "each build stage gets the release's MODEL_PACKAGE_ARN; releases queue one after another"
+  }
+  assert {
+    condition     = module.release_approver[0].arn == "arn:aws:iam::777777777777:role/mlops/approval/mlops-cicd-release-approver" && aws_cloudwatch_event_target.approval.arn == module.release_function.arn
+    error_message = "approvals start the release function; people approve prod through the release approver role"
+  }
+}
+
+run "rejects_group_name_as_arn" {
+  command = plan
+  variables { model_package_group_arn = "mlops-model" }
+  expect_failures = [var.model_package_group_arn]
+}
+
 run "builds_containers_from_the_repository" {
   command = plan
   variables {
@@ -42,9 +64,11 @@ run "builds_containers_from_the_repository" {
     condition = (
       aws_codebuild_project.image["inference"].service_role == output.image_build_role_arn &&
       aws_codebuild_project.deploy["deploy-prod"].service_role == output.build_role_arn &&
-      !contains(flatten([for st in data.aws_iam_policy_document.image_build[0].statement : st.actions]), "sts:AssumeRole")
+      !contains(flatten([for st in data.aws_iam_policy_document.image_build[0].statement : st.actions]), "sts:AssumeRole") &&
+      alltrue([for st in data.aws_iam_policy_document.image_build[0].statement : !contains(st.resources, "arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*")]) &&
+      contains(data.aws_iam_policy_document.image_build[0].statement[0].resources, "arn:aws:s3:::mlops-777777777777-us-east-1-cicd-images/*")
     )
-    error_message = "container builds run the repository's Dockerfiles: their role pushes images and cannot reach the deploy roles"
+    error_message = "container builds run the repository's Dockerfiles: their role pushes images, has its own artifact bucket, and can neither reach the deploy roles nor write the deploy kit"
   }
 }
 

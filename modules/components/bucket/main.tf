@@ -71,6 +71,53 @@ data "aws_iam_policy_document" "this" {
       values   = ["false"]
     }
   }
+
+  # Uploads use the bucket's KMS key: none may ask for SSE-S3 or name a key of another account.
+  # (Without the headers, default encryption applies the bucket's key.)
+  statement {
+    sid       = "DenyUploadsWithoutKms"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${var.partition}:s3:::${var.name}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotEquals"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["aws:kms", "aws:kms:dsse"]
+    }
+  }
+  statement {
+    sid       = "DenyUploadsWithForeignKeys"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["arn:${var.partition}:s3:::${var.name}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotLike"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = [var.kms_key_alias_arn, "${local.key_account_arn_prefix}:key/*"]
+    }
+  }
+}
+
+locals {
+  key_account_arn_prefix = join(":", slice(split(":", var.kms_key_alias_arn), 0, 5)) # arn:<partition>:kms:<region>:<account>
 }
 
 resource "aws_s3_bucket_policy" "this" {

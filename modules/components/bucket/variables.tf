@@ -4,6 +4,15 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "kms_key_alias_arn" {
+  description = "Alias ARN of that key, known at plan time (arn:<partition>:kms:<region>:<account>:alias/<name>): uploads may name only it or a key of its account."
+  type        = string
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:\\d{12}:alias/[a-zA-Z0-9/_-]+$", var.kms_key_alias_arn))
+    error_message = "kms_key_alias_arn must be an alias ARN such as arn:aws:kms:eu-west-1:111111111111:alias/mlops-dev."
+  }
+}
+
 variable "kms_key_arn" {
   description = "Customer-managed KMS key ARN for default SSE-KMS encryption."
   type        = string

@@ -17,11 +17,29 @@ data "aws_iam_policy_document" "this" {
     for_each = length(var.user_arns) > 0 ? [1] : []
     content {
       sid       = "NamedPrincipalsUseKey"
-      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:CreateGrant"]
+      actions   = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
       resources = ["*"]
       principals {
         type        = "AWS"
         identifiers = sort(var.user_arns)
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(var.user_arns) > 0 ? [1] : []
+    content {
+      sid       = "NamedPrincipalsGrantToAwsServices" # for the jobs and endpoints they start, never to another principal
+      actions   = ["kms:CreateGrant"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = sort(var.user_arns)
+      }
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
       }
     }
   }

@@ -77,7 +77,7 @@ resource "aws_subnet" "private" {
   vpc_id            = aws_vpc.this.id
   availability_zone = each.key
   cidr_block        = each.value
-  tags              = merge(var.tags, { Name = "${var.name}-private-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.name}-private-${each.key}", "mlops:network" = var.name }) # policies may allow network interfaces only here
 }
 
 resource "aws_route_table" "private" {

@@ -1,3 +1,8 @@
+output "name" {
+  description = "The network's name, also the mlops:network tag of its subnets."
+  value       = var.name
+}
+
 output "security_group_id" {
   description = "Security group for workloads in the VPC."
   value       = aws_security_group.workloads.id

@@ -1,11 +1,19 @@
 # The account roles wired together. A tier is this module with one provider per role and its
 # toggles: medium and large differ in which account each provider points at, not in code.
 locals {
-  acct         = var.accounts
-  arn          = "arn:${var.partition}"
-  azs          = ["${var.region}a", "${var.region}b"]
-  ops_in_dev   = local.acct.ops == local.acct.dev # medium: ops shares dev's account and VPC
-  org_id       = var.organization.id
+  acct       = var.accounts
+  arn        = "arn:${var.partition}"
+  azs        = ["${var.region}a", "${var.region}b"]
+  ops_in_dev = local.acct.ops == local.acct.dev # medium: ops shares dev's account and VPC
+  org_id     = var.organization.id
+  # One entry per distinct account, named by its first role: data scientists are denied everywhere
+  # but dev; the serving accounts sit inside the data perimeter.
+  org_accounts = { for id in distinct([for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : local.acct[role]]) :
+    [for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : role if local.acct[role] == id][0] => {
+      id                   = id
+      deny_data_scientists = id != local.acct.dev
+      perimeter            = contains([local.acct.staging, local.acct.prod], id)
+  } }
   monitoring   = var.features.monitoring
   endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
   approval_bus = local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
@@ -44,9 +52,11 @@ module "org" {
   count                             = var.organization.manage ? 1 : 0
   providers                         = { aws = aws.management }
   prefix                            = var.prefix
-  parent_id                         = var.organization.parent_id
+  organization_id                   = local.org_id
   allowed_regions                   = var.organization.allowed_regions
   data_scientist_principal_patterns = ["${local.arn}:iam::*:role/mlops/data-science/*"]
+  accounts                          = local.org_accounts
+  perimeter                         = { trusted_account_ids = compact([local.acct.cicd, var.organization.management_account_id]) } # the pipeline deploys; Terraform runs from the management account
   tags                              = var.tags
 }
 
@@ -137,6 +147,7 @@ module "artifact" {
   region                       = var.region
   partition                    = var.partition
   model_package_group_name     = local.group_name
+  approver_principal_arns      = var.model_approvers
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
   ecr_repositories             = var.features.container_builds ? { for name in keys(var.container_images) : name => { keep_images = 20 } } : {}
   registry_reader_arns         = compact([module.staging.deployer_role_arn, module.prod.deployer_role_arn, module.staging.model_role_arn, module.prod.model_role_arn])
@@ -160,10 +171,12 @@ module "dev" {
   code_repository          = var.code_repository
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
-  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : [] # same account only
+  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : []                     # same account only
+  protected                = { pipeline_arns = local.ops_in_dev ? [module.ops.pipeline_arn] : [] } # serving is in other accounts
   force_destroy            = var.force_destroy
   tags                     = var.tags
   network = {
+    name               = module.network_dev.name
     vpc_id             = module.network_dev.vpc_id
     subnet_ids         = module.network_dev.subnet_ids
     security_group_ids = [module.network_dev.security_group_id]
@@ -213,6 +226,8 @@ module "cicd" {
   partition                = var.partition
   lambda_package_dir       = var.lambda_package_dir
   model_package_group_name = local.group_name
+  model_package_group_arn  = module.artifact.model_package_group_arn
+  approver_principal_arns  = var.model_approvers
   organization_id          = local.org_id
   approval_senders         = compact([module.artifact.approval_forwarder_role_arn])
   source_repository        = var.features.container_builds ? var.source_repository : null

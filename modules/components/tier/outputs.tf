@@ -3,6 +3,11 @@ output "account_roles" {
   value       = var.accounts
 }
 
+output "approver_role_arns" {
+  description = "The roles model approvers assume: approve versions in the registry, approve releases to prod."
+  value       = { model = module.artifact.model_approver_role_arn, release = module.cicd.release_approver_role_arn }
+}
+
 output "deployment_pipeline_name" {
   description = "CodePipeline that deploys each approved model to staging, then (after approval) prod."
   value       = module.cicd.deployment_pipeline_name
@@ -31,4 +36,9 @@ output "pipeline_name" {
 output "studio_domain_id" {
   description = "SageMaker Studio domain in dev."
   value       = module.dev.studio_domain_id
+}
+
+output "organization_id" {
+  description = "The organization every account belongs to (aws:PrincipalOrgID; the policy suite evaluates it)."
+  value       = local.org_id
 }

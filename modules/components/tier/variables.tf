@@ -106,18 +106,31 @@ variable "lambda_package_dir" {
   type        = string
 }
 
+variable "model_approvers" {
+  description = "The people who approve model versions and production releases: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) that may assume the approver roles. Never data scientists."
+  type        = list(string)
+  validation {
+    condition     = length(var.model_approvers) > 0 && alltrue([for arn in var.model_approvers : can(regex("^arn:[a-z-]+:iam::\\d{12}:(role|user)/[a-zA-Z0-9+=,.@_/-]+$", arn))])
+    error_message = "model_approvers needs at least one exact IAM role or user ARN (arn:aws:iam::<account>:role/<name>); no account roots or wildcards."
+  }
+  validation {
+    condition     = alltrue([for arn in var.model_approvers : !strcontains(arn, "/data-science/")])
+    error_message = "model_approvers must not name data-scientist roles (/data-science/): data scientists never approve their own models."
+  }
+}
+
 variable "organization" {
-  description = "The AWS Organization: its ID (o-..., for aws:PrincipalOrgID conditions) and, with manage = true, the root or OU under which modules/org creates the sdlc and prod units and their SCPs (run as the management account)."
+  description = "The AWS Organization: its ID (o-..., for aws:PrincipalOrgID conditions) and, with manage = true, the management account (where Terraform runs modules/org) and the regions the SCPs allow. modules/org attaches SCPs to every account and the data perimeter (RCPs) to staging and prod."
   type = object({
-    id              = optional(string)
-    manage          = optional(bool, false)
-    parent_id       = optional(string)
-    allowed_regions = optional(list(string), [])
+    id                    = optional(string)
+    manage                = optional(bool, false)
+    management_account_id = optional(string)
+    allowed_regions       = optional(list(string), [])
   })
   default = {}
   validation {
-    condition     = !var.organization.manage || (var.organization.parent_id != null && length(var.organization.allowed_regions) > 0)
-    error_message = "organization.manage needs parent_id (r-... or ou-...) and allowed_regions."
+    condition     = !var.organization.manage || (var.organization.id != null && can(regex("^\\d{12}$", var.organization.management_account_id)) && length(var.organization.allowed_regions) > 0)
+    error_message = "organization.manage needs id (o-...), management_account_id (12 digits) and allowed_regions."
   }
 }
 

@@ -11,6 +11,7 @@ variables {
   artifact_bucket_arn = "arn:aws:s3:::mlops-models"
   data_scientists     = { alice = { email = "alice@example.com" } }
   network = {
+    name               = "mlops-dev"
     vpc_id             = "vpc-12345678"
     subnet_ids         = ["subnet-1", "subnet-2"]
     security_group_ids = ["sg-1"]
@@ -89,9 +90,23 @@ run "rejects_bad_email" {
 run "rejects_network_without_subnets" {
   command = plan
   variables {
-    network = { vpc_id = "vpc-1", subnet_ids = [], security_group_ids = ["sg-1"] }
+    network = { name = "mlops-dev", vpc_id = "vpc-1", subnet_ids = [], security_group_ids = ["sg-1"] }
   }
   expect_failures = [var.network]
+}
+
+run "rejects_network_without_name" {
+  command = plan
+  variables {
+    network = { name = "", vpc_id = "vpc-1", subnet_ids = ["subnet-1"], security_group_ids = ["sg-1"] }
+  }
+  expect_failures = [var.network]
+}
+
+run "rejects_protected_names_instead_of_arns" {
+  command = plan
+  variables { protected = { endpoint_arns = ["mlops-prod"] } }
+  expect_failures = [var.protected]
 }
 
 run "rejects_bad_prefix" {

@@ -46,8 +46,16 @@ run "pipeline_definition" {
     error_message = "a passing model is registered, a failing one fails the run"
   }
   assert {
-    condition     = [for p in jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Parameters : p.DefaultValue if p.Name == "ModelApprovalStatus"] == ["PendingManualApproval"]
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[3].Arguments.IfSteps[0].Arguments.ModelApprovalStatus == "PendingManualApproval"
     error_message = "registered models wait for manual approval"
+  }
+  assert {
+    condition     = [for p in jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Parameters : p.Name] == ["ProcessingInstanceType", "TrainingInstanceType"]
+    error_message = "a run can override instance types only: never the data, the quality threshold or the approval status"
+  }
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[3].Arguments.Conditions[0].RightValue == 0.9 && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.ProcessingInputs[1].S3Input.S3Uri == var.training_data_s3_uri
+    error_message = "the quality threshold and the training data are fixed in the definition"
   }
   assert {
     condition     = alltrue([for i in [0, 2] : jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[i].Arguments.NetworkConfig.EnableInterContainerTrafficEncryption]) && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.EnableInterContainerTrafficEncryption

@@ -5,8 +5,9 @@ mock_provider "aws" {
 }
 
 variables {
-  name        = "mlops-test-bucket"
-  kms_key_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  name              = "mlops-test-bucket"
+  kms_key_arn       = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000"
+  kms_key_alias_arn = "arn:aws:kms:eu-west-1:111111111111:alias/mlops-test"
 }
 
 run "valid_inputs_plan" {
@@ -31,6 +32,12 @@ run "object_lock_forces_versioning" {
     condition     = aws_s3_bucket_versioning.this.versioning_configuration[0].status == "Enabled" && aws_s3_bucket.this.object_lock_enabled
     error_message = "object lock needs versioning"
   }
+}
+
+run "rejects_key_arn_as_alias" {
+  command = plan
+  variables { kms_key_alias_arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000" }
+  expect_failures = [var.kms_key_alias_arn]
 }
 
 run "rejects_uppercase_name" {

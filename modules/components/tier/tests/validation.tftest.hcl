@@ -59,6 +59,7 @@ variables {
   region             = "us-east-1"
   lambda_package_dir = "../../../build/lambda"
   accounts           = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", staging = "222222222222", prod = "333333333333" }
+  model_approvers    = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "medium_shape" {
@@ -67,6 +68,33 @@ run "medium_shape" {
     condition     = output.endpoint_names == { staging = "mlops-staging", prod = "mlops-prod" } && length(module.data) == 0 && length(module.network_ops) == 0
     error_message = "with ops in dev there is no separate ops VPC, and no lake without data_lake"
   }
+}
+
+run "guardrails_attach_to_every_account" {
+  command = plan
+  variables {
+    organization = { manage = true, id = "o-abcd123456", management_account_id = "999999999999", allowed_regions = ["us-east-1"] }
+  }
+  assert {
+    condition     = keys(local.org_accounts) == ["dev", "prod", "staging"] && !local.org_accounts.dev.deny_data_scientists && local.org_accounts.prod.perimeter && !local.org_accounts.dev.perimeter
+    error_message = "one entry per account (medium: dev holds five roles); data scientists denied outside dev; the perimeter around staging and prod"
+  }
+  assert {
+    condition     = output.organization_id == "o-abcd123456"
+    error_message = "the tier outputs its organization, so the policy suite evaluates aws:PrincipalOrgID"
+  }
+}
+
+run "rejects_data_scientists_as_approvers" {
+  command = plan
+  variables { model_approvers = ["arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist"] }
+  expect_failures = [var.model_approvers]
+}
+
+run "rejects_account_root_as_approver" {
+  command = plan
+  variables { model_approvers = ["arn:aws:iam::111111111111:root"] }
+  expect_failures = [var.model_approvers]
 }
 
 run "rejects_short_account" {
