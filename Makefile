@@ -79,7 +79,7 @@ retrain: setup ## Start the retraining pipeline of a tier (TIER=small; TARGET=aw
 test: setup package plans ## Run every check: fmt, validate, terraform test, plans, policy, Lambdas, emulator
 	@$(PY) -m pytest
 
-policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json b.json" for others)
+policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json,b.json" for others)
 	@PYTHONPATH=scripts $(PY) -m policy $(PLANS)
 
 fmt: ## Format Terraform files
@@ -92,9 +92,10 @@ docs: setup ## Regenerate the inputs/outputs tables of the module READMEs
 	@$(PY) scripts/docs.py
 
 
-bench: setup package ## Benchmarks: Lambda import times, plan-large against its provider floor (see scripts/bench_*.py)
+bench: setup package plans ## Benchmarks: Lambda import times, plan-large against its provider floor, make policy on the tier plans (scripts/bench_*.py)
 	@$(PY) scripts/bench_lambda_imports.py
 	@$(PY) scripts/bench_plan.py large --runs 3
+	@$(PY) scripts/bench_policy.py --runs 3
 
 clean: ## Remove build output and Terraform working directories (keeps the virtualenvs)
 	@rm -rf build

@@ -100,6 +100,18 @@ def rules_table() -> str:
     return "\n".join(lines)
 
 
+DUTIES_BEGIN, DUTIES_END = "<!-- BEGIN_CAPABILITIES -->", "<!-- END_CAPABILITIES -->"
+
+
+def capabilities_table() -> str:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from policy.duties import CAPABILITIES
+
+    lines = ["| capability | only these principals may hold it | why it is protected |", "|---|---|---|"]
+    lines += [f"| {cell(c.title)} (`{c.id}`) | {', '.join(c.allowed) or 'no principal of the plan (Terraform only)'} | {cell(c.why)} |" for c in CAPABILITIES]
+    return "\n".join(lines)
+
+
 def replace_between(text: str, begin: str, end: str, body: str) -> str:
     if begin not in text:
         return text
@@ -113,7 +125,8 @@ def updated_root_readme(readme: Path) -> str:
 
 
 def updated_policies_readme(readme: Path) -> str:
-    return replace_between(readme.read_text(), RULES_BEGIN, RULES_END, rules_table())
+    text = replace_between(readme.read_text(), RULES_BEGIN, RULES_END, rules_table())
+    return replace_between(text, DUTIES_BEGIN, DUTIES_END, capabilities_table())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,9 @@ for _name in ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "
         setattr(collections, _name, getattr(collections.abc, _name))
 
 from principalmapper.common import Node, Policy  # noqa: E402
+from principalmapper.querying.local_policy_simulation import resource_policy_matching_statements  # noqa: E402
 from principalmapper.querying.query_interface import local_check_authorization_full  # noqa: E402
+from principalmapper.util.case_insensitive_dict import CaseInsensitiveDict  # noqa: E402
 
 logging.getLogger("principalmapper").setLevel(logging.WARNING)
 
@@ -35,8 +37,15 @@ class Principal:
     def node(self) -> Node:
         policies = [Policy(f"{self.arn}#inline{i}", f"inline{i}", doc) for i, doc in enumerate(self.policies)]
         boundary = Policy(self.boundary_arn or f"{self.arn}#boundary", "boundary", self.boundary) if self.boundary else None
-        trust = self.trust_policy or {"Version": "2012-10-17", "Statement": []}
+        trust = (self.trust_policy or {"Version": "2012-10-17", "Statement": []}) if ":role/" in self.arn else None
         return Node(self.arn, f"AROA{abs(hash(self.arn)) % 10**12:012d}", policies, [], trust, None, 0, False, False, boundary, False, dict(self.tags))
+
+
+def rcp_denies(principal: Principal, action: str, resource: str, keys: dict[str, Any], rcps: list[dict[str, Any]]) -> bool:
+    """Resource control policies deny only (RCPFullAWSAccess allows the rest): does one deny this request?"""
+    context = CaseInsensitiveDict({"aws:PrincipalArn": principal.arn, **keys})
+    node = principal.node()
+    return any(s.get("Effect") == "Deny" for rcp in rcps for s in resource_policy_matching_statements(node, rcp, action, resource, context))
 
 
 def authorized(
@@ -48,11 +57,15 @@ def authorized(
     resource_account: str | None = None,
     context: dict[str, Any] | None = None,
     scps: list[list[dict[str, Any]]] | None = None,
+    rcps: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Would AWS allow `principal` to call `action` on `resource`? Identity policies, boundary, SCPs
-    (one list per level of the OU path), the resource policy (cross-account needs both sides)."""
+    (one list per level of the OU path), RCPs of the resource's account, the resource policy
+    (cross-account needs both sides)."""
     groups = [[Policy(f"scp{i}-{j}", f"scp{i}-{j}", doc) for j, doc in enumerate(level)] for i, level in enumerate(scps)] if scps else None
-    keys = {"aws:PrincipalAccount": principal.account_id, **(context or {})}
+    keys = {"aws:PrincipalAccount": principal.account_id, "aws:PrincipalIsAWSService": "false", **(context or {})}
+    if rcps and rcp_denies(principal, action, resource, keys, rcps):
+        return False
     return local_check_authorization_full(
         principal.node(), action, resource, keys,
         resource_policy=resource_policy,

@@ -1,8 +1,10 @@
-"""`make policy`: exit codes, one line per violation, JSON and SARIF reports, checkov in its own
-venv with this project's custom checks, and skips that carry reasons."""
+"""`make policy`: exit codes, progress lines, one line per violation, JSON and SARIF reports with file
+and line locations, checkov in its own venv with this project's custom checks, and skips that carry
+reasons and apply only to this project's own modules."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pytest
 import yaml
 
 from fixtures import small_raw, tier_raw
+from plans import COMMUNITY, community_plan
 from support import ROOT
 
 pytestmark = pytest.mark.xdist_group("small")
@@ -26,25 +29,34 @@ def test_tier_plans_pass_every_rule(tmp_path, tier):
     # One worker per tier directory: a plan (re)initialises it, which must not race its terraform test.
     plan = tmp_path / f"{tier}.json"
     plan.write_text(json.dumps(tier_raw(tier)))
-    result = run_policy(str(plan), "--report-dir", str(tmp_path / "report"))
+    result = run_policy(str(plan), "--root", str(ROOT / "environments" / tier), "--no-hcl", "--report-dir", str(tmp_path / "report"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all rules hold" in result.stdout
     assert json.loads((tmp_path / "report" / "report.json").read_text())["violations"] == []
 
 
-def test_a_violation_fails_with_one_line_and_reports(tmp_path):
+def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lines(tmp_path):
     raw = small_raw()
     planned = next(r for m in raw["planned_values"]["root_module"]["child_modules"] for r in m.get("resources", []) if r["address"] == "module.dev.aws_sagemaker_domain.this")
     planned["values"]["app_network_access_type"] = "PublicInternetOnly"  # the view checkov reads; the engine reads both
     plan = tmp_path / "broken.json"
     plan.write_text(json.dumps(raw))
-    result = run_policy(str(plan), "--report-dir", str(tmp_path / "report"))
+    result = run_policy(f"{plan},{plan}", "--root", str(ROOT / "environments" / "small"), "--no-hcl", "--report-dir", str(tmp_path / "report"))
     assert result.returncode == 1
     lines = [l for l in result.stdout.splitlines() if l.startswith(("MLOPS-", "CKV"))]
     assert any(re.match(r"MLOPS-001  Studio domain is VPC-only .*\[broken\] module\.dev\.aws_sagemaker_domain\.this: .*Fix: ", l) for l in lines), lines
     assert any(l.startswith("CKV_MLOPS_1 ") for l in lines), "the custom checkov check runs too"
+    progress = [l for l in result.stdout.splitlines() if l.startswith("policy: ")]
+    assert [l for l in progress if l.startswith("policy: broken.json: ")] and [l for l in progress if l.startswith("policy: checkov plans")]
+    assert any("AWS managed policies: moto" in l for l in progress), "the managed-policy snapshot and its date are printed"
     sarif = json.loads((tmp_path / "report" / "report.sarif").read_text())
-    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"MLOPS-001", "CKV_MLOPS_1"}
+    results = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
+    assert {"MLOPS-001", "CKV_MLOPS_1"} <= set(results)
+    studio = (ROOT / "modules" / "dev" / "studio.tf").read_text().splitlines()
+    line = next(i for i, text in enumerate(studio, 1) if text.startswith('resource "aws_sagemaker_domain" "this"'))
+    for rule in ("MLOPS-001", "CKV_MLOPS_1"):
+        location = results[rule]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "modules/dev/studio.tf" and location["region"]["startLine"] == line, location
 
 
 def test_bad_input_exits_2(tmp_path):
@@ -52,6 +64,26 @@ def test_bad_input_exits_2(tmp_path):
     (tmp_path / "garbage.json").write_text("{}")
     result = run_policy(str(tmp_path / "garbage.json"), "--no-checkov")
     assert result.returncode == 2 and "not a Terraform plan" in result.stderr
+
+
+def test_a_plan_older_than_its_configuration_is_warned_about(tmp_path):
+    plan = tmp_path / "small.json"
+    plan.write_text(json.dumps(small_raw()))
+    os.utime(plan, (0, 0))
+    result = run_policy(str(plan), "--root", str(ROOT / "environments" / "small"), "--no-checkov", "--report-dir", str(tmp_path / "report"))
+    assert result.returncode == 0 and "warning: " in result.stdout and "is older than" in result.stdout, result.stdout
+
+
+@pytest.mark.xdist_group("community")
+def test_the_projects_skips_never_hide_findings_in_other_code(tmp_path):
+    plan = tmp_path / "community.json"
+    plan.write_text(json.dumps(community_plan()))
+    result = run_policy(str(plan), "--root", str(COMMUNITY), "--no-hcl", "--report-dir", str(tmp_path / "report"))
+    assert result.returncode == 1
+    skipped_here = set(yaml.safe_load((ROOT / "policies" / "checkov-skips.yaml").read_text()))
+    reported = {(v["rule"], v["address"]) for v in json.loads((tmp_path / "report" / "report.json").read_text())["violations"]}
+    assert ("CKV_AWS_18", "aws_s3_bucket.data") in reported and "CKV_AWS_18" in skipped_here, "skipped in this project's modules, reported in other code"
+    assert ("MLOPS-003", "aws_iam_role.notebook") in reported
 
 
 @pytest.mark.parametrize(("fixture", "expected"), [("pass", set()), ("fail", {"CKV_MLOPS_1", "CKV2_MLOPS_1"})])
@@ -68,15 +100,29 @@ def test_custom_checkov_checks(fixture, expected):
 
 def test_every_skip_has_a_reason_and_empty_reasons_are_refused(tmp_path, monkeypatch):
     skips = yaml.safe_load((ROOT / "policies" / "checkov-skips.yaml").read_text())
-    assert skips and all(isinstance(reason, str) and len(reason.split()) >= 5 for reason in skips.values()), skips
+    reasons = [entry["reason"] if isinstance(entry, dict) else entry for entry in skips.values()]
+    assert skips and all(isinstance(reason, str) and len(reason.split()) >= 5 for reason in reasons), skips
     import policy.__main__ as cli
     bad = tmp_path / "skips.yaml"
-    bad.write_text("CKV_AWS_1: ''\n")
+    bad.write_text("CKV_AWS_1: {resources: ['*']}\n")
     monkeypatch.setattr(cli, "SKIPS_FILE", bad)
     with pytest.raises(SystemExit, match="need a written reason"):
         cli.load_skips()
 
 
+def test_every_exception_to_evaluation_has_a_reason():
+    from policy.rules.platform import exceptions
+    listed = exceptions()
+    assert listed and all(e["address"] and len(e["because"].split()) >= 10 for e in listed)
+
+
 def test_no_inline_checkov_skips():
     inline = [str(p.relative_to(ROOT)) for d in ("modules", "environments") for p in (ROOT / d).rglob("*.tf") if "checkov:skip" in p.read_text()]
     assert not inline, f"put skips with reasons in policies/checkov-skips.yaml, not inline: {inline}"
+
+
+def test_make_policy_on_the_tier_plans_with_the_hcl_scan_passes(tmp_path):
+    # build/plans/<tier>.json as `make test` plans them; their roots and the HCL of modules/ are found.
+    result = run_policy("--report-dir", str(tmp_path / "report"))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "checkov hcl (modules)" in result.stdout and "all rules hold in 3 plan(s)" in result.stdout
