@@ -61,7 +61,7 @@ down: ## Stop the emulator that `make up` started
 	@$(PYTHON) scripts/emulator/ctl.py down
 
 status: ## Is the emulator running?
-	@$(PYTHON) scripts/emulator/ctl.py status
+	@$(PYTHON) scripts/emulator/ctl.py status || test $$? -eq 3  # not running is an answer, not an error (ctl.py status exits 3)
 
 apply-%: setup package ## Apply a tier: to the emulator (default) or TARGET=aws VARS=my.tfvars
 	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import threading
+import uuid
 from collections import OrderedDict
+from pathlib import Path
 
 from emulator import extensions
 
@@ -14,7 +16,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--cert", required=True, help="PEM certificate (the emulator speaks TLS only)")
     parser.add_argument("--key", required=True, help="PEM private key")
+    parser.add_argument("--boot-id-file", help="where to write this run's boot id (state recorded under another id is stale)")
     args = parser.parse_args()
+    if args.boot_id_file:
+        Path(args.boot_id_file).write_text(uuid.uuid4().hex)
     extensions.install()
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from moto.server import main as moto_main  # after install(): the server uses the patched classes
