@@ -269,6 +269,35 @@ def _sagemaker_domain_tag_propagation() -> None:
     SageMakerModelBackend.describe_domain = describe_domain
 
 
+def _sagemaker_missing_resources() -> None:
+    """Describe/Update/Delete of a missing pipeline, domain or feature group: ResourceNotFound, as AWS
+    answers and the provider expects to drop the resource from state."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.sagemaker import models
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    def get_pipeline_from_name(pipelines: dict, pipeline_name: str) -> Any:
+        if pipeline_name not in pipelines:
+            raise JsonRESTError("ResourceNotFound", f"Pipeline '{pipeline_name}' does not exist.")
+        return pipelines[pipeline_name]
+
+    models.get_pipeline_from_name = get_pipeline_from_name
+    delete_domain, describe_feature_group = SageMakerModelBackend.delete_domain, SageMakerModelBackend.describe_feature_group
+
+    def delete_domain_or_not_found(self: SageMakerModelBackend, domain_id: str, retention_policy: Any = None) -> None:
+        if domain_id not in self.domains:
+            raise JsonRESTError("ResourceNotFound", f"Domain {domain_id} does not exist")
+        delete_domain(self, domain_id, retention_policy)
+
+    def describe_feature_group_or_not_found(self: SageMakerModelBackend, feature_group_name: str) -> dict[str, Any]:
+        if not any(arn.rsplit("/", 1)[-1] == feature_group_name.lower() for arn in self.feature_groups):
+            raise JsonRESTError("ResourceNotFound", f"Resource Not Found: FeatureGroup '{feature_group_name}' does not exist.")
+        return describe_feature_group(self, feature_group_name)
+
+    SageMakerModelBackend.delete_domain = delete_domain_or_not_found
+    SageMakerModelBackend.describe_feature_group = describe_feature_group_or_not_found
+
+
 def _kms_rotation_period() -> None:
     import json
 
@@ -611,6 +640,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),
+    Extension("sagemaker", "Describe/Update/DeletePipeline, DeleteDomain, DescribeFeatureGroup", "fix", "a missing resource is ValidationException (or a 500) where AWS answers ResourceNotFound, so Terraform cannot drop what an emulator restart lost from its state", _sagemaker_missing_resources),
     Extension("organizations", "InviteAccountToOrganization", "missing", "the multi-account tiers' existing accounts join the emulated organization (accepted at once, with their own IDs), so SCPs and RCPs attach to them", _organizations_invite_account),
 )
 

@@ -303,3 +303,31 @@ def test_organizations_invite_account(aws):
     assert [t["TargetId"] for t in orgs.list_targets_for_policy(PolicyId=policy)["Targets"]] == ["222222222222"]
     with pytest.raises(ClientError):
         orgs.invite_account_to_organization(Target={"Id": "not-an-account", "Type": "ACCOUNT"})
+
+
+# What terraform-provider-aws (5.x) reads as "gone, drop it from state" for each SageMaker resource
+# the modules manage: an error code, plus a message fragment where the provider matches on one.
+GONE = {
+    "aws_sagemaker_pipeline": ("describe_pipeline", {"PipelineName": "p"}, "ResourceNotFound", ""),
+    "aws_sagemaker_domain": ("describe_domain", {"DomainId": "d-missing"}, "ResourceNotFound", ""),
+    "aws_sagemaker_user_profile": ("describe_user_profile", {"DomainId": "d-missing", "UserProfileName": "u"}, "ResourceNotFound", ""),
+    "aws_sagemaker_feature_group": ("describe_feature_group", {"FeatureGroupName": "f"}, "ResourceNotFound", ""),
+    "aws_sagemaker_data_quality_job_definition": ("describe_data_quality_job_definition", {"JobDefinitionName": "j"}, "ResourceNotFound", ""),
+    "aws_sagemaker_monitoring_schedule": ("describe_monitoring_schedule", {"MonitoringScheduleName": "m"}, "ResourceNotFound", ""),
+    "aws_sagemaker_model_package_group": ("describe_model_package_group", {"ModelPackageGroupName": "g"}, "ValidationException", "does not exist"),
+    "aws_sagemaker_model_package_group_policy": ("get_model_package_group_policy", {"ModelPackageGroupName": "g"}, "ValidationException", "Cannot find Model Package Group"),
+}
+
+
+def test_sagemaker_missing_resources(aws):
+    """Every SageMaker resource the modules manage reads as gone, the way the provider expects, when missing."""
+    managed = set(re.findall(r'resource "(aws_sagemaker_[a-z_]+)"', "\n".join(p.read_text() for p in (ROOT / "modules").rglob("*.tf"))))
+    assert managed <= set(GONE), f"add the provider's not-found answer for {sorted(managed - set(GONE))}"
+    sm = boto3.client("sagemaker")
+    for resource, (operation, arguments, code, fragment) in GONE.items():
+        with pytest.raises(ClientError) as error:
+            getattr(sm, operation)(**arguments)
+        assert (error.value.response["Error"]["Code"], fragment in error.value.response["Error"]["Message"]) == (code, True), resource
+    for operation, arguments in (("delete_pipeline", {"PipelineName": "p", "ClientRequestToken": "t" * 32}), ("delete_domain", {"DomainId": "d-missing"})):
+        with pytest.raises(ClientError, match="ResourceNotFound"):
+            getattr(sm, operation)(**arguments)
