@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -62,3 +64,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+MALFORMED = ("string detail", "missing detail", "detail of the wrong type", "event is a string", "event is a list")
+
+
+def malformed(base: dict[str, Any], kind: str) -> Any:
+    """The same event made unreadable in one of the MALFORMED ways."""
+    return {
+        "string detail": {**base, "detail": json.dumps(base.get("detail"))},
+        "missing detail": {k: v for k, v in base.items() if k != "detail"},
+        "detail of the wrong type": {**base, "detail": [base.get("detail")]},
+        "event is a string": json.dumps(base),
+        "event is a list": [base],
+    }[kind]

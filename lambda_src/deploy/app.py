@@ -331,7 +331,7 @@ def load_spec(c: Clients) -> DeploymentSpec:
     return DeploymentSpec.from_json(os.environ.get("DEPLOYMENT_SPEC"), network)
 
 
-def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
     request_id = getattr(context, "aws_request_id", None)
     c = get_clients()
     try:
@@ -339,8 +339,11 @@ def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     except SpecError as error:
         log(logging.ERROR, "cannot deploy: bad configuration", error=str(error), request_id=request_id)
         raise
-    detail_type = event.get("detail-type")
-    detail = event.get("detail") or {}
+    if not isinstance(event, dict):
+        return outcome("ignored", f"malformed event: a {type(event).__name__}, not an object")
+    detail_type, detail = event.get("detail-type"), event.get("detail")
+    if detail_type in (APPROVAL_EVENT, ENDPOINT_EVENT) and not isinstance(detail, dict):
+        return outcome("ignored", f"malformed event: its detail is {'missing' if detail is None else 'a ' + type(detail).__name__}, not an object")
 
     if detail_type == APPROVAL_EVENT:
         group = detail.get("ModelPackageGroupName")

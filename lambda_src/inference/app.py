@@ -104,8 +104,12 @@ def parse_request(event: dict[str, Any]) -> bytes:
     return json.dumps({"instances": instances}).encode("utf-8")
 
 
-def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    request_id = getattr(context, "aws_request_id", None) or (event.get("requestContext") or {}).get("requestId") or "unknown"
+def handler(event: Any, context: Any = None) -> dict[str, Any]:
+    if not isinstance(event, dict) or not isinstance(event.get("headers") or {}, dict):
+        log(logging.INFO, "rejected request", status=400, reason="malformed event: not an API Gateway proxy request")
+        return respond(400, {"error": "malformed request"}, getattr(context, "aws_request_id", None) or "unknown")
+    context_of_request = event.get("requestContext") if isinstance(event.get("requestContext"), dict) else {}
+    request_id = getattr(context, "aws_request_id", None) or context_of_request.get("requestId") or "unknown"
     try:
         payload = parse_request(event)
     except BadRequest as error:

@@ -38,6 +38,16 @@ def decision(status: str, reason: str, **fields: Any) -> dict[str, Any]:
     return {"status": status, "reason": reason, **fields}
 
 
+def malformed(event: Any) -> str | None:
+    """Why an event cannot be read at all, or None."""
+    if not isinstance(event, dict):
+        return f"malformed event: a {type(event).__name__}, not an object"
+    detail = event.get("detail")
+    if event.get("detail-type") == EVENT_TYPE and not isinstance(detail, dict):
+        return f"malformed event: its detail is {'missing' if detail is None else 'a ' + type(detail).__name__}, not an object"
+    return None
+
+
 def violation_of(event: dict[str, Any]) -> dict[str, Any] | None:
     """The violation an event reports, or None when it reports none."""
     detail = event.get("detail") or {}
@@ -64,12 +74,14 @@ def recent_executions(sm: Any, pipeline: str) -> list[dict[str, Any]]:
     return sorted(reply.get("PipelineExecutionSummaries", []), key=lambda e: e["StartTime"], reverse=True)
 
 
-def handler(event: dict[str, Any], context: Any = None, now: datetime | None = None) -> dict[str, Any]:
+def handler(event: Any, context: Any = None, now: datetime | None = None) -> dict[str, Any]:
     global sagemaker
     pipeline = os.environ.get("PIPELINE_NAME")
     if not pipeline:
         raise ConfigError("PIPELINE_NAME is not set")
     cooldown = timedelta(minutes=int(os.environ.get("COOLDOWN_MINUTES", "360")))
+    if (why := malformed(event)) is not None:
+        return decision("ignored", why)
     violation = violation_of(event)
     if violation is None:
         return decision("ignored", "not a monitoring job that completed with violations", detail_type=event.get("detail-type"))

@@ -18,3 +18,4 @@ def event():
         data.setdefault("detail", {}).update(detail) if detail else None
         return data
     return load
+

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
 
-from support import load_lambda
+from support import MALFORMED, load_lambda, malformed
 from emulator import extensions
 
 ACCOUNT, REGION, GROUP, ENDPOINT = "123456789012", "us-east-1", "mlops-model", "mlops-prod"
@@ -394,3 +394,13 @@ def test_cli_usage_errors_exit_2(cli, capsys, monkeypatch):
     assert "python3 cli.py deploy" in capsys.readouterr().err
     monkeypatch.delenv("MODEL_PACKAGE_ARN", raising=False)
     assert cli.main(["deploy"]) == 2 and "MODEL_PACKAGE_ARN is not set" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+@pytest.mark.parametrize("name", ["model_package_approved", "endpoint_in_service"])
+def test_malformed_events_are_ignored_with_a_logged_reason(deploy, event, caplog, name, kind):
+    caplog.set_level(logging.INFO, logger="deploy")
+    result = deploy.handler(malformed(event(name), kind))
+    assert result["status"] == "ignored" and "malformed event" in result["reason"]
+    assert any("malformed event" in r.message for r in caplog.records)
+    assert boto3.client("sagemaker").list_endpoints()["Endpoints"] == []

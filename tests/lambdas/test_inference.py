@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import socket
 import threading
 from typing import Iterator
@@ -18,7 +19,7 @@ import requests
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from support import load_lambda
+from support import MALFORMED, load_lambda, malformed
 
 
 @pytest.fixture
@@ -146,3 +147,12 @@ def test_model_timeout_maps_to_504(aws_credentials, monkeypatch, event, silent_s
     response = app.handler(event("api_request"))
     assert response["statusCode"] == 504
     assert body(response)["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+@pytest.mark.parametrize("kind", ["event is a string", "event is a list", "headers of the wrong type"])
+def test_malformed_proxy_events_get_a_400_with_a_logged_reason(inference, event, caplog, kind):
+    bad = {**event("api_request"), "headers": "content-type: application/json"} if kind == "headers of the wrong type" else malformed(event("api_request"), kind)
+    with caplog.at_level(logging.INFO):
+        response = inference.handler(bad)
+    assert response["statusCode"] == 400 and body(response)["error"] == "malformed request"
+    assert any("malformed event" in r.getMessage() for r in caplog.records)

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from emulator import extensions
-from support import load_lambda
+from support import MALFORMED, load_lambda, malformed
 
 PIPELINE, GROUP_ARN = "mlops-model-deployment", "arn:aws:sagemaker:us-east-1:666666666666:model-package-group/mlops-model"
 VERSION = "arn:aws:sagemaker:us-east-1:666666666666:model-package/mlops-model/3"
@@ -93,3 +93,12 @@ def test_missing_configuration_fails_loudly(release, event, monkeypatch):
     monkeypatch.setenv("MODEL_PACKAGE_GROUP_ARN", "mlops-model")
     with pytest.raises(release.ConfigError, match="not a model package group ARN"):
         release.handler(approval(event))
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_malformed_events_are_ignored_with_a_logged_reason(release, event, caplog, kind):
+    with caplog.at_level(logging.INFO, logger="release"):
+        result = release.handler(malformed(approval(event), kind))
+    assert result["status"] == "ignored" and "not an object" in result["reason"]
+    assert json.loads(caplog.records[-1].getMessage())["status"] == "ignored"
+    assert executions() == []

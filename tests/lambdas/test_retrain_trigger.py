@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
 
-from support import load_lambda
+from support import MALFORMED, load_lambda, malformed
 
 PIPELINE = "mlops-retraining"
 
@@ -103,3 +103,12 @@ def test_missing_configuration_fails_loudly(trigger, event, monkeypatch):
     monkeypatch.delenv("PIPELINE_NAME")
     with pytest.raises(trigger.ConfigError, match="PIPELINE_NAME"):
         trigger.handler(event("monitoring_violation"))
+
+
+@pytest.mark.parametrize("kind", MALFORMED)
+def test_malformed_events_are_ignored_with_a_logged_reason(trigger, event, caplog, kind):
+    caplog.set_level(logging.INFO)
+    result = trigger.handler(malformed(event("monitoring_violation"), kind))
+    assert result["status"] == "ignored" and "malformed event" in result["reason"]
+    assert any("malformed event" in r.getMessage() for r in caplog.records)
+    assert executions() == []
