@@ -236,9 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for f in files:
             root = root_of(f, args.root)
-            warning = stale(f, root)
-            if warning:
-                say(f"warning: {warning}")
+            if (outdated := stale(f, root)) is not None:  # a plan of older code proves nothing about this code
+                raise UnusableInput(outdated)
             found, locators[f.stem] = check_plan(f, root)
             violations += found
             where.update({(v.plan, v.address): spot for v in found if (spot := locators[f.stem].locate(v.address))})

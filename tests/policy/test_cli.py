@@ -66,12 +66,14 @@ def test_bad_input_exits_2(tmp_path):
     assert result.returncode == 2 and "not a Terraform plan" in result.stderr
 
 
-def test_a_plan_older_than_its_configuration_is_warned_about(tmp_path):
+def test_a_plan_older_than_its_configuration_is_refused(tmp_path):
     plan = tmp_path / "small.json"
     plan.write_text(json.dumps(small_raw()))
     os.utime(plan, (0, 0))
     result = run_policy(str(plan), "--root", str(ROOT / "environments" / "small"), "--no-checkov", "--report-dir", str(tmp_path / "report"))
-    assert result.returncode == 0 and "warning: " in result.stdout and "is older than" in result.stdout, result.stdout
+    assert result.returncode == 2 and "is older than" in result.stderr and "make plan-small" in result.stderr, result.stderr
+    os.utime(plan)  # fresh again: checked
+    assert run_policy(str(plan), "--root", str(ROOT / "environments" / "small"), "--no-checkov", "--report-dir", str(tmp_path / "report")).returncode == 0
 
 
 @pytest.mark.xdist_group("community")
