@@ -21,6 +21,7 @@ BUILD = ROOT / "build"
 os.environ["TF_CLI_CONFIG_FILE"] = str(BUILD / "terraformrc")
 os.environ["CHECKPOINT_DISABLE"] = "1"
 os.environ["TF_IN_AUTOMATION"] = "1"
+os.environ.setdefault("GOGC", "400")  # as scripts/tier.py: Terraform collects less often, ~15% faster plans and tests
 
 if not (BUILD / "terraformrc").exists():
     subprocess.run([sys.executable, str(ROOT / "scripts" / "tfsetup.py")], check=True)
