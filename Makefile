@@ -67,8 +67,11 @@ apply-%: setup package ## Apply a tier: to the emulator (default) or TARGET=aws 
 	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)
 	@$(PY) scripts/tier.py apply $* --target $(TARGET) $(if $(VARS),--var-file $(VARS))
 
-destroy-%: setup package ## Destroy a tier (same TARGET and VARS as apply)
+destroy-%: setup package ## Destroy a tier, then sweep what killed runs left (same TARGET and VARS as apply)
 	@$(PY) scripts/tier.py destroy $* --target $(TARGET) $(if $(VARS),--var-file $(VARS))
+
+sweep-%: setup ## What killed runs created that the state does not know: deleted on the emulator, listed on AWS (DELETE=1 deletes)
+	@$(PY) scripts/tier.py sweep $* --target $(TARGET) $(if $(VARS),--var-file $(VARS)) $(if $(DELETE),--delete)
 
 demo: apply-small ## Set up, start the emulator, apply the small tier on it and show what was deployed
 	@$(PY) scripts/tier.py summary small

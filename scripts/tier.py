@@ -4,10 +4,13 @@
     tier.py plan small                                 # offline -> build/plans/small.json
     tier.py apply small                                # the embedded emulator (default target)
     tier.py replan small                               # expect no changes (exit 1 on drift)
-    tier.py destroy small
+    tier.py destroy small                              # then sweeps what a killed run left behind
+    tier.py sweep small [--target aws --var-file my.tfvars [--delete]]   # leftovers: deleted on the emulator, listed on AWS
     tier.py apply small --target aws --var-file my.tfvars   # a real account: needs credentials
 
-Emulator runs keep their state in build/state/<tier>.emulator-<port>.tfstate, never in a real backend.
+Emulator runs keep their state in build/state/<tier>.emulator-<port>.tfstate, never in a real backend,
+and set it aside when the emulator restarted since. One run per state at a time (a lock file beside
+it); Ctrl-C stops Terraform gracefully; a run after a killed one sweeps first (README, "Operator loop").
 """
 from __future__ import annotations
 
@@ -17,13 +20,14 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -97,6 +101,36 @@ def init(tier_dir: Path, env: dict[str, str]) -> None:
     stamp_file.write_text(stamp)
 
 
+def declared_variables(tier_dir: Path) -> set[str]:
+    import hcl2
+
+    names: set[str] = set()
+    for path in tier_dir.glob("*.tf"):
+        with open(path) as handle:
+            for block in hcl2.load(handle).get("variable", []):
+                names.update(name.strip('"') for name in block)
+    return names
+
+
+def check_var_files(tier_dir: Path, extra: list[str]) -> None:
+    """A misspelt variable is an error, not Terraform's warning: a misspelt `region` would deploy elsewhere."""
+    import difflib
+
+    import hcl2
+
+    declared = declared_variables(tier_dir)
+    for name in extra or [str(tier_dir / "demo.tfvars")]:
+        path = Path(name)
+        if not path.is_file():
+            raise SystemExit(f"error: variable file {name} does not exist")
+        with open(path) as handle:
+            given = json.load(handle) if path.suffix == ".json" else hcl2.load(handle)
+        for key in sorted(k for k in set(given) - declared if not k.startswith("__")):  # python-hcl2 adds __comments__
+            hint = difflib.get_close_matches(key, declared, n=1)
+            raise SystemExit(f"error: {name} sets `{key}`, which environments/{tier_dir.name} does not declare"
+                             + (f"; did you mean `{hint[0]}`?" if hint else ""))
+
+
 def var_files(tier_dir: Path, extra: list[str]) -> list[str]:
     files = [str(tier_dir / "demo.tfvars")] if not extra else extra
     return [f"-var-file={Path(f).resolve()}" for f in files]
@@ -122,20 +156,25 @@ def summarize(plan: dict) -> str:
     return "\n".join(lines)
 
 
-def plan(tier: str, extra_vars: list[str]) -> Path:
+def plan(tier: str, extra_vars: list[str], out_dir: Path | None = None) -> Path:
     tier_dir = ROOT / "environments" / tier
     env = terraform_env({**OFFLINE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"})
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         env.pop(name, None)
+    check_var_files(tier_dir, extra_vars)
     init(tier_dir, env)
-    (BUILD / "plans").mkdir(parents=True, exist_ok=True)
-    binary = BUILD / "plans" / f"{tier}.tfplan"
+    out_dir = out_dir or BUILD / "plans"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    binary, target = out_dir / f"{tier}.tfplan", out_dir / f"{tier}.json"
+    for stale in (binary, target):  # a failed plan must not leave the previous one for `make policy`
+        stale.unlink(missing_ok=True)
     say(f"terraform plan ({tier}, offline)")
-    run(["terraform", "plan", "-input=false", "-no-color", "-lock=false", f"-out={binary}", "-var=offline_plan=true", *var_files(tier_dir, extra_vars)], tier_dir, env, quiet=True)
+    planned = run(["terraform", "plan", "-input=false", "-no-color", "-lock=false", f"-out={binary}", "-var=offline_plan=true", *var_files(tier_dir, extra_vars)], tier_dir, env, quiet=True)
+    if "undeclared variable" in planned.stdout + planned.stderr:
+        raise SystemExit(f"error: a variable file sets a variable environments/{tier} does not declare:\n{planned.stderr[-2000:]}")
     shown = run(["terraform", "show", "-json", str(binary)], tier_dir, env, quiet=True)
-    target = BUILD / "plans" / f"{tier}.json"
     target.write_text(shown.stdout)
-    say(f"wrote {target.relative_to(ROOT)}")
+    say(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     print(summarize(json.loads(shown.stdout)))
     return target
 
@@ -146,13 +185,14 @@ def target_env(target: str) -> tuple[dict[str, str], list[str]]:
         from emulator import ctl
 
         if ctl.running_pid() is None:
-            raise SystemExit("error: the emulator is not running; start it with `make up`")
+            reason = ctl.stopped_reason()
+            raise SystemExit(f"error: the emulator is not running ({reason}); start it with `make up`" if ctl.boot_id()
+                             else "error: the emulator is not running; start it with `make up`")
         env = terraform_env(ctl.environment())
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             env.pop(name, None)
-        state = BUILD / "state"
-        state.mkdir(parents=True, exist_ok=True)
-        return env, ["-var=force_destroy=true", "-lock=false"]
+        (BUILD / "state").mkdir(parents=True, exist_ok=True)
+        return env, ["-var=force_destroy=true"]
     import boto3  # only for the credential check
 
     if boto3.Session().get_credentials() is None:
@@ -162,12 +202,150 @@ def target_env(target: str) -> tuple[dict[str, str], list[str]]:
     return terraform_env(), []
 
 
-def state_args(tier: str, target: str) -> list[str]:
-    if target != "emulator":
-        return []
+def state_file(tier: str) -> Path:
+    """Emulator runs keep their state here; real accounts use the backend in the tier's versions.tf."""
     from emulator import ctl
 
-    return [f"-state={BUILD / 'state' / f'{tier}.emulator-{ctl.port()}.tfstate'}"]
+    return BUILD / "state" / f"{tier}.emulator-{ctl.port()}.tfstate"
+
+
+def state_args(tier: str, target: str) -> list[str]:
+    return [f"-state={state_file(tier)}"] if target == "emulator" else []
+
+
+@contextmanager
+def state_lock(tier: str, target: str, action: str) -> Iterator[str]:
+    """One run per state at a time (emulator and real accounts alike); a second fails at once and
+    names the holder. Yields what a previous holder left behind if it never finished (killed)."""
+    from emulator import ctl
+
+    BUILD.joinpath("state").mkdir(parents=True, exist_ok=True)
+    path = BUILD / "state" / (f"{tier}.emulator-{ctl.port()}.lock" if target == "emulator" else f"{tier}.aws.lock")
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise SystemExit(f"error: another run holds the {tier} state on the {target} ({handle.read().strip() or 'starting'}); "
+                             "wait for it to finish, or stop it, and run again") from None
+        handle.seek(0)
+        unfinished = handle.read().strip()
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}: {action} since {time.strftime('%H:%M:%S')}\n")
+        handle.flush()
+        try:
+            yield unfinished
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+
+
+def set_aside_stale_state(tier: str) -> None:
+    """State written against an earlier emulator lists resources the running one never had: set it
+    aside (kept under build/state/stale/) so the run starts from what really exists."""
+    from emulator import ctl
+
+    state, marker, boot = state_file(tier), state_file(tier).with_suffix(".boot-id"), ctl.boot_id()
+    recorded = marker.read_text().strip() if marker.exists() else boot  # unmarked (older) state: assume this emulator's
+    if state.exists() and recorded != boot:
+        stale = BUILD / "state" / "stale"
+        stale.mkdir(parents=True, exist_ok=True)
+        moved = stale / f"{state.stem}.{time.strftime('%Y%m%dT%H%M%S')}.tfstate"
+        state.replace(moved)
+        state.with_suffix(".tfstate.backup").unlink(missing_ok=True)
+        say(f"the emulator restarted since {state.relative_to(ROOT)} was written: set it aside as {moved.relative_to(ROOT)}")
+    if boot:
+        marker.write_text(boot)
+
+
+def restore_cut_state(tier: str) -> None:
+    """A run killed while Terraform rewrote the local state leaves it empty or cut short. Its backup is the
+    state before that run; what the run created after it carries the run's tags, so the sweep finds it."""
+    state = state_file(tier)
+    if not state.exists():
+        return
+    try:
+        json.loads(state.read_text())
+        return
+    except ValueError:
+        pass
+    backup = state.with_suffix(".tfstate.backup")
+    if backup.exists():
+        state.write_bytes(backup.read_bytes())
+        say(f"{state.relative_to(ROOT)} was cut short by a killed run: restored its backup (the state before that run)")
+    else:
+        state.unlink()
+        say(f"{state.relative_to(ROOT)} was cut short by a killed run and has no backup: starting from an empty state")
+
+
+def state_id(tier: str, target: str) -> list[str]:
+    """The id tagged on everything this state creates (mlops:state), so what a killed run created can be found."""
+    if target != "emulator":
+        return []
+    marker = state_file(tier).with_suffix(".boot-id")
+    return [f"-var=state_id={tier}-{marker.read_text().strip()[:12]}"] if marker.exists() else []
+
+
+class Account:
+    """boto3 clients for one account of a run: the emulator's endpoint, or the caller's AWS credentials."""
+
+    def __init__(self, env: dict[str, str], credentials: dict[str, str] | None = None):
+        self.env, self.credentials = env, credentials or {}
+        self.region_name = env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or "us-east-1"
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        options = {"endpoint_url": self.env["AWS_ENDPOINT_URL"], "verify": self.env["AWS_CA_BUNDLE"]} if "AWS_ENDPOINT_URL" in self.env else {}
+        return boto3.client(service, region_name=self.region_name, **self.credentials, **options)
+
+
+def run_accounts(tier: str, target: str, env: dict[str, str]) -> list[Account]:
+    """Where a run's resources live: every demo account on the emulator (through the assumed role), or the
+    account of the caller's credentials on AWS (run the sweep once per account for multi-account tiers)."""
+    if target != "emulator":
+        return [Account(env)]
+    if tier == "small":
+        return [Account(env, {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]})]
+    sts = Account(env, {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}).client("sts")
+    accounts = []
+    for account in sorted(set(demo_accounts(tier)) | {EMULATOR_MANAGEMENT_ACCOUNT}):
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="sweep")["Credentials"]
+        accounts.append(Account(env, {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"], "aws_session_token": creds["SessionToken"]}))
+    return accounts
+
+
+def run_tags(tier: str, args: list[str]) -> dict[str, str]:
+    """The tags every resource of this run carries (providers' default_tags in environments/<tier>/main.tf)."""
+    import hcl2
+
+    prefix = "mlops"
+    for arg in args:
+        if arg.startswith("-var-file="):
+            path = Path(arg.removeprefix("-var-file="))
+            with open(path) as handle:
+                prefix = (json.load(handle) if path.suffix == ".json" else hcl2.load(handle)).get("prefix", prefix)
+    tags = {"mlops:tier": tier, "mlops:prefix": str(prefix).strip('"')}
+    for arg in args:
+        if arg.startswith("-var=state_id="):
+            tags["mlops:state"] = arg.removeprefix("-var=state_id=")
+    return tags
+
+
+def sweep(tier: str, target: str, env: dict[str, str], args: list[str], dry_run: bool) -> None:
+    """Resources tagged as this run's that its state does not know: deleted on the emulator, listed on AWS."""
+    import leftovers
+
+    state = [a.removeprefix("-state=") for a in args if a.startswith("-state=")]
+    shown = subprocess.run(["terraform", "show", "-json", *state], cwd=ROOT / "environments" / tier, env=env, text=True, capture_output=True)
+    if shown.returncode != 0:
+        raise SystemExit(f"error: cannot read the {tier} state to sweep: {shown.stderr.strip()[-500:]}")
+    say(f"sweeping {tier} on {target}" + (" (dry run)" if dry_run else ""))
+    failed = leftovers.sweep(run_accounts(tier, target, env), run_tags(tier, args), json.loads(shown.stdout or "{}"), dry_run, say)
+    if failed:
+        raise SystemExit(f"error: {len(failed)} leftover(s) could not be deleted (listed above)")
 
 
 def demo_accounts(tier: str) -> list[str]:
@@ -201,7 +379,7 @@ def emulator_organization(tier: str, env: dict[str, str]) -> Path:
     return path
 
 
-def change(action: str, tier: str, target: str, extra_vars: list[str]) -> int:
+def change(action: str, tier: str, target: str, extra_vars: list[str], dry_run: bool = True) -> int:
     tier_dir = ROOT / "environments" / tier
     if target == "aws" and not extra_vars:
         raise SystemExit("error: TARGET=aws needs VARS=path/to/your.tfvars (demo.tfvars is for the emulator)")
@@ -209,35 +387,136 @@ def change(action: str, tier: str, target: str, extra_vars: list[str]) -> int:
         raise SystemExit(f"error: the {tier} tier does not run on the emulator yet: moto lacks Feature Store and "
                          "Lake Formation revokes (README, 'Medium and large tiers'); "
                          f"use `make plan-{tier}` and `make policy`, or TARGET=aws VARS=...")
+    check_var_files(tier_dir, extra_vars)
     env, extra = target_env(target)
-    if target == "emulator" and tier != "small" and not extra_vars:
-        extra_vars = [str(tier_dir / "demo.tfvars"), str(emulator_organization(tier, env))]
-    init(tier_dir, env)
-    args = [*extra, *state_args(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
-    started = time.monotonic()
-    if action == "replan":
-        say(f"terraform plan -detailed-exitcode ({tier} on {target}): expecting no changes")
-        result = subprocess.run(["terraform", "plan", "-detailed-exitcode", *args], cwd=tier_dir, env=env, text=True, capture_output=True)
-        if result.returncode == 0:
-            say(f"no changes ({time.monotonic() - started:.1f}s)")
+    with state_lock(tier, target, f"tier.py {action} {tier}") as unfinished:
+        if target == "emulator":
+            set_aside_stale_state(tier)
+            restore_cut_state(tier)
+            if tier != "small" and not extra_vars:
+                extra_vars = [str(tier_dir / "demo.tfvars"), str(emulator_organization(tier, env))]
+        init(tier_dir, env)
+        args = [*extra, *state_args(tier, target), *state_id(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
+        if unfinished:
+            say(f"the previous run ({unfinished}) did not finish: it was killed")
+            if action in ("apply", "destroy"):
+                sweep(tier, target, env, args, dry_run=target != "emulator")
+        if action == "replan":
+            return replan(tier, target, tier_dir, env, args)
+        if action == "sweep":
+            sweep(tier, target, env, args, dry_run=dry_run)
             return 0
-        sys.stdout.write(result.stdout[-12000:] + result.stderr[-4000:])
-        raise SystemExit(f"error: {'drift after apply' if result.returncode == 2 else 'plan failed'} in {tier} on {target}")
-    say(f"terraform {action} ({tier} on {target})")
-    command = ["terraform", action, "-auto-approve", "-parallelism=10", *args]
-    process = subprocess.Popen(command, cwd=tier_dir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    lines: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        lines.append(line)
-        if PROGRESS.search(line):
-            print(f"    {line.strip()}", flush=True)
-    if process.wait() != 0:
-        output = "".join(lines)
+        code = terraform_change(action, tier, target, tier_dir, env, args)
+        if action == "destroy" and code == 0:
+            sweep(tier, target, env, args, dry_run=target != "emulator")
+        return code
+
+
+def terraform_change(action: str, tier: str, target: str, tier_dir: Path, env: dict[str, str], args: list[str]) -> int:
+    """terraform apply/destroy with progress lines. Ctrl-C or SIGTERM is passed on once, as Terraform's own
+    interrupt: it stops starting new work and saves its state. Terraform writes to a log file, not a pipe, so
+    even a killed tier.py cannot stop it mid-write; it is interrupted the same way when tier.py dies."""
+    log = state_file(tier).with_suffix(f".{action}.log") if target == "emulator" else BUILD / "state" / f"{tier}.aws.{action}.log"
+    say(f"terraform {action} ({tier} on {target}); full output in {log.relative_to(ROOT)}")
+    started = time.monotonic()
+    interrupted: list[int] = []
+    with open(log, "w") as out:
+        process = subprocess.Popen(["terraform", action, "-auto-approve", "-parallelism=10", *args], cwd=tier_dir, env=env, text=True,
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=interrupt_when_parent_dies)
+
+    def forward(signum: int, _frame: object) -> None:
+        if not interrupted:
+            say(f"{signal.Signals(signum).name}: asking terraform (pid {process.pid}) to stop and save its state; this can take a minute")
+            process.send_signal(signal.SIGINT)
+        else:
+            say("still waiting for terraform to save its state")
+        interrupted.append(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    emulator_stopped: str | None = None
+    try:
+        with open(log) as follow:
+            checked = time.monotonic()
+            while True:
+                line = follow.readline()
+                if line:
+                    if PROGRESS.search(line):
+                        print(f"    {line.strip()}", flush=True)
+                    continue
+                if process.poll() is not None:
+                    break
+                if target == "emulator" and emulator_stopped is None and time.monotonic() - checked > 2:
+                    checked = time.monotonic()
+                    if (emulator_stopped := emulator_stop_reason()) is not None:  # stop now, not after the SDK's retries
+                        process.send_signal(signal.SIGINT)
+                time.sleep(0.2)
+        code = process.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if code == 0 and not interrupted:
+        say(f"{action} of {tier} on {target} done in {time.monotonic() - started:.1f}s")
+        return 0
+    output = log.read_text()
+    if target == "emulator" and (emulator_stopped := emulator_stopped or emulator_stop_reason()) is not None:
+        raise SystemExit(f"error: {emulator_stopped}. `make up` starts a new one; the next run sets the stale state aside")
+    if interrupted:
+        say(f"interrupted: terraform saved its state (exit {code}) after {time.monotonic() - started:.1f}s")
+    else:
         sys.stderr.write(output[output.find("Error:"):][:12000] if "Error:" in output else output[-6000:])
-        raise SystemExit(f"error: terraform {action} of {tier} on {target} failed (resource and error above)")
-    say(f"{action} of {tier} on {target} done in {time.monotonic() - started:.1f}s")
-    return 0
+    out_of_step(tier, target, tier_dir, env, args)
+    if interrupted:
+        raise SystemExit(130)
+    raise SystemExit(f"error: terraform {action} of {tier} on {target} failed (resource and error above); "
+                     f"running `make {action}-{tier}` again continues from the saved state")
+
+
+def emulator_stop_reason() -> str | None:
+    from emulator import ctl
+
+    return ctl.stopped_reason()
+
+
+def interrupt_when_parent_dies() -> None:
+    """In the child: SIGINT (Terraform's graceful stop) when tier.py dies, even by SIGKILL (Linux only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGINT)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+CHANGE = re.compile(r"^  # (\S+) (will be created|will be destroyed|must be replaced|will be updated in-place|will be read during apply)", re.M)
+
+
+def out_of_step(tier: str, target: str, tier_dir: Path, env: dict[str, str], args: list[str]) -> None:
+    """After a failed or interrupted run: what the saved state and the code still disagree on."""
+    say(f"re-planning {tier} on {target} to show what is out of step")
+    result = subprocess.run(["terraform", "plan", "-detailed-exitcode", "-lock-timeout=30s", *args], cwd=tier_dir, env=env, text=True, capture_output=True)
+    if result.returncode == 0:
+        say("nothing is out of step: the state matches the code")
+    elif result.returncode == 2:
+        changes = CHANGE.findall(result.stdout)
+        counts = Counter(what for _, what in changes)
+        say("out of step: " + ", ".join(f"{n} {what}" for what, n in sorted(counts.items())))
+        for address, what in changes[:20]:
+            print(f"    {address} {what}")
+        if len(changes) > 20:
+            print(f"    ... and {len(changes) - 20} more")
+    else:
+        say("the re-plan failed too: " + (result.stderr.strip().splitlines() or ["no output"])[-1][:300])
+
+
+def replan(tier: str, target: str, tier_dir: Path, env: dict[str, str], args: list[str]) -> int:
+    started = time.monotonic()
+    say(f"terraform plan -detailed-exitcode ({tier} on {target}): expecting no changes")
+    result = subprocess.run(["terraform", "plan", "-detailed-exitcode", *args], cwd=tier_dir, env=env, text=True, capture_output=True)
+    if result.returncode == 0:
+        say(f"no changes ({time.monotonic() - started:.1f}s)")
+        return 0
+    sys.stdout.write(result.stdout[-12000:] + result.stderr[-4000:])
+    raise SystemExit(f"error: {'drift after apply' if result.returncode == 2 else 'plan failed'} in {tier} on {target}")
 
 
 def outputs(tier: str, target: str) -> dict:
@@ -266,10 +545,12 @@ def summary(tier: str, target: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["plan", "apply", "replan", "destroy", "outputs", "summary"])
+    parser.add_argument("action", choices=["plan", "apply", "replan", "destroy", "sweep", "outputs", "summary"])
     parser.add_argument("tier", choices=TIERS)
     parser.add_argument("--target", choices=["emulator", "aws"], default=os.environ.get("TARGET") or "emulator")
     parser.add_argument("--var-file", action="append", default=[], help="tfvars instead of the tier's demo.tfvars")
+    parser.add_argument("--out", type=Path, help="plan: write <tier>.json here instead of build/plans")
+    parser.add_argument("--delete", action="store_true", help="sweep on AWS: delete the leftovers it lists (the default there is a dry run)")
     args = parser.parse_args(argv)
     tier_dir = ROOT / "environments" / args.tier
     if not tier_dir.is_dir():
@@ -277,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (BUILD / "terraformrc").exists():
         raise SystemExit("error: run `make setup` first (build/terraformrc is missing)")
     if args.action == "plan":
-        plan(args.tier, args.var_file)
+        plan(args.tier, args.var_file, args.out)
         return 0
     if args.action == "outputs":
         print(json.dumps(outputs(args.tier, args.target), indent=2))
@@ -285,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "summary":
         summary(args.tier, args.target)
         return 0
+    if args.action == "sweep":
+        return change("sweep", args.tier, args.target, args.var_file, dry_run=args.target != "emulator" and not args.delete)
     return change(args.action, args.tier, args.target, args.var_file)
 
 

@@ -55,6 +55,8 @@ def validations(directory: Path) -> dict[str, int]:
     """Number of validation blocks per variable."""
     counts: dict[str, int] = {}
     for tf in directory.glob("*.tf"):
+        if tf.is_symlink():  # a file shared with another root (large's shared_variables.tf) is tested where it lives
+            continue
         for block in re.split(r'(?m)^variable "', tf.read_text())[1:]:
             name = block.split('"', 1)[0]
             counts[name] = block.count("validation {")

@@ -1,5 +1,5 @@
 locals {
-  tags               = merge(var.tags, { "mlops:tier" = "medium", "mlops:prefix" = var.prefix })
+  tags               = merge(var.tags, { "mlops:tier" = "medium", "mlops:prefix" = var.prefix }, { for key, value in { "mlops:state" = var.state_id } : key => value if value != "" })
   management_account = coalesce(var.organization.management_account_id, var.accounts.dev)
   dev                = var.accounts.dev
 }

@@ -1,5 +1,5 @@
 locals {
-  tags = merge(var.tags, { "mlops:tier" = "small", "mlops:prefix" = var.prefix })
+  tags = merge(var.tags, { "mlops:tier" = "small", "mlops:prefix" = var.prefix }, { for key, value in { "mlops:state" = var.state_id } : key => value if value != "" })
   azs  = coalesce(var.availability_zones, ["${var.region}a", "${var.region}b"])
   # Training data lives in the dev account's raw bucket in this tier.
   training_data_uri = "s3://${module.dev.data_bucket_names["raw"]}/datasets/training/"

@@ -126,9 +126,13 @@ variable "partition" {
 }
 
 variable "prefix" {
-  description = "Name prefix of every resource."
+  description = "Name prefix of every resource: 3-19 lowercase letters, digits or hyphens (the longest name built from it, a capture bucket in the longest region, then has S3's 63 characters)."
   type        = string
   default     = "mlops"
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,17}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 3-19 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (longer prefixes make bucket names over S3's 63 characters)."
+  }
 }
 
 variable "region" {
@@ -160,9 +164,31 @@ variable "serving" {
 }
 
 variable "tags" {
-  description = "Tags on every resource (added to mlops:tier and mlops:prefix)."
+  description = "Tags on every resource (added to mlops:tier, mlops:prefix and mlops:state). Keys 1-128 characters, values up to 256, letters, digits, spaces and _ . : / = + - @ (IAM's rules); no aws: keys."
   type        = map(string)
   default     = {}
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : length(key) >= 1 && length(key) <= 128 && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]+$", key))])
+    error_message = "Each tag key needs 1-128 characters from letters, digits, spaces and _ . : / = + - @ (IAM rejects others half-way through an apply)."
+  }
+  validation {
+    condition     = alltrue([for key in keys(var.tags) : !startswith(lower(key), "aws:")])
+    error_message = "Tag keys must not start with aws: (reserved by AWS)."
+  }
+  validation {
+    condition     = alltrue([for value in values(var.tags) : length(value) <= 256 && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value))])
+    error_message = "Each tag value needs at most 256 characters from letters, digits, spaces and _ . : / = + - @."
+  }
+}
+
+variable "state_id" {
+  description = "Tagged as mlops:state on every resource, so what a killed run created can be found and swept (tier.py sets it on the emulator); empty for none."
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9-]{0,64}$", var.state_id))
+    error_message = "state_id is up to 64 letters, digits and hyphens."
+  }
 }
 
 variable "terraform_role_name" {
@@ -172,7 +198,11 @@ variable "terraform_role_name" {
 }
 
 variable "vpc_cidr" {
-  description = "CIDR of the VPC."
+  description = "IPv4 CIDR of the VPC, /16 to /24."
   type        = string
   default     = "10.20.0.0/16"
+  validation {
+    condition     = try(cidrhost(var.vpc_cidr, 0) != "" && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 24, false)
+    error_message = "vpc_cidr must be an IPv4 CIDR between /16 and /24, e.g. \"10.20.0.0/16\"."
+  }
 }

@@ -47,8 +47,9 @@ resource "aws_iam_role_policy" "forwarder" {
 }
 
 resource "aws_cloudwatch_event_target" "approvals" {
-  count    = local.forward_approvals ? 1 : 0
-  rule     = aws_cloudwatch_event_rule.approvals[0].name
-  arn      = var.approval_event_bus_arn
-  role_arn = aws_iam_role.forwarder[0].arn
+  count     = local.forward_approvals ? 1 : 0
+  rule      = aws_cloudwatch_event_rule.approvals[0].name
+  arn       = var.approval_event_bus_arn
+  target_id = "forward-approvals" # fixed: a target re-created after a killed run replaces itself instead of doubling
+  role_arn  = aws_iam_role.forwarder[0].arn
 }

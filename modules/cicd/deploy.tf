@@ -224,8 +224,9 @@ resource "aws_cloudwatch_event_rule" "approval" {
 }
 
 resource "aws_cloudwatch_event_target" "approval" {
-  rule = aws_cloudwatch_event_rule.approval.name
-  arn  = module.release_function.arn
+  rule      = aws_cloudwatch_event_rule.approval.name
+  arn       = module.release_function.arn
+  target_id = "release-function" # fixed: a target re-created after a killed run replaces itself instead of doubling
   retry_policy {
     maximum_retry_attempts       = 8
     maximum_event_age_in_seconds = 3600

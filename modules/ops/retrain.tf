@@ -52,9 +52,10 @@ resource "aws_cloudwatch_event_rule" "violations" {
 }
 
 resource "aws_cloudwatch_event_target" "violations" {
-  count = var.retrain_trigger.enabled ? 1 : 0
-  rule  = aws_cloudwatch_event_rule.violations[0].name
-  arn   = module.retrain_trigger[0].arn
+  count     = var.retrain_trigger.enabled ? 1 : 0
+  rule      = aws_cloudwatch_event_rule.violations[0].name
+  arn       = module.retrain_trigger[0].arn
+  target_id = "retrain-trigger" # fixed: a target re-created after a killed run replaces itself instead of doubling
   retry_policy {
     maximum_retry_attempts       = 8
     maximum_event_age_in_seconds = 3600

@@ -73,8 +73,11 @@ resource "aws_api_gateway_integration" "predict" {
   http_method             = aws_api_gateway_method.predict[0].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = module.inference_function[0].invoke_arn
-  timeout_milliseconds    = 15000
+  # Built from the function's ARN (known at plan), not the resource's invoke_arn: the deployment below is
+  # create_before_destroy, which Terraform extends to everything it depends on; through invoke_arn that
+  # would reach the function's same-name queue, whose "new" copy is the old one, then deleted with it.
+  uri                  = "arn:${var.partition}:apigateway:${var.region}:lambda:path/2015-03-31/functions/${module.inference_function[0].arn}/invocations"
+  timeout_milliseconds = 15000
 }
 
 resource "aws_api_gateway_deployment" "this" {

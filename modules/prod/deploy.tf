@@ -221,9 +221,10 @@ resource "aws_cloudwatch_event_rule" "deploy" {
 }
 
 resource "aws_cloudwatch_event_target" "deploy" {
-  for_each = aws_cloudwatch_event_rule.deploy
-  rule     = each.value.name
-  arn      = module.deploy_function[0].arn
+  for_each  = aws_cloudwatch_event_rule.deploy
+  rule      = each.value.name
+  arn       = module.deploy_function[0].arn
+  target_id = "deploy-function" # fixed: a target re-created after a killed run replaces itself instead of doubling
   retry_policy {
     maximum_retry_attempts       = 8
     maximum_event_age_in_seconds = 3600

@@ -192,8 +192,9 @@ resource "aws_iam_role_policy" "forwarder" {
 }
 
 resource "aws_cloudwatch_event_target" "violations" {
-  count    = local.forward_violations ? 1 : 0
-  rule     = aws_cloudwatch_event_rule.violations[0].name
-  arn      = var.monitoring.violation_bus_arn
-  role_arn = aws_iam_role.forwarder[0].arn
+  count     = local.forward_violations ? 1 : 0
+  rule      = aws_cloudwatch_event_rule.violations[0].name
+  arn       = var.monitoring.violation_bus_arn
+  target_id = "forward-violations" # fixed: a target re-created after a killed run replaces itself instead of doubling
+  role_arn  = aws_iam_role.forwarder[0].arn
 }

@@ -8,13 +8,19 @@ in-process against the emulator, with the configuration Terraform deployed.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import ssl
+import subprocess
+import time
 import urllib.request
+from pathlib import Path
 from typing import Iterator
 
 import boto3
 import pytest
 
+import leftovers
 import tier
 from emulator import ctl
 from support import ROOT, free_port, load_lambda, terraform_init
@@ -38,14 +44,146 @@ def emulator(monkeypatch) -> Iterator[int]:
         ctl.down(port)
 
 
-def test_small_tier_lifecycle(emulator, monkeypatch):
-    """One test, so no fixture is ever torn down between the steps: apply, re-plan, chain, destroy."""
+class Operator:
+    """Runs `make` targets as an operator does, on the test's emulator port, and interrupts them."""
+
+    def __init__(self, port: int, log: Path):
+        self.port, self.log = port, log
+        self.env = {**os.environ, "EMULATOR_PORT": str(port)}
+
+    def start(self, *targets: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(["make", "--no-print-directory", *targets], cwd=ROOT, env=self.env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def run(self, *targets: str) -> tuple[int, str]:
+        process = self.start(*targets)
+        output, _ = process.communicate(timeout=600)
+        return process.returncode, output
+
+    def wait_until_created(self, count: int, since: float) -> None:
+        """Until the running apply has created `count` resources (its log, written as it goes)."""
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if self.log.exists() and self.log.stat().st_mtime >= since and self.log.read_text().count("Creation complete") >= count:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the apply did not create {count} resources in time")
+
+    def processes(self) -> list[tuple[int, str]]:
+        """Processes of this operator's runs (make, tier.py, terraform, providers), not the emulator itself."""
+        marker = f"EMULATOR_PORT={self.port}".encode()
+        found = []
+        for environ in Path("/proc").glob("[0-9]*/environ"):
+            try:
+                if marker not in environ.read_bytes().split(b"\0"):
+                    continue
+                command = (environ.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "emulator.server" not in command and int(environ.parent.name) != os.getpid():
+                found.append((int(environ.parent.name), command))
+        return found
+
+    def kill_everything(self) -> None:
+        """SIGKILL to every process of the run, Terraform and its providers first (a lost machine)."""
+        for pid, _ in sorted(self.processes(), key=lambda p: "terraform" not in p[1]):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def leftovers_tagged(state_id: str) -> list[str]:
+    """Everything in the emulator still tagged with this state's id (keys pending deletion are gone)."""
+    account = tier.Account(dict(os.environ))
+    wanted = {"mlops:tier": "small", "mlops:state": state_id}
+    return [l.arn for l in leftovers.tagged(account, wanted) if not leftovers.gone(l)]
+
+
+def test_small_tier_operator_loop(emulator, monkeypatch):
+    """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
+    dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
+    converge, `make demo` twice, a clean re-plan, the deployed wiring, and a destroy that leaves nothing."""
     terraform_init(ROOT / "environments" / "small")
-    (ROOT / "build" / "state" / f"small.emulator-{emulator}.tfstate").unlink(missing_ok=True)
-    tier.change("apply", "small", "emulator", [])
+    state = tier.state_file("small")
+    for stale in (state, state.with_suffix(".boot-id"), state.with_suffix(".lock")):
+        stale.unlink(missing_ok=True)
+    operator = Operator(emulator, state.with_suffix(".apply.log"))
+    timings: dict[str, float] = {}
+
+    # The emulator dies mid-apply: one line says so, and the next `make demo` starts a new one and
+    # sets the stale state aside by itself.
+    began = time.time()
+    run = operator.start("demo")
+    operator.wait_until_created(10, began)
+    os.kill(ctl.port_holder(emulator)[0], signal.SIGKILL)  # the server, not the shell that records its exit
+    output, _ = run.communicate(timeout=300)
+    assert run.returncode != 0 and "error: the emulator stopped (exit 137, last log lines: " in output, output[-3000:]
+    assert "Traceback" not in output and output.count("connection refused") == 0
+    timings["emulator killed mid-apply"] = time.time() - began
+
+    # `make down && make demo`, interrupted with Ctrl-C once it is under way; meanwhile a second apply is refused at once.
+    began = time.time()
+    assert operator.run("down")[0] == 0
+    run = operator.start("demo")
+    operator.wait_until_created(15, began)
+    second_began = time.monotonic()
+    code, second = operator.run("apply-small")
+    assert code != 0 and "another run holds the small state on the emulator (pid " in second and time.monotonic() - second_began < 30, second
+    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: make and tier.py both get it
+    output, _ = run.communicate(timeout=300)
+    assert "set it aside as build/state/stale/" in output and "SIGINT: asking terraform" in output, output[-3000:]
+    assert "interrupted: terraform saved its state" in output and "out of step:" in output and "Traceback" not in output, output[-3000:]
+    assert operator.processes() == [], "Terraform or a provider outlived the interrupted run"
+    json.loads(state.read_text())  # saved whole
+    timings["make down && make demo, Ctrl-C, concurrent apply refused"] = time.time() - began
+
+    # SIGKILL to everything mid-apply: what it created but could not record is swept by the next run.
+    began = time.time()
+    run = operator.start("demo")
+    operator.wait_until_created(10, began)
+    operator.kill_everything()
+    run.wait(timeout=60)
+    code, output = operator.run("demo")
+    assert code == 0 and "did not finish: it was killed" in output and "Deployed the small tier on the emulator" in output, output[-3000:]
+    timings["SIGKILL mid-apply, then make demo converges"] = time.time() - began
+
+    began = time.time()
+    code, output = operator.run("demo")
+    assert code == 0 and "Resources: 0 added, 0 changed, 0 destroyed" in output, output[-3000:]
+    timings["make demo again"] = time.time() - began
     assert tier.change("replan", "small", "emulator", []) == 0
+    state_id = tier.run_tags("small", tier.state_id("small", "emulator"))["mlops:state"]
+    assert leftovers_tagged(state_id), "the sweep's listing finds the tier's resources (else a sweep could never find leftovers)"
+    one_copy_each(state)
+
+    code, output = operator.run("status")
+    assert code == 0 and "healthy" in output
     event_chain(tier.outputs("small", "emulator"), monkeypatch)
-    assert tier.change("destroy", "small", "emulator", []) == 0
+
+    began = time.time()
+    code, output = operator.run("destroy-small")
+    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
+    assert leftovers_tagged(state_id) == [], "destroy left resources behind"
+    timings["make destroy-small"] = time.time() - began
+    print("operator loop timings: " + json.dumps({k: round(v, 1) for k, v in timings.items()}))
+
+
+def one_copy_each(state: Path) -> None:
+    """No duplicates of the unnamed resources a killed run had in flight (the VPC, the KMS keys), and
+    same-name resources are replaced delete-first (a create-first copy of a same-name queue is the old one)."""
+    ec2, kms = boto3.client("ec2"), boto3.client("kms")
+    vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if any(t["Key"] == "mlops:tier" for t in v.get("Tags", []))]
+    assert len(vpcs) == 1, vpcs
+    keys = [k["KeyId"] for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
+    assert len(keys) == 4, keys
+    plan_file = state.with_suffix(".replace.tfplan")
+    args = [f"-replace={a}" for a in ("module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.prod.module.deploy_function[0].aws_sqs_queue.failures")]
+    subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", "-var=force_destroy=true",
+                    *tier.state_id("small", "emulator"), *args], cwd=ROOT / "environments" / "small", env=tier.terraform_env(), check=True, capture_output=True)
+    shown = json.loads(subprocess.run(["terraform", "show", "-json", str(plan_file)], cwd=ROOT / "environments" / "small", text=True, capture_output=True, check=True).stdout)
+    replaced = {rc["address"]: rc["change"]["actions"] for rc in shown["resource_changes"] if rc["address"].endswith("aws_sqs_queue.failures")}
+    assert len(replaced) == 2 and set(map(tuple, replaced.values())) == {("delete", "create")}, replaced
 
 
 def approval(group: str, arn: str) -> dict:

@@ -60,42 +60,13 @@ variables {
   model_approvers = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
+# The variables in shared_variables.tf (a link to medium's) are tested in environments/medium.
 run "seven_accounts" {
   command = plan
   assert {
     condition     = length(distinct([for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : output.account_roles[role]])) == 7
     error_message = "large gives each role its own account"
   }
-}
-
-run "rejects_bad_partition" {
-  command = plan
-  variables { partition = "aws-moon" }
-  expect_failures = [var.partition]
-}
-
-run "rejects_bad_prefix" {
-  command = plan
-  variables { prefix = "MLOps" }
-  expect_failures = [var.prefix]
-}
-
-run "rejects_bad_region" {
-  command = plan
-  variables { region = "europe" }
-  expect_failures = [var.region]
-}
-
-run "rejects_bad_org_id" {
-  command = plan
-  variables { organization = { id = "org-1" } }
-  expect_failures = [var.organization]
-}
-
-run "rejects_managed_org_without_management_account" {
-  command = plan
-  variables { organization = { manage = true, id = "o-abcd123456", allowed_regions = ["us-east-1"] } }
-  expect_failures = [var.organization]
 }
 
 run "rejects_short_account" {

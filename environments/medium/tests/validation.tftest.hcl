@@ -80,3 +80,27 @@ run "rejects_shared_account" {
   variables { accounts = { dev = "111111111111", staging = "222222222222", prod = "222222222222" } }
   expect_failures = [var.accounts]
 }
+
+run "rejects_tag_keys_iam_rejects" {
+  command = plan
+  variables { tags = { "" = "x", "cost center!" = "y" } }
+  expect_failures = [var.tags]
+}
+
+run "rejects_aws_tag_keys" {
+  command = plan
+  variables { tags = { "aws:owner" = "me" } }
+  expect_failures = [var.tags]
+}
+
+run "rejects_tag_values_iam_rejects" {
+  command = plan
+  variables { tags = { owner = "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv" } }
+  expect_failures = [var.tags]
+}
+
+run "rejects_bad_state_id" {
+  command = plan
+  variables { state_id = "not/an id" }
+  expect_failures = [var.state_id]
+}

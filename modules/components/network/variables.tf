@@ -21,7 +21,7 @@ variable "cidr_block" {
   type        = string
   default     = "10.20.0.0/16"
   validation {
-    condition     = can(cidrhost(var.cidr_block, 0)) && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24
+    condition     = try(cidrhost(var.cidr_block, 0) != "" && tonumber(split("/", var.cidr_block)[1]) >= 16 && tonumber(split("/", var.cidr_block)[1]) <= 24, false)
     error_message = "cidr_block must be an IPv4 CIDR between /16 and /24, e.g. \"10.20.0.0/16\"."
   }
 }

@@ -188,4 +188,8 @@ variable "vpc_cidrs" {
     prod    = optional(string, "10.40.0.0/16")
   })
   default = {}
+  validation {
+    condition     = alltrue([for cidr in values(var.vpc_cidrs) : try(cidrhost(cidr, 0) != "" && tonumber(split("/", cidr)[1]) >= 16 && tonumber(split("/", cidr)[1]) <= 24, false)])
+    error_message = "Each VPC CIDR must be an IPv4 CIDR between /16 and /24, e.g. \"10.20.0.0/16\"."
+  }
 }

@@ -132,3 +132,9 @@ run "rejects_absolute_container_context" {
   variables { container_images = { inference = "/containers/inference" } }
   expect_failures = [var.container_images]
 }
+
+run "rejects_an_empty_vpc_cidr_with_its_own_message" {
+  command = plan
+  variables { vpc_cidrs = { dev = "" } }
+  expect_failures = [var.vpc_cidrs]
+}
