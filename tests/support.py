@@ -1,6 +1,8 @@
 """Helpers shared by the tests: Terraform runs with the project's CLI config, Lambda loading."""
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import json
 import os
@@ -43,21 +45,40 @@ def terraform_init(directory: Path) -> None:
         terraform(["init", "-backend=false", "-input=false", "-no-color"], directory)
 
 
+class _LambdaFolder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports a Lambda folder's files as the runtime does (`import app`, `import spec`: top-level names)
+    while naming the modules lambda_src.<name>.<file>, the names their paths give them, so tools that
+    key on module names (mutmut) see one module per file."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.package = folder, f"lambda_src.{folder.name}"
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec | None:
+        file = self.folder / f"{fullname}.py"
+        if "." in fullname or not file.is_file():
+            return None
+        return importlib.util.spec_from_file_location(f"{self.package}.{fullname}", file, loader=self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
+        return None
+
+    def exec_module(self, module: ModuleType) -> None:
+        sys.modules[module.__name__.rsplit(".", 1)[1]] = module  # what the runtime's sibling imports find
+        exec(compile(Path(module.__file__).read_text(), module.__file__, "exec"), module.__dict__)
+
+
 def load_lambda(name: str, module_name: str = "app") -> ModuleType:
-    """Import lambda_src/<name>/<module_name>.py fresh, with its folder first on sys.path (as in the Lambda runtime)."""
+    """Import lambda_src/<name>/<module_name>.py fresh, its sibling imports resolved from its folder (as in the Lambda runtime)."""
     folder = ROOT / "lambda_src" / name
-    for sibling in [p.stem for p in folder.glob("*.py") if p.stem != module_name]:
-        sys.modules.pop(sibling, None)
-    sys.path.insert(0, str(folder))
+    for stem in [p.stem for p in folder.glob("*.py")]:
+        sys.modules.pop(stem, None)
+        sys.modules.pop(f"lambda_src.{name}.{stem}", None)
+    finder = _LambdaFolder(folder)
+    sys.meta_path.insert(0, finder)
     try:
-        spec = importlib.util.spec_from_file_location(f"lambda_{name}_{module_name}", folder / f"{module_name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-        spec.loader.exec_module(module)
-        return module
+        return importlib.import_module(module_name)
     finally:
-        sys.path.remove(str(folder))
+        sys.meta_path.remove(finder)
 
 
 def free_port() -> int:
