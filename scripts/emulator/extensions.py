@@ -298,6 +298,20 @@ def _sagemaker_missing_resources() -> None:
     SageMakerModelBackend.describe_feature_group = describe_feature_group_or_not_found
 
 
+def _sagemaker_create_endpoint_exists() -> None:
+    from moto.sagemaker.exceptions import ValidationError
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    create_endpoint = SageMakerModelBackend.create_endpoint
+
+    def create_endpoint_once(self: SageMakerModelBackend, endpoint_name: str, *args: Any, **kwargs: Any) -> Any:
+        if endpoint_name in self.endpoints:
+            raise ValidationError(f'Cannot create already existing endpoint "{self.endpoints[endpoint_name].arn}".')
+        return create_endpoint(self, endpoint_name, *args, **kwargs)
+
+    SageMakerModelBackend.create_endpoint = create_endpoint_once
+
+
 def _kms_rotation_period() -> None:
     import json
 
@@ -641,6 +655,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),
     Extension("sagemaker", "Describe/Update/DeletePipeline, DeleteDomain, DescribeFeatureGroup", "fix", "a missing resource is ValidationException (or a 500) where AWS answers ResourceNotFound, so Terraform cannot drop what an emulator restart lost from its state", _sagemaker_missing_resources),
+    Extension("sagemaker", "CreateEndpoint", "fix", "a second endpoint of the same name replaces the first; AWS refuses it, which the deploy function's duplicate events rely on", _sagemaker_create_endpoint_exists),
     Extension("organizations", "InviteAccountToOrganization", "missing", "the multi-account tiers' existing accounts join the emulated organization (accepted at once, with their own IDs), so SCPs and RCPs attach to them", _organizations_invite_account),
 )
 

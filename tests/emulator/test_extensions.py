@@ -331,3 +331,11 @@ def test_sagemaker_missing_resources(aws):
     for operation, arguments in (("delete_pipeline", {"PipelineName": "p", "ClientRequestToken": "t" * 32}), ("delete_domain", {"DomainId": "d-missing"})):
         with pytest.raises(ClientError, match="ResourceNotFound"):
             getattr(sm, operation)(**arguments)
+
+
+def test_sagemaker_create_endpoint_exists(aws):
+    sm = boto3.client("sagemaker")
+    endpoint_with_two_configs(sm)
+    with pytest.raises(ClientError, match="Cannot create already existing endpoint"):
+        sm.create_endpoint(EndpointName="e", EndpointConfigName="b")
+    assert sm.describe_endpoint(EndpointName="e")["EndpointConfigName"] == "a"

@@ -404,3 +404,89 @@ def test_malformed_events_are_ignored_with_a_logged_reason(deploy, event, caplog
     assert result["status"] == "ignored" and "malformed event" in result["reason"]
     assert any("malformed event" in r.message for r in caplog.records)
     assert boto3.client("sagemaker").list_endpoints()["Endpoints"] == []
+
+
+def test_an_older_version_never_replaces_a_newer_one(deploy, event):
+    """A release of v1 that arrives after v2 went out (the CI/CD path names its version) changes nothing."""
+    v1, v2 = register(), register()
+    approve(v1)
+    approve(v2)
+    spec = deploy.load_spec(deploy.clients)
+    deploy.reconcile(spec, deploy.clients, deploy.Package(v2, 2))
+    result = deploy.reconcile(spec, deploy.clients, deploy.Package(v1, 1))
+    assert (result["status"], result["attempted_version"]) == ("noop", 2) and "newer" in result["reason"]
+    assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
+
+
+def test_an_approval_event_without_an_approved_version_deploys_nothing(deploy, event):
+    arn = register()  # the event says Approved; the registry does not (yet)
+    result = deploy.handler(approval_event(event, arn))
+    assert result["status"] == "noop" and "no approved model package" in result["reason"]
+    assert boto3.client("sagemaker").list_endpoints()["Endpoints"] == []
+
+
+def test_the_spec_s_canary_and_capture_settings_are_what_rolls_out(deploy, event, monkeypatch):
+    """Values unlike the defaults reach SageMaker, and a changed serving setting is a new configuration."""
+    custom = {**SPEC, "canary": {"percent": 25, "wait_seconds": 120, "termination_wait_seconds": 60, "maximum_execution_timeout_seconds": 900}}
+    monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps(custom))
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    v2 = register()
+    approve(v2)
+    deploy.handler(approval_event(event, v2))
+    policy = endpoint()["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]
+    assert policy["TrafficRoutingConfiguration"]["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 25}
+    assert (policy["TrafficRoutingConfiguration"]["WaitIntervalInSeconds"], policy["TerminationWaitInSeconds"], policy["MaximumExecutionTimeoutInSeconds"]) == (120, 60, 900)
+
+    set_endpoint_state("InService")
+    before = endpoint()["EndpointConfigName"]
+    monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps({**custom, "data_capture": {**SPEC["data_capture"], "sampling_percentage": 5}}))
+    result = deploy.handler({"action": "reconcile"})
+    assert result["status"] == "updating" and endpoint()["EndpointConfigName"] != before
+    config = boto3.client("sagemaker").describe_endpoint_config(EndpointConfigName=endpoint()["EndpointConfigName"])
+    assert config["DataCaptureConfig"]["InitialSamplingPercentage"] == 5
+
+
+def busy(operation: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": "ValidationException", "Message": message}}, operation)
+
+
+def test_a_create_raced_by_a_duplicate_event_is_a_noop(deploy, event, monkeypatch):
+    """Two deliveries of the first approval: the one that loses the race to create the endpoint stands down."""
+    arn = register()
+    approve(arn)
+    sm = deploy.clients.sagemaker
+    real_create = sm.create_endpoint
+
+    def create_twice(**kwargs):
+        real_create(**kwargs)  # the other delivery got there first
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(sm, "create_endpoint", create_twice)
+    result = deploy.handler(approval_event(event, arn))
+    assert result["status"] == "noop" and "already under way" in result["reason"]
+    assert len(boto3.client("sagemaker").list_endpoints()["Endpoints"]) == 1
+
+
+def test_an_update_refused_because_one_is_in_progress_is_deferred(deploy, event, monkeypatch):
+    v1 = register()
+    approve(v1)
+    deploy.handler(approval_event(event, v1))
+    v2 = register()
+    approve(v2)
+
+    def refuse(**kwargs):
+        raise busy("UpdateEndpoint", "Cannot update in-progress endpoint")
+
+    monkeypatch.setattr(deploy.clients.sagemaker, "update_endpoint", refuse)
+    result = deploy.handler(approval_event(event, v2))
+    assert result["status"] == "deferred" and "became busy" in result["reason"]
+    assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v1-")
+
+    def fail(**kwargs):
+        raise busy("UpdateEndpoint", "Model data is not readable")
+
+    monkeypatch.setattr(deploy.clients.sagemaker, "update_endpoint", fail)
+    with pytest.raises(ClientError, match="not readable"):
+        deploy.handler(approval_event(event, v2))

@@ -7,15 +7,18 @@ The timeout case uses a real socket on loopback that never answers.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import socket
 import threading
+import time
 from typing import Iterator
 
 import boto3
 import pytest
 import requests
+from botocore.response import StreamingBody
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -144,7 +147,9 @@ def test_model_timeout_maps_to_504(aws_credentials, monkeypatch, event, silent_s
     monkeypatch.setenv("ENDPOINT_TIMEOUT_SECONDS", "0.5")
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", silent_server)
     app = load_lambda("inference")
+    started = time.monotonic()
     response = app.handler(event("api_request"))
+    assert time.monotonic() - started < 10, "the endpoint timeout bounds the wait (the SDK's default is 60 s, with retries)"
     assert response["statusCode"] == 504
     assert body(response)["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
@@ -156,3 +161,34 @@ def test_malformed_proxy_events_get_a_400_with_a_logged_reason(inference, event,
         response = inference.handler(bad)
     assert response["statusCode"] == 400 and body(response)["error"] == "malformed request"
     assert any("malformed event" in r.getMessage() for r in caplog.records)
+
+
+def test_what_is_sent_is_the_validated_instances_to_the_configured_endpoint(inference, event):
+    # Stubber with expected parameters: the emulator answers whatever it is sent.
+    client = boto3.client("sagemaker-runtime")
+    stubber = Stubber(client)
+    answer = json.dumps({"predictions": [1, 0]}).encode()
+    stubber.add_response("invoke_endpoint", {"Body": StreamingBody(io.BytesIO(answer), len(answer)), "ContentType": "application/json"},
+                         {"EndpointName": "mlops-prod", "ContentType": "application/json", "Accept": "application/json",
+                          "Body": json.dumps({"instances": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]}).encode()})
+    stubber.activate()
+    inference.clients = inference.Clients(runtime=client)
+    request = {**event("api_request"), "body": json.dumps({"instances": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], "ignored": "extra keys are not forwarded"})}
+    assert inference.handler(request)["statusCode"] == 200
+    stubber.assert_no_pending_responses()
+
+
+def test_throttling_maps_to_503_retry_later(inference, event):
+    stubbed_error(inference, "ThrottlingException", "Rate exceeded", 400)
+    response = inference.handler(event("api_request"))
+    assert (response["statusCode"], body(response)["error"]) == (503, "the model is busy; retry later")
+
+
+def test_an_unexpected_failure_is_a_502_without_details(inference, event, monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(inference.clients.runtime, "invoke_endpoint", explode)
+    response = inference.handler(event("api_request"))
+    assert (response["statusCode"], body(response)["error"]) == (502, "internal error")
+    assert "secret" not in response["body"]
