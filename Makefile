@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain
+.PHONY: help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,14 @@ retrain: setup ## Start the retraining pipeline of a tier (TIER=small; TARGET=aw
 
 test: setup package plans ## Run every check: fmt, validate, terraform test, plans, policy, Lambdas, emulator
 	@$(PY) -m pytest
+
+$(VENV)/.mutation-installed: requirements-mutation.lock $(VENV)/.installed
+	@echo "==> mutmut into $(VENV) from requirements-mutation.lock"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-mutation.lock
+	@touch $@
+
+mutation: setup package $(VENV)/.mutation-installed ## Mutation testing of the Lambdas, policy engine and emulator extensions (not in make test; MUTATION_SAMPLE=n per file, 0 = all)
+	@$(PY) scripts/mutation.py
 
 policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json,b.json" for others)
 	@PYTHONPATH=scripts $(PY) -m policy $(PLANS)
