@@ -166,7 +166,7 @@ def plan(tier: str, extra_vars: list[str], out_dir: Path | None = None) -> Path:
     out_dir = out_dir or BUILD / "plans"
     out_dir.mkdir(parents=True, exist_ok=True)
     binary, target = out_dir / f"{tier}.tfplan", out_dir / f"{tier}.json"
-    for stale in (binary, target):  # a failed plan must not leave the previous one for `make policy`
+    for stale in (binary, target, target.with_suffix(".inputs")):  # a failed plan must not leave the previous one for `make policy`
         stale.unlink(missing_ok=True)
     say(f"terraform plan ({tier}, offline)")
     planned = run(["terraform", "plan", "-input=false", "-no-color", "-lock=false", f"-out={binary}", "-var=offline_plan=true", *var_files(tier_dir, extra_vars)], tier_dir, env, quiet=True)
@@ -174,6 +174,7 @@ def plan(tier: str, extra_vars: list[str], out_dir: Path | None = None) -> Path:
         raise SystemExit(f"error: a variable file sets a variable environments/{tier} does not declare:\n{planned.stderr[-2000:]}")
     shown = run(["terraform", "show", "-json", str(binary)], tier_dir, env, quiet=True)
     target.write_text(shown.stdout)
+    target.with_suffix(".inputs").write_text(json.dumps(var_files(tier_dir, extra_vars)))  # lets the tests reuse a plan of demo.tfvars
     say(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     print(summarize(json.loads(shown.stdout)))
     return target
