@@ -6,7 +6,11 @@ Each Terraform process loads the AWS provider schema (about 2 s of CPU), so none
 """
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -44,39 +48,113 @@ def test_validate(directory: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
+@dataclass(frozen=True)
+class Validation:
+    variable: str
+    file: str
+    line: int
+    message: str
+
+
+def validations(directory: Path) -> dict[tuple[str, int], Validation]:
+    """Every `validation` block of the directory's variables, by (file, line of `validation {`)."""
+    found = {}
+    for tf in sorted(directory.glob("*.tf")):
+        lines = tf.read_text().splitlines()
+        variable = None
+        for number, text in enumerate(lines, 1):
+            if match := re.match(r'variable "(\w+)"', text):
+                variable = match.group(1)
+            elif text.startswith("}"):
+                variable = None
+            elif variable and re.match(r"\s*validation\s*\{", text):
+                message = next(re.search(r'error_message\s*=\s*"((?:[^"\\]|\\.)*)"', t) for t in lines[number:] if "error_message" in t)
+                found[(tf.name, number)] = Validation(variable, tf.name, number, json.loads(f'"{message.group(1)}"'))
+    return found
+
+
+RUN = re.compile(r'(?ms)^run "([^"]+)" \{\n.*?^\}\n')
+EXPECT = re.compile(r"(?m)^\s*expect_failures\s*=\s*\[([^\]]*)\]\s*\n")
+
+
+def split_negative_runs(directory: Path, checks: dict[tuple[str, int], Validation]) -> tuple[Path, dict[str, set[str]], dict[str, tuple[str, list[str]]], set[str]]:
+    """.terraform/mlops-tests/: the test files as written, plus each `expect_failures` run that Terraform
+    alone cannot judge in a file of its own without it, so the failure shows with its diagnostics (after an
+    error, `terraform test` skips the rest of a file). Terraform passes `expect_failures = [var.X]` when any
+    validation of X fails: where X has one validation, that is the proof; where it has several, or the run
+    names a resource, the run goes alone. Returns the folder, the runs of each file as written, each alone
+    run's (run, expected failures) by file, and the variables proven by Terraform alone."""
+    per_variable = Counter(v.variable for v in checks.values())
+    folder = directory / ".terraform" / "mlops-tests"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    written, alone, proven = {}, {}, set()
+    for test_file in sorted(directory.glob("tests/*.tftest.hcl")):
+        text = test_file.read_text()
+        (folder / test_file.name).write_text(text)
+        runs = list(RUN.finditer(text))
+        written[f"{folder.relative_to(directory)}/{test_file.name}"] = {run.group(1) for run in runs}
+        header = RUN.sub("", text)
+        for run in runs:
+            if not (expected := EXPECT.search(run.group(0))):
+                continue
+            items = [e.strip() for e in expected.group(1).split(",") if e.strip()]
+            if all(e.startswith("var.") and per_variable[e[4:]] == 1 for e in items):
+                proven |= {e[4:] for e in items}
+                continue
+            name = f"expected-failure.{test_file.stem.removesuffix('.tftest')}.{run.group(1)}.tftest.hcl"
+            (folder / name).write_text(header + EXPECT.sub("", run.group(0)))
+            alone[f"{folder.relative_to(directory)}/{name}"] = (run.group(1), items)
+    return folder, written, alone, proven
+
+
+def trips(diagnostic: dict, expected: str, checks: dict[tuple[str, int], Validation]) -> Validation | bool:
+    """Whether an error diagnostic is the failure `expected` names: a validation of that variable with its
+    message (returned), or a pre/postcondition of that resource."""
+    summary, detail = diagnostic.get("summary", ""), diagnostic.get("detail", "")
+    if expected.startswith("var."):
+        where = re.search(r"This was checked by the validation rule at (\S+?):(\d+),", detail)
+        validation = where and checks.get((Path(where.group(1)).name, int(where.group(2))))
+        ok = summary == "Invalid value for variable" and validation and validation.variable == expected[4:] and detail.startswith(validation.message)
+        return validation if ok else False
+    kind, name = expected.split(".", 1)
+    return summary in ("Resource precondition failed", "Resource postcondition failed") and diagnostic.get("snippet", {}).get("context") == f'resource "{kind}" "{name}"'
+
+
 @pytest.mark.parametrize("directory", params(TESTED_DIRS))
 def test_native_terraform_tests(directory: Path) -> None:
+    """The test files pass as written, each `expect_failures` run fails with the validation or condition it
+    names (and no other), and every validation block of the directory is tripped by one of them.
+    One `terraform test` per directory: each process loads the provider schema, and each test file
+    starts the providers again (seconds in a tier), so only the runs Terraform cannot judge go alone."""
     terraform_init(directory)
-    result = terraform(["test", "-no-color"], directory, check=False)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-
-
-def validations(directory: Path) -> dict[str, int]:
-    """Number of validation blocks per variable."""
-    counts: dict[str, int] = {}
-    for tf in directory.glob("*.tf"):
-        if tf.is_symlink():  # a file shared with another root (large's shared_variables.tf) is tested where it lives
-            continue
-        for block in re.split(r'(?m)^variable "', tf.read_text())[1:]:
-            name = block.split('"', 1)[0]
-            counts[name] = block.count("validation {")
-    return {name: n for name, n in counts.items() if n}
-
-
-def negative_runs(directory: Path) -> dict[str, int]:
-    """Number of `expect_failures = [var.X]` runs per variable."""
-    counts: dict[str, int] = {}
-    for test_file in directory.glob("tests/*.tftest.hcl"):
-        for name in re.findall(r"expect_failures\s*=\s*\[var\.(\w+)\]", test_file.read_text()):
-            counts[name] = counts.get(name, 0) + 1
-    return counts
-
-
-@pytest.mark.parametrize("directory", MODULE_DIRS + ENV_DIRS, ids=ids(MODULE_DIRS + ENV_DIRS))
-def test_every_validation_has_a_negative_test(directory: Path) -> None:
-    runs = negative_runs(directory)
-    missing = {name: n - runs.get(name, 0) for name, n in validations(directory).items() if runs.get(name, 0) < n}
-    assert not missing, f"variables with fewer failing runs than validation blocks (add runs to tests/*.tftest.hcl): {missing}"
+    checks = validations(directory)
+    folder, written, alone, proven = split_negative_runs(directory, checks)
+    result = terraform(["test", "-json", "-no-color", f"-test-directory={folder.relative_to(directory)}"], directory, check=False)
+    status: dict[tuple[str, str], str] = {}
+    errors: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for line in result.stdout.splitlines():
+        event = json.loads(line)
+        key = (event.get("@testfile"), event.get("@testrun"))
+        if event.get("type") == "test_run" and event["test_run"].get("status"):
+            status[key] = event["test_run"]["status"]
+        elif event.get("type") == "diagnostic" and event["diagnostic"]["severity"] == "error":
+            errors[key].append(event["diagnostic"])
+    failed = [f"{file} run {run!r}: {status.get((file, run), 'not run')}: {[d['summary'] + ': ' + d.get('detail', '') for d in errors[(file, run)]]}"
+              for file, runs in written.items() for run in sorted(runs) if status.get((file, run)) != "pass"]
+    assert not failed, "\n".join(failed) + "\n" + result.stderr[-2000:]
+    tripped = {key for key, v in checks.items() if v.variable in proven}  # their runs passed as written above
+    wrong = []
+    for file, (run, expected) in alone.items():
+        diagnostics = errors[(file, run)]
+        matched = [[trips(d, e, checks) for d in diagnostics] for e in expected]
+        if status.get((file, run)) != "error" or not all(any(m) for m in matched) or len(diagnostics) != sum(1 for d in diagnostics if any(trips(d, e, checks) for e in expected)):
+            wrong.append(f"run {run!r} expects {expected}, got {status.get((file, run), 'not run')}: {[d['summary'] + ': ' + d.get('detail', '') for d in diagnostics]}")
+        tripped |= {(v.file, v.line) for ms in matched for v in ms if isinstance(v, Validation)}
+    assert not wrong, "runs whose expect_failures do not fail as they say:\n" + "\n".join(wrong)
+    own = {key: v for key, v in checks.items() if not (directory / key[0]).is_symlink()}  # a file shared with another root is tested where it lives
+    untested = [f"{v.file}:{v.line} var.{v.variable} ({v.message!r})" for key, v in sorted(own.items()) if key not in tripped]
+    assert not untested, "validations no `expect_failures` run trips (add one to tests/*.tftest.hcl):\n" + "\n".join(untested)
 
 
 def test_reusable_modules_have_no_provider_or_backend_blocks() -> None:

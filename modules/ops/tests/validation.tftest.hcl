@@ -2,8 +2,8 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
-  mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:111111111111:key/00000000-0000-0000-0000-000000000000" }
+  mock_resource "aws_kms_key" { # the module's own key: distinct from model_kms_key_arn, so the wiring of each shows
+    defaults = { arn = "arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111" }
   }
   mock_resource "aws_sagemaker_pipeline" {
     defaults = { arn = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/mlops-retraining" }
@@ -62,8 +62,12 @@ run "pipeline_definition" {
     error_message = "every job encrypts inter-container traffic"
   }
   assert {
-    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.VpcConfig.Subnets == ["subnet-1"] && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.ResourceConfig.VolumeKmsKeyId != null
-    error_message = "training runs in the VPC with an encrypted volume"
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.VpcConfig.Subnets == ["subnet-1"] && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.ResourceConfig.VolumeKmsKeyId == "arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111"
+    error_message = "training runs in the VPC with its volume encrypted by the pipeline's own key"
+  }
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.OutputDataConfig.KmsKeyId == var.model_kms_key_arn && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.ProcessingResources.ClusterConfig.VolumeKmsKeyId == "arn:aws:kms:eu-west-1:111111111111:key/11111111-1111-1111-1111-111111111111"
+    error_message = "model artifacts are encrypted with the model bucket's key, job volumes with the pipeline's own key"
   }
 }
 
