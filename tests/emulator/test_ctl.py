@@ -94,7 +94,8 @@ def test_a_taken_port_is_named_and_no_pid_is_recorded(port):
         squatter.listen()
         result = run(*CTL, "up", port=port)
     assert result.returncode == 1
-    assert f"port {port} is taken by pid {os.getpid()}" in result.stderr and "python" in result.stderr, result.stderr
+    command = Path(f"/proc/{os.getpid()}/cmdline").read_bytes().split(b"\0")[0].decode()  # what ps shows (pytest-xdist may retitle it)
+    assert f"port {port} is taken by pid {os.getpid()} ({command}" in result.stderr, result.stderr
     assert not ctl.pid_file(port).exists() and servers(port) == []
 
 

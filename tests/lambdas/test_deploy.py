@@ -6,6 +6,7 @@ the rollback case is simulated by putting the previous endpoint config back, as 
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
@@ -14,6 +15,8 @@ import boto3
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
 from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
 
@@ -490,3 +493,106 @@ def test_an_update_refused_because_one_is_in_progress_is_deferred(deploy, event,
     monkeypatch.setattr(deploy.clients.sagemaker, "update_endpoint", fail)
     with pytest.raises(ClientError, match="not readable"):
         deploy.handler(approval_event(event, v2))
+
+
+def test_each_outcome_names_the_version_and_the_configuration_it_rolled_out(deploy, event):
+    v1 = register()
+    approve(v1)
+    created = deploy.handler(approval_event(event, v1))
+    assert (created["status"], created["reason"], created["package"]) == ("created", "endpoint created with the first approved model", v1)
+    assert created["endpoint_config"] == endpoint()["EndpointConfigName"]
+    v2 = register()
+    approve(v2)
+    updating = deploy.handler(approval_event(event, v2))
+    assert (updating["status"], updating["reason"], updating["package"]) == ("updating", "canary rollout started", v2)
+    assert updating["endpoint_config"] == endpoint()["EndpointConfigName"] and updating["endpoint_config"].startswith(f"{ENDPOINT}-v2-")
+
+
+def test_a_create_call_repeated_by_a_duplicate_event_is_accepted_and_other_errors_are_not(deploy):
+    def already(**kwargs):
+        raise busy("CreateModel", "Cannot create already existing model \"m\"")
+
+    def denied(**kwargs):
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized"}}, "CreateModel")
+
+    deploy.ignore_exists(already, ModelName="m")
+    with pytest.raises(ClientError, match="not authorized"):
+        deploy.ignore_exists(denied, ModelName="m")
+
+
+def test_the_network_comes_from_the_ssm_parameter(deploy, monkeypatch):
+    """Subnets and security groups are known only after apply: Terraform writes them to SSM."""
+    boto3.client("ssm").put_parameter(Name="/mlops/prod/network", Type="SecureString", Value=json.dumps({"subnet_ids": ["subnet-9"], "security_group_ids": ["sg-9"]}))
+    monkeypatch.setenv("NETWORK_PARAMETER", "/mlops/prod/network")
+    spec = deploy.load_spec(deploy.clients)
+    assert (spec.subnet_ids, spec.security_group_ids) == (("subnet-9",), ("sg-9",))
+
+
+def test_every_spec_field_is_read_and_omitted_ones_take_safe_defaults(deploy):
+    full = deploy.DeploymentSpec.from_json(json.dumps({**SPEC, "variant_name": "Blue", "network_isolation": False, "baseline_s3_uri": "s3://b/x"}))
+    assert (full.variant_name, full.network_isolation, full.subnet_ids, full.security_group_ids, full.baseline_s3_uri) == ("Blue", False, ("subnet-1",), ("sg-1",), "s3://b/x")
+    assert (full.canary.percent, full.autoscaling.max_capacity, full.data_capture.sampling_percentage, full.tags) == (10, 4, 50, {"mlops:stage": "prod"})
+    minimal = deploy.DeploymentSpec.from_json(json.dumps({k: SPEC[k] for k in ("endpoint_name", "model_package_group_name", "execution_role_arn", "kms_key_arn", "instance_type", "initial_instance_count", "rollback_alarm_names")}))
+    assert (minimal.variant_name, minimal.network_isolation, minimal.subnet_ids, minimal.baseline_s3_uri, minimal.data_capture.enabled) == ("AllTraffic", True, (), "", False)
+    with pytest.raises(deploy.SpecError, match="a canary rollout needs at least one rollback alarm"):
+        deploy.DeploymentSpec.from_json(json.dumps({**SPEC, "rollback_alarm_names": []}))
+
+
+FINGERPRINT = "44e8d3e7"  # of SPEC
+
+
+def test_the_fingerprint_is_stable_across_releases_of_this_code(deploy):
+    """Configuration names embed it: if it changed for the same settings, every endpoint would roll out again after an upgrade."""
+    spec = deploy.DeploymentSpec.from_json(json.dumps(SPEC))
+    assert spec.fingerprint() == FINGERPRINT
+    changed = [{"instance_type": "ml.c5.large"}, {"initial_instance_count": 2}, {"kms_key_arn": "k2"}, {"network_isolation": False},
+               {"subnet_ids": ["subnet-2"]}, {"security_group_ids": ["sg-2"]}, {"data_capture": {**SPEC["data_capture"], "sampling_percentage": 10}}]
+    assert len({deploy.DeploymentSpec.from_json(json.dumps({**SPEC, **c})).fingerprint() for c in changed} | {FINGERPRINT}) == len(changed) + 1
+
+
+def test_the_codebuild_step_assumes_the_stage_s_deploy_role(cli, monkeypatch):
+    role = boto3.client("iam").create_role(RoleName="deploy", Path="/mlops/", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    monkeypatch.setenv("DEPLOY_ROLE_ARN", role)
+    identity = cli.session().client("sts").get_caller_identity()["Arn"]
+    assert identity == f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/cicd-deploy"
+    monkeypatch.delenv("DEPLOY_ROLE_ARN")
+    assert cli.session().client("sts").get_caller_identity()["Arn"] != identity
+
+
+def test_the_codebuild_step_deploys_then_smoke_tests_the_release(cli, monkeypatch, capsys):
+    v1 = register_with_baselines()
+    monkeypatch.setenv("MODEL_PACKAGE_ARN", v1)
+    real_deploy = cli.deploy
+    monkeypatch.setattr(cli, "deploy", lambda clients, arn: real_deploy(clients, arn, poll=0))
+    assert cli.main(["deploy"]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"ok: {ENDPOINT} serves {v1}")
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results",
+                  json={"results": [{"Body": '{"predictions": [1]}', "ContentType": "application/json"}]}, timeout=5)
+    assert cli.main(["smoke"]) == 0
+    assert f"ok: {ENDPOINT} answered 20 bytes of JSON" in capsys.readouterr().out
+
+
+def test_the_smoke_test_sends_json_and_asks_for_json(cli):
+    runtime = boto3.client("sagemaker-runtime")
+    with Stubber(runtime) as stub:
+        stub.add_response("invoke_endpoint", {"Body": StreamingBody(io.BytesIO(b"[1]"), 3), "ContentType": "application/json"},
+                          {"EndpointName": ENDPOINT, "ContentType": "application/json", "Accept": "application/json", "Body": b'{"instances": [[1]]}'})
+        assert cli.smoke(runtime, ENDPOINT, '{"instances": [[1]]}') == (True, f"{ENDPOINT} answered 3 bytes of JSON")
+
+
+def test_a_stage_that_serves_another_version_says_which(cli):
+    v1, v2 = register(), register()
+    approve(v1)
+    approve(v2)
+    assert cli.deploy(cli.clients, v1, poll=0)[0]
+    served, why = cli.serves(cli.clients.sagemaker, cli.app.load_spec(cli.clients), v2)
+    assert not served and why == f"{ENDPOINT} serves {endpoint()['EndpointConfigName']}, not the release's {v2}"
+
+
+def test_the_deploy_step_waits_as_long_as_the_canary_may_take_plus_half_an_hour(cli, monkeypatch):
+    waits = []
+    monkeypatch.setattr(cli, "wait_idle", lambda sm, name, timeout, poll, sleep: waits.append((name, timeout, poll)) or endpoint())
+    arn = register()
+    approve(arn)
+    assert cli.deploy(cli.clients, arn)[0]
+    assert waits[0] == (ENDPOINT, SPEC["canary"]["maximum_execution_timeout_seconds"] + 1800, 30)

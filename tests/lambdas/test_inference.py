@@ -50,7 +50,7 @@ def test_valid_request_returns_predictions(inference, event):
     response = inference.handler(event("api_request"))
     assert response["statusCode"] == 200
     assert body(response)["predictions"] == [1, 0]
-    assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert response["headers"] == {"Content-Type": "application/json", "X-Request-Id": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}
 
 
 def test_base64_body_is_decoded(inference, event):
@@ -66,14 +66,14 @@ def test_base64_body_is_decoded(inference, event):
         ({"headers": {"Content-Type": "text/plain"}}, 415, "Content-Type must be application/json"),
         ({"headers": {}}, 415, "got none"),
         ({"body": ""}, 400, "empty"),
-        ({"body": "   "}, 400, "empty"),
+        ({"body": "   "}, 400, "request body is empty; send {\"instances\": [[...], ...]}"),
         ({"body": "{\"instances\": [[1, 2]"}, 400, "not valid JSON"),
         ({"body": "not base64!", "isBase64Encoded": True}, 400, "base64"),
         ({"body": json.dumps({"instances": [[0.5] * 400]})}, 413, "limit is 1024"),
         ({"body": "[]"}, 422, "non-empty list"),
         ({"body": json.dumps({"instances": []})}, 422, "non-empty list"),
         ({"body": json.dumps({"rows": [[1]]})}, 422, "\"instances\""),
-        ({"body": json.dumps({"instances": [["a", 1]]})}, 422, "list of numbers"),
+        ({"body": json.dumps({"instances": [["a", 1]]})}, 422, "every instance must be a list of numbers"),
         ({"body": json.dumps({"instances": [[True, 1]]})}, 422, "list of numbers"),
         ({"body": json.dumps({"instances": [[1]] * 101})}, 422, "at most 100"),
     ],
@@ -160,6 +160,7 @@ def test_malformed_proxy_events_get_a_400_with_a_logged_reason(inference, event,
     with caplog.at_level(logging.INFO):
         response = inference.handler(bad)
     assert response["statusCode"] == 400 and body(response)["error"] == "malformed request"
+    assert response["headers"] == {"Content-Type": "application/json", "X-Request-Id": "unknown"}, "no context: the id says so"
     assert any("malformed event" in r.getMessage() for r in caplog.records)
 
 

@@ -51,6 +51,8 @@ def test_an_approval_starts_a_release_of_exactly_that_version(release, event, ca
         result = release.handler(approval(event))
     assert result["status"] == "started" and result["package"] == VERSION
     [execution] = executions()
+    assert result["execution"] == execution["pipelineExecutionId"]
+    assert release.approved_version(approval(event), release.package_pattern(GROUP_ARN)) == (VERSION, "")
     assert execution["variables"] == [{"name": "MODEL_PACKAGE_ARN", "resolvedValue": VERSION}]
     assert json.loads(caplog.records[-1].getMessage())["package"] == VERSION
 
@@ -64,7 +66,7 @@ def test_a_duplicated_approval_starts_no_second_release(release, event):
 @pytest.mark.parametrize(("change", "why"), [
     (lambda e: e.__setitem__("detail", "Approved"), "detail is a str"),
     (lambda e: e.pop("detail"), "detail is a NoneType"),
-    (lambda e: e.__setitem__("detail-type", "SageMaker Endpoint State Change"), "not a model package state change"),
+    (lambda e: e.__setitem__("detail-type", "SageMaker Endpoint State Change"), "not a model package state change ('SageMaker Endpoint State Change')"),
     (lambda e: e["detail"].__setitem__("ModelApprovalStatus", "Rejected"), "'Rejected', not 'Approved'"),
     (lambda e: e["detail"].__setitem__("ModelPackageArn", "arn:aws:sagemaker:us-east-1:666666666666:model-package/other-model/3"), "not a version of this pipeline's model package group"),
     (lambda e: e["detail"].__setitem__("ModelPackageArn", "arn:aws:sagemaker:us-east-1:999999999999:model-package/mlops-model/3"), "not a version of this pipeline's model package group"),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
 
@@ -41,6 +42,7 @@ def test_a_violation_starts_retraining_and_logs_its_cause(trigger, event, caplog
     with caplog.at_level(logging.INFO, logger="retrain_trigger"):
         result = trigger.handler(event("monitoring_violation"))
     assert result["status"] == "started"
+    assert result["violation"]["job"] == event("monitoring_violation")["detail"]["ProcessingJobName"]
     [execution] = executions()
     assert execution["PipelineExecutionArn"] == result["execution"]
     assert "mlops-prod-data-quality" in execution["PipelineExecutionDescription"]
@@ -91,7 +93,13 @@ def test_jobs_without_violations_start_nothing(trigger, event, change):
 
 
 def test_other_events_and_bad_input_get_a_reason(trigger, event):
-    assert trigger.handler(event("model_package_approved"))["status"] == "ignored"
+    other = trigger.handler(event("model_package_approved"))
+    assert (other["status"], other["reason"], other["detail_type"]) == ("ignored", "not a monitoring job that completed with violations", "SageMaker Model Package State Change")
+    missing, listed = event("monitoring_violation"), event("monitoring_violation")
+    del missing["detail"]
+    listed["detail"] = ["x"]
+    assert trigger.handler(missing)["reason"] == "malformed event: its detail is missing, not an object"
+    assert trigger.handler(listed)["reason"] == "malformed event: its detail is a list, not an object"
     no_id = event("monitoring_violation")
     del no_id["id"]
     rejected = trigger.handler(no_id)
@@ -112,3 +120,38 @@ def test_malformed_events_are_ignored_with_a_logged_reason(trigger, event, caplo
     assert result["status"] == "ignored" and "malformed event" in result["reason"]
     assert any("malformed event" in r.getMessage() for r in caplog.records)
     assert executions() == []
+
+
+def test_the_cool_down_is_the_configured_one(trigger, event, monkeypatch):
+    monkeypatch.setenv("COOLDOWN_MINUTES", "30")
+    trigger.handler(event("monitoring_violation"))
+    later = event("monitoring_violation")
+    later["id"] = "another-event-0000-0000-000000000000"
+    assert trigger.handler(later, now=datetime.now(timezone.utc) + timedelta(minutes=29))["status"] == "debounced"
+    assert trigger.handler(later, now=datetime.now(timezone.utc) + timedelta(minutes=31))["status"] == "started"
+
+
+def test_the_function_creates_its_own_client_on_first_use(trigger, event):
+    trigger.sagemaker = None  # as in Lambda: nothing injected
+    assert trigger.handler(event("monitoring_violation"))["status"] == "started"
+    assert trigger.sagemaker is not None and len(executions()) == 1
+
+
+def test_what_is_sent_names_the_event_for_idempotency_and_the_cause(trigger, event):
+    """Stubber with expected parameters: moto ignores ClientRequestToken and the listing's order."""
+    violation = event("monitoring_violation")
+    now = datetime.now(timezone.utc)
+    older = {"PipelineExecutionArn": "arn:old", "StartTime": now - timedelta(hours=9), "PipelineExecutionStatus": "Succeeded"}
+    newer = {"PipelineExecutionArn": "arn:new", "StartTime": now - timedelta(hours=1), "PipelineExecutionStatus": "Succeeded"}
+    client = boto3.client("sagemaker")
+    with Stubber(client) as stub:
+        listing = {"PipelineName": PIPELINE, "SortBy": "CreationTime", "SortOrder": "Descending", "MaxResults": 50}
+        stub.add_response("list_pipeline_executions", {"PipelineExecutionSummaries": [older, newer]}, listing)
+        stub.add_response("list_pipeline_executions", {"PipelineExecutionSummaries": [older]}, listing)
+        stub.add_response("start_pipeline_execution", {"PipelineExecutionArn": "arn:started"}, {
+            "PipelineName": PIPELINE, "PipelineExecutionDisplayName": trigger.display_name(violation["id"]),
+            "PipelineExecutionDescription": f"Retraining after monitoring violations: {violation['detail']['MonitoringScheduleArn']} ({violation['detail']['ExitMessage']})",
+            "ClientRequestToken": violation["id"][:128].ljust(32, "0")})
+        trigger.sagemaker = client
+        assert trigger.handler(violation, now=now)["execution"] == "arn:new", "the newest execution decides the cool-down, whatever the listing's order"
+        assert trigger.handler(violation, now=now)["status"] == "started"
