@@ -140,12 +140,14 @@ def wrong(messages: list[str], expected: list[str]) -> list[str]:
 
 
 def finding_lines() -> dict[tuple[str, int], str]:
-    """(file, line) -> source of each `yield` in a function registered with @rule."""
+    """(file, line) -> source of each `yield` in a function registered with rule(..., check)."""
     lines = {}
     for path in sorted(RULES_DIR.glob("*.py")):
         source = path.read_text()
-        for function in ast.walk(ast.parse(source)):
-            if isinstance(function, ast.FunctionDef) and any(isinstance(d, ast.Call) and getattr(d.func, "id", "") == "rule" for d in function.decorator_list):
+        tree = ast.parse(source)
+        checks = {call.args[-1].id for call in ast.walk(tree) if isinstance(call, ast.Call) and getattr(call.func, "id", "") == "rule" and isinstance(call.args[-1], ast.Name)}
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef) and function.name in checks:
                 for node in ast.walk(function):
                     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield):
                         lines[(str(path), node.lineno)] = ast.get_source_segment(source, node)

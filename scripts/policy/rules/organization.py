@@ -18,10 +18,6 @@ SCP_MUST_DENY = [
 OUTSIDER, OTHER_MEMBER = "000000000009", "000000000008"  # an account outside the organization; a member that is not CI/CD
 
 
-@rule("MLOPS-013", "Guardrails on every account: SCPs deny leaving, audit tampering, other regions and (outside dev) data scientists; RCPs keep staging and prod inside the organization and their roles for CI/CD",
-      "SCPs hold even against account administrators, but only where they are attached to the account or an OU it sits in; an SCP cannot stop another account's principal that a resource policy lets in: resource control policies can (a data perimeter).",
-      "AWS Organizations User Guide, 'SCP examples', 'Resource control policies'; AWS whitepaper 'Building a data perimeter on AWS'",
-      "attach the documents of policies/scp/ and policies/rcp/ to the accounts with modules/org (it attaches to the accounts themselves)")
 def organization(model: Model) -> Iterator[tuple[str, str]]:
     attachments = list(model.plan.of_type("aws_organizations_policy_attachment"))
     if not list(model.plan.of_type("aws_organizations_policy")):
@@ -62,3 +58,10 @@ def organization(model: Model) -> Iterator[tuple[str, str]]:
             yield where, f"{stage} ({account}): the resource control policies deny the CI/CD account too, so nothing can deploy"
         if rcp_denies(outsider, "sts:AssumeRole", resource, {"aws:PrincipalIsAWSService": "true", "aws:ResourceAccount": account}, rcps):
             yield where, f"{stage} ({account}): the resource control policies deny AWS services, so service roles stop working"
+
+
+rule("MLOPS-013", "Guardrails on every account: SCPs deny leaving, audit tampering, other regions and (outside dev) data scientists; RCPs keep staging and prod inside the organization and their roles for CI/CD",
+     "SCPs hold even against account administrators, but only where they are attached to the account or an OU it sits in; an SCP cannot stop another account's principal that a resource policy lets in: resource control policies can (a data perimeter).",
+     "AWS Organizations User Guide, 'SCP examples', 'Resource control policies'; AWS whitepaper 'Building a data perimeter on AWS'",
+     "attach the documents of policies/scp/ and policies/rcp/ to the accounts with modules/org (it attaches to the accounts themselves)", organization)
+

@@ -17,10 +17,6 @@ from policy.rules import is_set, rule
 EXCEPTIONS = Path(__file__).resolve().parents[3] / "policies" / "not-evaluated.yaml"
 
 
-@rule("MLOPS-001", "Studio domain is VPC-only with a customer KMS key and per-user source identity",
-      "PublicInternetOnly Studio apps reach the internet around the VPC's controls; AWS-owned keys cannot be audited or revoked; without the user profile as source identity, every user's notebook acts as every other user.",
-      "AWS Well-Architected ML Lens MLSEC-10; SageMaker Developer Guide, 'Connect Studio notebooks in a VPC to external resources', 'Monitor user resource access from Studio'",
-      "set app_network_access_type = \"VpcOnly\", kms_key_id and domain_settings.execution_role_identity_config = \"USER_PROFILE_NAME\" (modules/dev does)")
 def studio(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.of_type("aws_sagemaker_domain"):
         if r.get("app_network_access_type") != "VpcOnly":
@@ -29,6 +25,12 @@ def studio(model: Model) -> Iterator[tuple[str, str]]:
             yield r.address, "storage has no customer KMS key (kms_key_id)"
         if r.get("domain_settings", 0, "execution_role_identity_config") != "USER_PROFILE_NAME":
             yield r.address, "sessions do not carry the user profile as source identity (execution_role_identity_config), so policies cannot keep users to their own profile"
+
+
+rule("MLOPS-001", "Studio domain is VPC-only with a customer KMS key and per-user source identity",
+     "PublicInternetOnly Studio apps reach the internet around the VPC's controls; AWS-owned keys cannot be audited or revoked; without the user profile as source identity, every user's notebook acts as every other user.",
+     "AWS Well-Architected ML Lens MLSEC-10; SageMaker Developer Guide, 'Connect Studio notebooks in a VPC to external resources', 'Monitor user resource access from Studio'",
+     "set app_network_access_type = \"VpcOnly\", kms_key_id and domain_settings.execution_role_identity_config = \"USER_PROFILE_NAME\" (modules/dev does)", studio)
 
 
 SOURCE_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid"}
@@ -44,10 +46,6 @@ def policy_documents(model: Model) -> Iterator[tuple[Resource, str, dict[str, An
             yield policy.resource, policy.attribute, policy.document, policy.resource.account_id
 
 
-@rule("MLOPS-005", "Trust and resource policies name exact principals of the tier's accounts",
-      "'*', NotPrincipal or another account's principal lets in principals you do not control; a service principal without aws:SourceAccount/SourceArn is a confused deputy.",
-      "IAM User Guide, 'The confused deputy problem', 'NotPrincipal'; AWS Organizations, 'aws:PrincipalOrgID'",
-      "name role ARNs of the tier's accounts; add aws:PrincipalOrgID to any other account's principal; add aws:SourceAccount or aws:SourceArn to service principals")
 def exact_principals(model: Model) -> Iterator[tuple[str, str]]:
     accounts = model.accounts()
     for resource, attribute, document, owner in policy_documents(model):
@@ -72,6 +70,12 @@ def exact_principals(model: Model) -> Iterator[tuple[str, str]]:
             yield r.address, f"lambda permission for {r.get('principal')} without source_arn or source_account"
 
 
+rule("MLOPS-005", "Trust and resource policies name exact principals of the tier's accounts",
+     "'*', NotPrincipal or another account's principal lets in principals you do not control; a service principal without aws:SourceAccount/SourceArn is a confused deputy.",
+     "IAM User Guide, 'The confused deputy problem', 'NotPrincipal'; AWS Organizations, 'aws:PrincipalOrgID'",
+     "name role ARNs of the tier's accounts; add aws:PrincipalOrgID to any other account's principal; add aws:SourceAccount or aws:SourceArn to service principals", exact_principals)
+
+
 # --- Jobs, builds, logs --------------------------------------------------------------------------
 
 def pipeline_steps(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -85,10 +89,6 @@ def pipeline_jobs(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
     return (s for s in pipeline_steps(definition) if s.get("Type") in ("Processing", "Training"))
 
 
-@rule("MLOPS-015", "Jobs, monitors, feature stores, builds and logs are encrypted and isolated",
-      "Jobs process raw data; they must run in the VPC with encrypted volumes, outputs and traffic. Logs carry payloads.",
-      "Well-Architected ML Lens MLSEC-07/MLSEC-10; CloudWatch Logs 'Encrypt log data'",
-      "set VPC config, KMS keys and inter-container encryption; KMS and retention on log groups")
 def jobs(model: Model) -> Iterator[tuple[str, str]]:
     for r, definition in pipeline_definitions(model):
         for step in pipeline_jobs(definition):
@@ -146,6 +146,12 @@ def jobs(model: Model) -> Iterator[tuple[str, str]]:
             yield r.address, "log group keeps logs forever (no retention)"
 
 
+rule("MLOPS-015", "Jobs, monitors, feature stores, builds and logs are encrypted and isolated",
+     "Jobs process raw data; they must run in the VPC with encrypted volumes, outputs and traffic. Logs carry payloads.",
+     "Well-Architected ML Lens MLSEC-07/MLSEC-10; CloudWatch Logs 'Encrypt log data'",
+     "set VPC config, KMS keys and inter-container encryption; KMS and retention on log groups", jobs)
+
+
 def pipeline_definitions(model: Model) -> Iterator[tuple[Resource, dict[str, Any]]]:
     """Every SageMaker pipeline definition the plan knows; the others are recorded as not evaluated."""
     for r in model.plan.of_type("aws_sagemaker_pipeline"):
@@ -159,10 +165,6 @@ def pipeline_definitions(model: Model) -> Iterator[tuple[Resource, dict[str, Any
 OVERRIDES = {"ModelApprovalStatus": "the approval status", "MinAccuracy": "the quality threshold", "InputDataUrl": "the training data"}
 
 
-@rule("MLOPS-018", "A retraining run cannot choose the approval status, the quality threshold or the training data",
-      "Whoever may start the pipeline (data scientists, by hand) could otherwise register an unreviewed model as approved, lower the quality gate to zero, or train on data they wrote.",
-      "This project's separation of duties; SageMaker Pipelines, 'Pipeline parameters'",
-      "fix them in the definition (modules/ops does); keep parameters to instance types and the like")
 def retraining_overrides(model: Model) -> Iterator[tuple[str, str]]:
     for r, definition in pipeline_definitions(model):
         names = {p.get("Name") for p in definition.get("Parameters") or []}
@@ -174,6 +176,12 @@ def retraining_overrides(model: Model) -> Iterator[tuple[str, str]]:
                 yield r.address, f"step {step.get('Name')} registers versions as {status!r}, not 'PendingManualApproval'"
 
 
+rule("MLOPS-018", "A retraining run cannot choose the approval status, the quality threshold or the training data",
+     "Whoever may start the pipeline (data scientists, by hand) could otherwise register an unreviewed model as approved, lower the quality gate to zero, or train on data they wrote.",
+     "This project's separation of duties; SageMaker Pipelines, 'Pipeline parameters'",
+     "fix them in the definition (modules/ops does); keep parameters to instance types and the like", retraining_overrides)
+
+
 def exceptions() -> list[dict[str, str]]:
     listed = yaml.safe_load(EXCEPTIONS.read_text()) if EXCEPTIONS.exists() else []
     bad = [e for e in listed or [] if not (isinstance(e, dict) and e.get("address") and e.get("because") and len(str(e["because"]).split()) >= 5)]
@@ -182,10 +190,6 @@ def exceptions() -> list[dict[str, str]]:
     return listed or []
 
 
-@rule("MLOPS-016", "Everything the rules need is known and evaluated at plan time",
-      "A policy, principal or reference that cannot be read at plan time cannot be reviewed or proven before it takes effect; a check that skips it in silence passes anything.",
-      "This project's design: ARNs are built from account IDs and names (README, 'Policy suite'); policies/not-evaluated.yaml lists the reviewed exceptions",
-      "build ARNs and documents from names and data.aws_iam_policy_document (no values known only after apply), or list the item in policies/not-evaluated.yaml with the reason and what checks it instead")
 def analysable(model: Model) -> Iterator[tuple[str, str]]:
     listed = exceptions()
     attributes = ("policy", "assume_role_policy", "resource_policy", "permissions_boundary", "content")
@@ -206,3 +210,10 @@ def analysable(model: Model) -> Iterator[tuple[str, str]]:
         if any(fnmatch.fnmatchcase(address, e["address"]) and str(e.get("what", "")) in why for e in listed):
             continue
         yield address, f"not evaluated: {why}"
+
+
+rule("MLOPS-016", "Everything the rules need is known and evaluated at plan time",
+     "A policy, principal or reference that cannot be read at plan time cannot be reviewed or proven before it takes effect; a check that skips it in silence passes anything.",
+     "This project's design: ARNs are built from account IDs and names (README, 'Policy suite'); policies/not-evaluated.yaml lists the reviewed exceptions",
+     "build ARNs and documents from names and data.aws_iam_policy_document (no values known only after apply), or list the item in policies/not-evaluated.yaml with the reason and what checks it instead", analysable)
+

@@ -46,10 +46,6 @@ BOUNDARY_MUST_DENY = [
 ]
 
 
-@rule("MLOPS-002", "Every data-scientist role has the approved permissions boundary, and it holds",
-      "A boundary caps what any policy attached later can grant; without its denies, a data scientist can mint users, keys or unbounded roles, register or approve models, leave the VPC or open other people's Studio.",
-      "IAM User Guide, 'Permissions boundaries for IAM entities' (delegation example); AWS Security Blog, 'When and where to use IAM permissions boundaries'",
-      "attach the data-scientist boundary of modules/dev (permissions_boundary) and keep its Deny statements")
 def boundaries(model: Model) -> Iterator[tuple[str, str]]:
     for role in data_scientists(model):
         if role.external:
@@ -70,6 +66,12 @@ def boundaries(model: Model) -> Iterator[tuple[str, str]]:
         ordinary = {**VPC, **{k: v.format(**fill) for k, v in KMS.items()}, "aws:ResourceAccount": role.account}
         if not authorized(unbounded, "sagemaker:CreateTrainingJob", f"arn:aws:sagemaker:{model.region}:{role.account}:training-job/x", context=ordinary):
             yield role.address, "the boundary denies ordinary work in dev (a training job in the VPC with KMS); it would be removed in practice"
+
+
+rule("MLOPS-002", "Every data-scientist role has the approved permissions boundary, and it holds",
+     "A boundary caps what any policy attached later can grant; without its denies, a data scientist can mint users, keys or unbounded roles, register or approve models, leave the VPC or open other people's Studio.",
+     "IAM User Guide, 'Permissions boundaries for IAM entities' (delegation example); AWS Security Blog, 'When and where to use IAM permissions boundaries'",
+     "attach the data-scientist boundary of modules/dev (permissions_boundary) and keep its Deny statements", boundaries)
 
 
 # --- MLOPS-003: data scientists -------------------------------------------------------------------
@@ -105,10 +107,6 @@ def ds_duties(model: Model, ds: Identity) -> list[tuple[str, Probe]]:
     ]
 
 
-@rule("MLOPS-003", "No data-scientist principal holds a protected capability, leaves the VPC or opens another user's Studio, directly or through any chain",
-      "Data scientists move fast in dev; only the tested, approved path may change what serves customers. Every role a data scientist can become, pass, rewrite or feed code to counts as the data scientist.",
-      "AWS Summit ANZ 2022, 'End-to-end MLOps for architects'; SageMaker Developer Guide, 'Control root access / network isolation / user profile access'; PMapper's graph model",
-      "remove the grant or the edge named in the path: trust, PassRole, write access to what another role runs, or the capability itself")
 def data_scientist_reach(model: Model) -> Iterator[tuple[str, str]]:
     duties = model.duties
     for ds in data_scientists(model):
@@ -126,12 +124,14 @@ def data_scientist_reach(model: Model) -> Iterator[tuple[str, str]]:
                     break
 
 
+rule("MLOPS-003", "No data-scientist principal holds a protected capability, leaves the VPC or opens another user's Studio, directly or through any chain",
+     "Data scientists move fast in dev; only the tested, approved path may change what serves customers. Every role a data scientist can become, pass, rewrite or feed code to counts as the data scientist.",
+     "AWS Summit ANZ 2022, 'End-to-end MLOps for architects'; SageMaker Developer Guide, 'Control root access / network isolation / user profile access'; PMapper's graph model",
+     "remove the grant or the edge named in the path: trust, PassRole, write access to what another role runs, or the capability itself", data_scientist_reach)
+
+
 # --- MLOPS-004: every protected capability, for every principal -------------------------------------
 
-@rule("MLOPS-004", "Each protected capability is held only by the principals whose duty it is, along every path",
-      "Approving, registering, releasing, deploying and reading customers' data are separate duties; anyone else who reaches one, directly or by becoming another role, breaks the separation.",
-      "AWS Summit ANZ 2022, 'End-to-end MLOps for architects'; IAM User Guide, 'Cross-account access using roles'; AWS whitepaper 'Building a data perimeter'",
-      "make the trust, resource and identity policies name only the principals the duties table (policies/README.md) allows")
 def capabilities(model: Model) -> Iterator[tuple[str, str]]:
     duties = model.duties
     ds = {i.arn for i in data_scientists(model)}
@@ -143,12 +143,14 @@ def capabilities(model: Model) -> Iterator[tuple[str, str]]:
             yield where(who, duties, actor), f"{who.arn} can {capability.title} ({capability.why}; the duty of: {allowed}): {explain(who, edges, actor, probe)}"
 
 
+rule("MLOPS-004", "Each protected capability is held only by the principals whose duty it is, along every path",
+     "Approving, registering, releasing, deploying and reading customers' data are separate duties; anyone else who reaches one, directly or by becoming another role, breaks the separation.",
+     "AWS Summit ANZ 2022, 'End-to-end MLOps for architects'; IAM User Guide, 'Cross-account access using roles'; AWS whitepaper 'Building a data perimeter'",
+     "make the trust, resource and identity policies name only the principals the duties table (policies/README.md) allows", capabilities)
+
+
 # --- MLOPS-017: every duty can still be done ------------------------------------------------------
 
-@rule("MLOPS-017", "Every duty can still be performed by the principals whose duty it is",
-      "A boundary that blocks the duty it protects gets removed in practice: approvers must approve, the pipeline must register, the release must deploy, data scientists must train in the VPC.",
-      "This project's separation of duties (policies/README.md, 'Personas and duties')",
-      "grant the duty to its principals: the identity policy, and the resource policy where the resource is in another account")
 def duties_hold(model: Model) -> Iterator[tuple[str, str]]:
     duties = model.duties
     for capability in CAPABILITIES:
@@ -165,15 +167,17 @@ def duties_hold(model: Model) -> Iterator[tuple[str, str]]:
                 yield ds.address, f"the data scientist cannot {what} ({probe.action} on {probe.resource})"
 
 
+rule("MLOPS-017", "Every duty can still be performed by the principals whose duty it is",
+     "A boundary that blocks the duty it protects gets removed in practice: approvers must approve, the pipeline must register, the release must deploy, data scientists must train in the VPC.",
+     "This project's separation of duties (policies/README.md, 'Personas and duties')",
+     "grant the duty to its principals: the identity policy, and the resource policy where the resource is in another account", duties_hold)
+
+
 # --- MLOPS-011: automation roles ------------------------------------------------------------------
 
 IAM_WRITES = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:CreateRole", "iam:CreateUser", "iam:CreateAccessKey"]
 
 
-@rule("MLOPS-011", "No '*' actions, no Allow with NotAction, no iam:PassRole on wildcard ARNs, no IAM changes",
-      "Functions, pipelines and builds run unattended and data scientists run arbitrary code; a wildcard grant, a role that can pass any role, or one that can change IAM (its own policies included) turns one bug or injected input into account takeover.",
-      "IAM User Guide, 'Grant least privilege'; 'Granting a user permissions to pass a role to an AWS service'; Rhino Security Labs, 'AWS IAM privilege escalation methods'",
-      "list the actions; scope iam:PassRole to exact role ARNs with iam:PassedToService; leave IAM changes to Terraform")
 def automation(model: Model) -> Iterator[tuple[str, str]]:
     ds = model.duties.kinds["data-scientist"]
     for identity in model.principals.values():
@@ -197,12 +201,14 @@ def automation(model: Model) -> Iterator[tuple[str, str]]:
                 break
 
 
+rule("MLOPS-011", "No '*' actions, no Allow with NotAction, no iam:PassRole on wildcard ARNs, no IAM changes",
+     "Functions, pipelines and builds run unattended and data scientists run arbitrary code; a wildcard grant, a role that can pass any role, or one that can change IAM (its own policies included) turns one bug or injected input into account takeover.",
+     "IAM User Guide, 'Grant least privilege'; 'Granting a user permissions to pass a role to an AWS service'; Rhino Security Labs, 'AWS IAM privilege escalation methods'",
+     "list the actions; scope iam:PassRole to exact role ARNs with iam:PassedToService; leave IAM changes to Terraform", automation)
+
+
 # --- MLOPS-014: the registry ------------------------------------------------------------------------
 
-@rule("MLOPS-014", "Model package group policies: read-only to named roles, registration only to the retraining pipeline, only as PendingManualApproval",
-      "Other accounts deploy from the registry and must not register, approve or delete versions; only the retraining pipeline registers, and only for approval; approval stays in the registry's account.",
-      "SageMaker Developer Guide, 'Cross-account model registry'; Service Authorization Reference, sagemaker:ModelApprovalStatus",
-      "grant Describe*/List* to exact role ARNs; grant sagemaker:CreateModelPackage only to the retraining pipeline's role, with StringEquals sagemaker:ModelApprovalStatus = PendingManualApproval")
 def registry_policies(model: Model) -> Iterator[tuple[str, str]]:
     pipelines = model.duties.kinds["retraining-pipeline"]
     for policy in model.resource_policies:
@@ -228,4 +234,10 @@ def registry_policies(model: Model) -> Iterator[tuple[str, str]]:
             for kind, value in principals(statement) + ([("NotPrincipal", "*")] if "NotPrincipal" in statement else []):
                 if kind != "AWS" or ":role/" not in value or "*" in value:
                     yield policy.resource.address, f"grants to {value}, not an exact role"
+
+
+rule("MLOPS-014", "Model package group policies: read-only to named roles, registration only to the retraining pipeline, only as PendingManualApproval",
+     "Other accounts deploy from the registry and must not register, approve or delete versions; only the retraining pipeline registers, and only for approval; approval stays in the registry's account.",
+     "SageMaker Developer Guide, 'Cross-account model registry'; Service Authorization Reference, sagemaker:ModelApprovalStatus",
+     "grant Describe*/List* to exact role ARNs; grant sagemaker:CreateModelPackage only to the retraining pipeline's role, with StringEquals sagemaker:ModelApprovalStatus = PendingManualApproval", registry_policies)
 

@@ -25,10 +25,6 @@ def deployment_specs(model: Model) -> Iterator[tuple[Resource, dict[str, Any]]]:
             yield r, {}
 
 
-@rule("MLOPS-007", "Endpoints: KMS for volumes and captured data; capture on in staging and prod; models network-isolated",
-      "Endpoint volumes and captured requests hold customer data; Model Monitor needs captured data from the stages that matter; a served model with network access can send customers' data anywhere.",
-      "Well-Architected ML Lens MLSEC-07, MLREL-09; SageMaker Developer Guide, 'Capture data from real-time endpoint', 'Run training and inference containers in internet-free mode'",
-      "set kms_key_arn and data_capture_config.kms_key_id; keep data capture on for staging and prod (modules/prod data_capture); network_isolation = true in the deployment spec")
 def endpoint_configs(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.of_type("aws_sagemaker_model"):
         if not r.get("enable_network_isolation"):
@@ -57,10 +53,12 @@ def endpoint_configs(model: Model) -> Iterator[tuple[str, str]]:
             yield r.address, "deployment spec: served models run without network isolation (network_isolation is not true)"
 
 
-@rule("MLOPS-008", "Canary deployments carry auto-rollback alarms that exist",
-      "A canary without alarms shifts all traffic to a bad model; SageMaker rolls back only on the alarms it is given.",
-      "SageMaker Developer Guide, 'Deployment guardrails: auto-rollback configuration and monitoring'",
-      "give every canary at least one CloudWatch alarm on the endpoint's errors or latency (modules/prod alarms)")
+rule("MLOPS-007", "Endpoints: KMS for volumes and captured data; capture on in staging and prod; models network-isolated",
+     "Endpoint volumes and captured requests hold customer data; Model Monitor needs captured data from the stages that matter; a served model with network access can send customers' data anywhere.",
+     "Well-Architected ML Lens MLSEC-07, MLREL-09; SageMaker Developer Guide, 'Capture data from real-time endpoint', 'Run training and inference containers in internet-free mode'",
+     "set kms_key_arn and data_capture_config.kms_key_id; keep data capture on for staging and prod (modules/prod data_capture); network_isolation = true in the deployment spec", endpoint_configs)
+
+
 def canaries(model: Model) -> Iterator[tuple[str, str]]:
     alarms = {(r.account_id, r.get("alarm_name")) for r in model.plan.of_type("aws_cloudwatch_metric_alarm")}
     for r in model.plan.of_type("aws_sagemaker_endpoint"):
@@ -79,10 +77,12 @@ def canaries(model: Model) -> Iterator[tuple[str, str]]:
                 yield r.address, f"deployment spec: rollback alarm {name} is not defined in account {account}, where it deploys"
 
 
-@rule("MLOPS-012", "The inference API requires authentication",
-      "An open endpoint lets anyone run (and be billed for) the model and probe it.",
-      "API Gateway Developer Guide, 'Controlling and managing access to a REST API'; AWS FSBP APIGateway.x",
-      "use AWS_IAM, a Cognito/JWT or Lambda authorizer, or API keys with a usage plan")
+rule("MLOPS-008", "Canary deployments carry auto-rollback alarms that exist",
+     "A canary without alarms shifts all traffic to a bad model; SageMaker rolls back only on the alarms it is given.",
+     "SageMaker Developer Guide, 'Deployment guardrails: auto-rollback configuration and monitoring'",
+     "give every canary at least one CloudWatch alarm on the endpoint's errors or latency (modules/prod alarms)", canaries)
+
+
 def api_auth(model: Model) -> Iterator[tuple[str, str]]:
     planned_apis = {u.get("api_stages", 0, "api_id") for u in model.plan.of_type("aws_api_gateway_usage_plan")}
     has_plans = any(True for _ in model.plan.of_type("aws_api_gateway_usage_plan"))
@@ -97,6 +97,12 @@ def api_auth(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.of_type("aws_apigatewayv2_route"):
         if r.get("authorization_type", default="NONE") == "NONE":
             yield r.address, "route has no authorizer"
+
+
+rule("MLOPS-012", "The inference API requires authentication",
+     "An open endpoint lets anyone run (and be billed for) the model and probe it.",
+     "API Gateway Developer Guide, 'Controlling and managing access to a REST API'; AWS FSBP APIGateway.x",
+     "use AWS_IAM, a Cognito/JWT or Lambda authorizer, or API keys with a usage plan", api_auth)
 
 
 # --- Automation roles ----------------------------------------------------------------------------

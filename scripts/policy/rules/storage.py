@@ -10,10 +10,6 @@ from policy.plan import Resource
 from policy.rules import rule
 
 
-@rule("MLOPS-006", "Buckets: SSE-KMS with a customer key, public access blocked, TLS only, uploads with the bucket's key only, versioned",
-      "Training data, models and captured inferences are sensitive and must be recoverable; an upload that asks for SSE-S3 or another account's key escapes the key policy's control.",
-      "AWS Foundational Security Best Practices S3.1/S3.5/S3.14/S3.17; Well-Architected ML Lens MLSEC-07; S3 User Guide, 'Requiring server-side encryption'",
-      "use modules/components/bucket, which sets all of them")
 def buckets(model: Model) -> Iterator[tuple[str, str]]:
     by_bucket: dict[str, dict[str, Resource]] = {}
     for r in model.plan.resources:
@@ -51,10 +47,12 @@ def buckets(model: Model) -> Iterator[tuple[str, str]]:
             yield bucket.address, f"bucket {name} is not versioned"
 
 
-@rule("MLOPS-010", "KMS keys rotate and their policies name no wildcard principal",
-      "Rotation limits what one key version protects; a '*' principal in a key policy hands the key to anyone IAM allows, in any account.",
-      "AWS Foundational Security Best Practices KMS.4; KMS Developer Guide, 'Key policies'",
-      "enable_key_rotation = true; name principals exactly (modules/components/kms-key)")
+rule("MLOPS-006", "Buckets: SSE-KMS with a customer key, public access blocked, TLS only, uploads with the bucket's key only, versioned",
+     "Training data, models and captured inferences are sensitive and must be recoverable; an upload that asks for SSE-S3 or another account's key escapes the key policy's control.",
+     "AWS Foundational Security Best Practices S3.1/S3.5/S3.14/S3.17; Well-Architected ML Lens MLSEC-07; S3 User Guide, 'Requiring server-side encryption'",
+     "use modules/components/bucket, which sets all of them", buckets)
+
+
 def keys(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.of_type("aws_kms_key"):
         if not r.get("enable_key_rotation"):
@@ -64,10 +62,12 @@ def keys(model: Model) -> Iterator[tuple[str, str]]:
                 yield r.address, "key policy allows a wildcard principal"
 
 
-@rule("MLOPS-009", "ECR repositories: immutable tags, scan on push, KMS",
-      "Mutable tags let a deployed image change under the same name; unscanned images ship known CVEs.",
-      "AWS Foundational Security Best Practices ECR.1/ECR.2; ECR User Guide, 'Image tag mutability'",
-      "image_tag_mutability = \"IMMUTABLE\", scan_on_push = true, encryption_type = \"KMS\" (modules/artifact)")
+rule("MLOPS-010", "KMS keys rotate and their policies name no wildcard principal",
+     "Rotation limits what one key version protects; a '*' principal in a key policy hands the key to anyone IAM allows, in any account.",
+     "AWS Foundational Security Best Practices KMS.4; KMS Developer Guide, 'Key policies'",
+     "enable_key_rotation = true; name principals exactly (modules/components/kms-key)", keys)
+
+
 def repositories(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.of_type("aws_ecr_repository"):
         if r.get("image_tag_mutability") != "IMMUTABLE":
@@ -76,3 +76,10 @@ def repositories(model: Model) -> Iterator[tuple[str, str]]:
             yield r.address, "images are not scanned on push"
         if r.get("encryption_configuration", 0, "encryption_type") != "KMS":
             yield r.address, "images are not encrypted with KMS"
+
+
+rule("MLOPS-009", "ECR repositories: immutable tags, scan on push, KMS",
+     "Mutable tags let a deployed image change under the same name; unscanned images ship known CVEs.",
+     "AWS Foundational Security Best Practices ECR.1/ECR.2; ECR User Guide, 'Image tag mutability'",
+     "image_tag_mutability = \"IMMUTABLE\", scan_on_push = true, encryption_type = \"KMS\" (modules/artifact)", repositories)
+
