@@ -87,7 +87,7 @@ $(VENV)/.mutation-installed: requirements-mutation.lock $(VENV)/.installed
 	@$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-mutation.lock
 	@touch $@
 
-mutation: setup package $(VENV)/.mutation-installed ## Mutation testing of the Lambdas, policy engine and emulator extensions (not in make test; MUTATION_SAMPLE=n per file, 0 = all)
+mutation: setup package plans $(VENV)/.mutation-installed ## Mutation testing of the Lambdas, policy engine and emulator extensions (not in make test; MUTATION_SAMPLE=n per file, 0 = all)
 	@$(PY) scripts/mutation.py
 
 policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json,b.json" for others)

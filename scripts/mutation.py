@@ -5,6 +5,7 @@ of files with only its own fast tests. Not part of `make test`.
     python scripts/mutation.py                     # every group, a fixed sample of mutants per file
     python scripts/mutation.py --group deploy      # one group (repeatable)
     python scripts/mutation.py --sample 0          # every mutant (hours on 2 cores)
+    python scripts/mutation.py --report-only       # the scores and survivors of the last run again
 
 Prints the share of mutants caught per file and the survivors; writes build/mutation/report.json.
 mutmut (pinned in requirements-mutation.lock) mutates and runs the tests. This script adds what it
@@ -28,41 +29,73 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutation"
 MUTMUT = [sys.executable, "-m", "mutmut"]
 
-# group: (files or folders to mutate, the tests that exercise them)
+POLICY_TESTS = ["tests/policy/test_rules.py", "tests/policy/test_rule_findings.py", "tests/policy/test_iam_semantics.py"]
+# group: (folders to mutate, the tests that exercise them, settings that narrow what is mutated).
+# Paths are as the tests import them: scripts/ is on their path, so policy/ is scripts/policy/.
 GROUPS = {
-    "deploy": (["lambda_src/deploy/"], ["tests/lambdas/test_deploy.py"]),
-    "release": (["lambda_src/release/"], ["tests/lambdas/test_release.py"]),
-    "retrain_trigger": (["lambda_src/retrain_trigger/"], ["tests/lambdas/test_retrain_trigger.py"]),
-    "inference": (["lambda_src/inference/"], ["tests/lambdas/test_inference.py"]),
-    "policy": (["scripts/policy/"], ["tests/policy/test_rules.py", "tests/policy/test_community.py"]),
-    "extensions": (["scripts/emulator/extensions.py"], ["tests/emulator/test_extensions.py"]),
+    "deploy": (["lambda_src/deploy/"], ["tests/lambdas/test_deploy.py"], {}),
+    "release": (["lambda_src/release/"], ["tests/lambdas/test_release.py"], {}),
+    "retrain_trigger": (["lambda_src/retrain_trigger/"], ["tests/lambdas/test_retrain_trigger.py"], {}),
+    "inference": (["lambda_src/inference/"], ["tests/lambdas/test_inference.py"], {}),
+    "rules": (["policy/"], POLICY_TESTS, {"only_mutate": "policy/rules/*"}),
+    "policy": (["policy/"], POLICY_TESTS, {"do_not_mutate": "policy/rules/*"}),
+    "extensions": (["emulator/"], ["tests/emulator/test_extensions.py"], {"only_mutate": "emulator/extensions.py"}),
 }
 # Statements mutmut leaves alone, each with its reason: a mutant there changes only what a person reads.
 NOT_MUTATED = {
     r"^\s*(log|LOG\.\w+|logger\.\w+|say|print)\(": "log lines and progress output: text for people, not behaviour",
 }
-LINKED = ["lambda_src", "scripts", "tests", "pytest.ini", "policies", "modules", "environments"]
+# Mutants per file: 30 where the gate's thresholds apply (about +-8 points), fewer where each mutant's tests
+# take long (the policy tests: ~40 s for a survivor), so a whole run stays near 15 minutes on 2 cores.
+SAMPLES = {"rules": 15, "policy": 5}
+COPIED = ["lambda_src", "scripts", "tests"]  # small: mutmut copies them into mutants/ with the mutated files
+SHARED = ["modules", "environments", "policies", "build"]  # linked from mutants/: the plans and what they are made of (GBs with .terraform)
+PACKAGES = ["policy", "emulator"]  # scripts/<package>, linked at the top so mutmut names its modules as the tests import them
 
 
-def setup_cfg(sources: list[str], tests: list[str]) -> str:
-    lines = ["[mutmut]", "source_paths ="] + [f"    {s}" for s in sources]
+def setup_cfg(sources: list[str], tests: list[str], narrowed: dict[str, str]) -> str:
+    lines = ["[mutmut]", "source_paths ="] + [f"    {s}" for s in sources]  # whole packages: mutmut copies only these into mutants/
+    lines += [f"{key} =\n    {value}" for key, value in narrowed.items()]
     lines += ["pytest_add_cli_args =", "    -n0", "    -p", "    no:cacheprovider", "    -x"]
     lines += ["pytest_add_cli_args_test_selection ="] + [f"    {t}" for t in tests]
-    lines += ["also_copy ="] + [f"    {p}/" if (ROOT / p).is_dir() else f"    {p}" for p in LINKED]
+    lines += ["also_copy ="] + [f"    {p}/" for p in COPIED] + ["    pytest.ini"]
     lines += ["do_not_mutate_patterns ="] + [f"    {p}" for p in NOT_MUTATED]
     return "\n".join(lines) + "\n"
 
 
+def link(path: Path, target: Path) -> None:
+    if not path.is_symlink():
+        path.symlink_to(target)
+
+
+def mirror(source: Path, target: Path, leave_out: tuple[str, ...] = ()) -> None:
+    """target/ links every entry of source/ but .terraform folders (mutmut copies what links point to: GBs)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.name == ".terraform" or entry.name in leave_out:
+            continue
+        if entry.is_dir() and not entry.is_symlink() and next(entry.rglob(".terraform"), None):
+            mirror(entry, target / entry.name)
+        else:
+            link(target / entry.name, entry)
+
+
 def prepare(group: str) -> Path:
-    """build/mutation/<group>: links to the project and the group's setup.cfg, so runs never touch the checkout."""
-    sources, tests = GROUPS[group]
+    """build/mutation/<group>: links to the project and the group's setup.cfg, so runs never touch the checkout.
+    Its pytest.ini puts the folder first on the path, so the tests import the mutated copy of a package."""
+    sources, tests, narrowed = GROUPS[group]
     work = WORK / group
-    work.mkdir(parents=True, exist_ok=True)
-    for name in LINKED:
-        link = work / name
-        if not link.is_symlink():
-            link.symlink_to(ROOT / name)
-    (work / "setup.cfg").write_text(setup_cfg(sources, tests))
+    (work / "mutants").mkdir(parents=True, exist_ok=True)
+    for name in COPIED:  # scripts/ without the packages: tests/support.py puts scripts/ first on the path
+        mirror(ROOT / name, work / name, tuple(PACKAGES) if name == "scripts" else ())
+    for name in PACKAGES:
+        link(work / name, ROOT / "scripts" / name)
+    for name in SHARED:  # in mutants/ for the tests; beside it for the packages, which find the project two levels up
+        link(work / "mutants" / name, ROOT / name)
+        link(work / name, ROOT / name)
+    ini = (ROOT / "pytest.ini").read_text()
+    (work / "pytest.ini").write_text(re.sub(r"(?m)^pythonpath = ", "pythonpath = . ", ini))
+    (work / "setup.cfg").write_text(setup_cfg(sources, tests, narrowed))
     return work
 
 
@@ -78,24 +111,28 @@ def results(work: Path) -> dict[str, str]:
 
 
 def file_of(mutant: str, sources: list[str]) -> str:
-    """lambda_src.deploy.app.x_handler__mutmut_3 -> lambda_src/deploy/app.py"""
+    """lambda_src.deploy.app.x_handler__mutmut_3 -> lambda_src/deploy/app.py; policy.iam.x_... -> scripts/policy/iam.py"""
     module = mutant.split(".x_")[0].split(".x\u01c1")[0]
-    return module.replace(".", "/") + ".py"
+    path = module.replace(".", "/")
+    if (ROOT / "scripts" / f"{path}/__init__.py").exists():
+        path += "/__init__"
+    return ("scripts/" if path.split("/")[0] in PACKAGES else "") + path + ".py"
 
 
-def run_group(group: str, sample: int, seed: int) -> dict[str, dict]:
+def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str, dict]:
     work = prepare(group)
-    sources, _ = GROUPS[group]
+    sources, _, _ = GROUPS[group]
     started = time.monotonic()
-    print(f"==> {group}: generating mutants and mapping tests", flush=True)
-    subprocess.run([*MUTMUT, "run", "--max-children", "2", "no-such-mutant"], cwd=work, capture_output=True)
+    if run or not (work / "mutants").is_dir():
+        print(f"==> {group}: generating mutants and mapping tests", flush=True)
+        subprocess.run([*MUTMUT, "run", "--max-children", "2", "no-such-mutant"], cwd=work, capture_output=True)
     everything = results(work)
     by_file: dict[str, list[str]] = defaultdict(list)
     for name in sorted(everything):
         by_file[file_of(name, sources)].append(name)
     chosen = [n for names in by_file.values() for n in (random.Random(seed).sample(names, sample) if 0 < sample < len(names) else names)]
-    print(f"==> {group}: running {len(chosen)} of {len(everything)} mutants", flush=True)
-    for start in range(0, len(chosen), 200):  # keep the command line short
+    print(f"==> {group}: {'running' if run else 'results of'} {len(chosen)} of {len(everything)} mutants", flush=True)
+    for start in range(0, len(chosen) if run else 0, 200):  # keep the command line short
         subprocess.run([*MUTMUT, "run", "--max-children", "2", *chosen[start:start + 200]], cwd=work, capture_output=True)
     statuses = results(work)
     report = {}
@@ -113,12 +150,14 @@ def run_group(group: str, sample: int, seed: int) -> dict[str, dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--group", action="append", choices=sorted(GROUPS), help="only these groups (default: all)")
-    parser.add_argument("--sample", type=int, default=int(os.environ.get("MUTATION_SAMPLE", "30")), help="mutants per file (0: all)")
+    parser.add_argument("--sample", type=int, default=int(os.environ.get("MUTATION_SAMPLE", "-1")), help="mutants per file, for every group (0: all; default: 30, fewer for the policy engine, see SAMPLES)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--report-only", action="store_true", help="summarise the last run's results without running mutants")
     args = parser.parse_args()
     report: dict[str, dict] = {}
     for group in args.group or list(GROUPS):
-        report.update(run_group(group, args.sample, args.seed))
+        sample = args.sample if args.sample >= 0 else SAMPLES.get(group, 30)
+        report.update(run_group(group, sample, args.seed, run=not args.report_only))
     print("\nmutants caught per file (killed or timed out, of those judged):")
     for path, row in report.items():
         score = "n/a" if row["score"] is None else f"{row['score']:5.1f}%"
@@ -129,7 +168,7 @@ def main() -> int:
         for path, name in survivors:
             print(f"  {name}")
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "report.json").write_text(json.dumps({"sample": args.sample, "seed": args.seed, "excluded": NOT_MUTATED, "files": report}, indent=2))
+    (WORK / "report.json").write_text(json.dumps({"sample": args.sample if args.sample >= 0 else {**{g: 30 for g in GROUPS}, **SAMPLES}, "seed": args.seed, "excluded": NOT_MUTATED, "files": report}, indent=2))
     print(f"\nreport: {(WORK / 'report.json').relative_to(ROOT)}")
     return 0
 
