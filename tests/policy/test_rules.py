@@ -309,3 +309,22 @@ def test_clarify_job_definitions_in_cloudformation(tmp_path, drop, expected):
     from fixtures import synthetic
     plan = write(synthetic([("prod", "aws_cloudformation_stack", "clarify", clarify_stack(**drop))]), tmp_path)
     assert {v.message for v in evaluate(plan) if v.rule == "MLOPS-015"} == expected
+
+
+def test_what_a_rule_could_not_read_is_reported_after_every_rule_ran(tmp_path):
+    """MLOPS-016 runs last: the pipeline rules record an unknown definition, and it reports it."""
+    from fixtures import synthetic
+    raw = synthetic([("dev", "aws_sagemaker_pipeline", "unreviewed", {"pipeline_name": "p"})])
+    raw["resource_changes"][0]["change"]["after_unknown"] = {"pipeline_definition": True}
+    assert "not evaluated: pipeline_definition is unknown until apply: its jobs' VPC, KMS and parameters are not evaluated" in messages(write(raw, tmp_path), "MLOPS-016")
+
+
+def test_a_violation_carries_its_rule_s_title_remedy_and_plan(tmp_path):
+    [violation] = evaluate(write(change_repo_mutability(small_raw()), tmp_path, name="small-mutable"))
+    rule = next(r for r in RULES if r.id == "MLOPS-009")
+    assert (violation.rule, violation.title, violation.remedy, violation.plan, violation.address) == (rule.id, rule.title, rule.remedy, "small-mutable", REPO)
+
+
+def change_repo_mutability(raw: dict) -> dict:
+    setter(REPO, ["image_tag_mutability"], "MUTABLE")(raw)
+    return raw

@@ -84,14 +84,13 @@ rule("MLOPS-008", "Canary deployments carry auto-rollback alarms that exist",
 
 
 def api_auth(model: Model) -> Iterator[tuple[str, str]]:
-    planned_apis = {u.get("api_stages", 0, "api_id") for u in model.plan.of_type("aws_api_gateway_usage_plan")}
     has_plans = any(True for _ in model.plan.of_type("aws_api_gateway_usage_plan"))
     for r in model.plan.of_type("aws_api_gateway_method"):
         if r.get("http_method") == "OPTIONS":
             continue
         if r.get("authorization") in ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM"):
             continue
-        if r.get("api_key_required") and (has_plans or planned_apis):
+        if r.get("api_key_required") and has_plans:
             continue
         yield r.address, f"method {r.get('http_method')} has authorization {r.get('authorization')!r} and no API key with a usage plan"
     for r in model.plan.of_type("aws_apigatewayv2_route"):
