@@ -49,7 +49,7 @@ NOT_MUTATED = {
 # take long (the policy tests: ~40 s for a survivor), so a whole run stays near 15 minutes on 2 cores.
 SAMPLES = {"rules": 15, "policy": 5}
 COPIED = ["lambda_src", "scripts", "tests"]  # small: mutmut copies them into mutants/ with the mutated files
-SHARED = ["modules", "environments", "policies", "build"]  # linked from mutants/: the plans and what they are made of (GBs with .terraform)
+SHARED = ["modules", "environments", "policies", "build", "README.md"]  # linked from mutants/: the plans and what they are made of (GBs with .terraform)
 PACKAGES = ["policy", "emulator"]  # scripts/<package>, linked at the top so mutmut names its modules as the tests import them
 
 
@@ -86,9 +86,10 @@ def prepare(group: str) -> Path:
     sources, tests, narrowed = GROUPS[group]
     work = WORK / group
     (work / "mutants").mkdir(parents=True, exist_ok=True)
-    for name in COPIED:  # scripts/ without the packages: tests/support.py puts scripts/ first on the path
-        mirror(ROOT / name, work / name, tuple(PACKAGES) if name == "scripts" else ())
-    for name in PACKAGES:
+    mutated = tuple(p for p in PACKAGES if any(s.startswith(f"{p}/") for s in sources))
+    for name in COPIED:  # scripts/ without the mutated packages: tests/support.py puts scripts/ first on the path
+        mirror(ROOT / name, work / name, mutated if name == "scripts" else ())
+    for name in mutated:
         link(work / name, ROOT / "scripts" / name)
     for name in SHARED:  # in mutants/ for the tests; beside it for the packages, which find the project two levels up
         link(work / "mutants" / name, ROOT / name)
