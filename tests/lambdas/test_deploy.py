@@ -534,7 +534,7 @@ def test_every_spec_field_is_read_and_omitted_ones_take_safe_defaults(deploy):
     assert (full.canary.percent, full.autoscaling.max_capacity, full.data_capture.sampling_percentage, full.tags) == (10, 4, 50, {"mlops:stage": "prod"})
     minimal = deploy.DeploymentSpec.from_json(json.dumps({k: SPEC[k] for k in ("endpoint_name", "model_package_group_name", "execution_role_arn", "kms_key_arn", "instance_type", "initial_instance_count", "rollback_alarm_names")}))
     assert (minimal.variant_name, minimal.network_isolation, minimal.subnet_ids, minimal.baseline_s3_uri, minimal.data_capture.enabled) == ("AllTraffic", True, (), "", False)
-    with pytest.raises(deploy.SpecError, match="a canary rollout needs at least one rollback alarm"):
+    with pytest.raises(deploy.SpecError, match="^a canary rollout needs at least one rollback alarm$"):
         deploy.DeploymentSpec.from_json(json.dumps({**SPEC, "rollback_alarm_names": []}))
 
 
@@ -557,6 +557,18 @@ def test_the_codebuild_step_assumes_the_stage_s_deploy_role(cli, monkeypatch):
     assert identity == f"arn:aws:sts::{ACCOUNT}:assumed-role/deploy/cicd-deploy"
     monkeypatch.delenv("DEPLOY_ROLE_ARN")
     assert cli.session().client("sts").get_caller_identity()["Arn"] != identity
+
+
+def test_the_deploy_role_s_session_carries_all_three_parts_of_its_credentials(cli, monkeypatch):
+    """Stubber: moto identifies a caller by its access key alone, so a session missing its secret or token would pass there."""
+    sts = boto3.client("sts")
+    creds = {"AccessKeyId": "ASIAEXAMPLEEXAMPLE01", "SecretAccessKey": "s" * 40, "SessionToken": "token", "Expiration": "2030-01-01T00:00:00Z"}
+    monkeypatch.setenv("DEPLOY_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/mlops/deploy")
+    monkeypatch.setattr(cli.boto3, "client", lambda service: sts)
+    with Stubber(sts) as stub:
+        stub.add_response("assume_role", {"Credentials": creds}, {"RoleArn": f"arn:aws:iam::{ACCOUNT}:role/mlops/deploy", "RoleSessionName": "cicd-deploy"})
+        frozen = cli.session().get_credentials().get_frozen_credentials()
+    assert (frozen.access_key, frozen.secret_key, frozen.token) == (creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
 
 def test_the_codebuild_step_deploys_then_smoke_tests_the_release(cli, monkeypatch, capsys):

@@ -86,6 +86,14 @@ def test_bad_requests_get_a_4xx_with_a_reason(inference, event, change, status, 
     assert body(response)["request_id"]
 
 
+@pytest.mark.parametrize(("request_body", "message"), [
+    ("   ", 'request body is empty; send {"instances": [[...], ...]}'),
+    (json.dumps({"instances": [["a", 1]]}), "every instance must be a list of numbers"),
+])
+def test_the_reason_is_the_whole_message(inference, event, request_body, message):
+    assert body(inference.handler({**event("api_request"), "body": request_body}))["error"] == message
+
+
 def stubbed_error(inference, code: str, message: str, http_status: int) -> Stubber:
     client = boto3.client("sagemaker-runtime")
     stubber = Stubber(client)
