@@ -15,6 +15,7 @@ deterministic sample (it has none), and the per-file totals.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -111,7 +112,7 @@ def results(work: Path) -> dict[str, str]:
     return found
 
 
-def file_of(mutant: str, sources: list[str]) -> str:
+def file_of(mutant: str) -> str:
     """lambda_src.deploy.app.x_handler__mutmut_3 -> lambda_src/deploy/app.py; policy.iam.x_... -> scripts/policy/iam.py"""
     module = mutant.split(".x_")[0].split(".x\u01c1")[0]
     path = module.replace(".", "/")
@@ -122,7 +123,6 @@ def file_of(mutant: str, sources: list[str]) -> str:
 
 def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str, dict]:
     work = prepare(group)
-    sources, _, _ = GROUPS[group]
     started = time.monotonic()
     if run or not (work / "mutants").is_dir():
         print(f"==> {group}: generating mutants and mapping tests", flush=True)
@@ -130,7 +130,7 @@ def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str,
     everything = results(work)
     by_file: dict[str, list[str]] = defaultdict(list)
     for name in sorted(everything):
-        by_file[file_of(name, sources)].append(name)
+        by_file[file_of(name)].append(name)
     chosen = [n for names in by_file.values() for n in (random.Random(seed).sample(names, sample) if 0 < sample < len(names) else names)]
     print(f"==> {group}: {'running' if run else 'results of'} {len(chosen)} of {len(everything)} mutants", flush=True)
     for start in range(0, len(chosen) if run else 0, 200):  # keep the command line short
@@ -155,6 +155,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--report-only", action="store_true", help="summarise the last run's results without running mutants")
     args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    lock = open(WORK / ".lock", "w")
+    try:  # two runs would share build/mutation/<group>/mutants and mutmut's state
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("error: another `make mutation` is running (build/mutation/.lock); wait for it or stop it", file=sys.stderr)
+        return 2
     report: dict[str, dict] = {}
     for group in args.group or list(GROUPS):
         sample = args.sample if args.sample >= 0 else SAMPLES.get(group, 30)
