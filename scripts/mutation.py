@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -38,9 +39,9 @@ GROUPS = {
     "release": (["lambda_src/release/"], ["tests/lambdas/test_release.py"], {}),
     "retrain_trigger": (["lambda_src/retrain_trigger/"], ["tests/lambdas/test_retrain_trigger.py"], {}),
     "inference": (["lambda_src/inference/"], ["tests/lambdas/test_inference.py"], {}),
-    "rules": (["policy/"], POLICY_TESTS, {"only_mutate": "policy/rules/*"}),
-    "policy": (["policy/"], POLICY_TESTS, {"do_not_mutate": "policy/rules/*"}),
-    "extensions": (["emulator/"], ["tests/emulator/test_extensions.py"], {"only_mutate": "emulator/extensions.py"}),
+    "rules": (["policy/"], POLICY_TESTS, {"only_mutate": ["policy/rules/*"]}),
+    "policy": (["policy/"], POLICY_TESTS, {"do_not_mutate": ["policy/rules/*"]}),
+    "extensions": (["emulator/"], ["tests/emulator/test_extensions.py"], {"only_mutate": ["emulator/extensions.py", "emulator/codestar_connections.py"]}),
 }
 # Statements mutmut leaves alone, each with its reason: a mutant there changes only what a person reads.
 NOT_MUTATED = {
@@ -48,15 +49,16 @@ NOT_MUTATED = {
 }
 # Mutants per file: 30 where the gate's thresholds apply (about +-8 points), fewer where each mutant's tests
 # take long (the policy tests: ~40 s for a survivor), so a whole run stays near 15 minutes on 2 cores.
-SAMPLES = {"rules": 15, "policy": 5}
+SAMPLES = {"rules": 15, "policy": 5, "extensions": 60}
 COPIED = ["lambda_src", "scripts", "tests"]  # small: mutmut copies them into mutants/ with the mutated files
 SHARED = ["modules", "environments", "policies", "build", "README.md"]  # linked from mutants/: the plans and what they are made of (GBs with .terraform)
 PACKAGES = ["policy", "emulator"]  # scripts/<package>, linked at the top so mutmut names its modules as the tests import them
 
 
-def setup_cfg(sources: list[str], tests: list[str], narrowed: dict[str, str]) -> str:
+def setup_cfg(sources: list[str], tests: list[str], narrowed: dict[str, list[str]]) -> str:
     lines = ["[mutmut]", "source_paths ="] + [f"    {s}" for s in sources]  # whole packages: mutmut copies only these into mutants/
-    lines += [f"{key} =\n    {value}" for key, value in narrowed.items()]
+    for key, patterns in narrowed.items():
+        lines += [f"{key} ="] + [f"    {p}" for p in patterns]
     lines += ["pytest_add_cli_args =", "    -n0", "    -p", "    no:cacheprovider", "    -x"]
     lines += ["pytest_add_cli_args_test_selection ="] + [f"    {t}" for t in tests]
     lines += ["also_copy ="] + [f"    {p}/" for p in COPIED] + ["    pytest.ini"]
@@ -122,9 +124,11 @@ def file_of(mutant: str) -> str:
 
 
 def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str, dict]:
+    if run:  # from scratch: mutmut keeps its test mapping and verdicts when only the tests changed
+        shutil.rmtree(WORK / group / "mutants", ignore_errors=True)
     work = prepare(group)
     started = time.monotonic()
-    if run or not (work / "mutants").is_dir():
+    if run:
         print(f"==> {group}: generating mutants and mapping tests", flush=True)
         subprocess.run([*MUTMUT, "run", "--max-children", "2", "no-such-mutant"], cwd=work, capture_output=True)
     everything = results(work)

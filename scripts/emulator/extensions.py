@@ -1,8 +1,10 @@
 """Extensions that close gaps of moto's server for this project's resources and Lambdas.
 
 Each extension adds or corrects one API the way moto's own backends are built: a backend method
-holding the state and a response method parsing the request. `install()` registers them all; it is
-idempotent and works both for `mock_aws()` in tests and for the server the launcher starts.
+holding the state and a response method parsing the request. `install()` registers them all, for
+`mock_aws()` in tests and for the server the launcher starts. Every call first restores what it
+patched, so a second call re-applies the code as it is now (mutation testing re-installs per test)
+and never wraps a wrapper.
 Every extension has a boto3 round-trip test in tests/emulator/ and a row in the README.
 """
 from __future__ import annotations
@@ -13,6 +15,23 @@ from datetime import timezone
 from typing import Any, Callable
 
 MOTO_VERSION = "5.2.5"  # the version these extensions were written against (requirements.lock pins it)
+
+
+_ABSENT = object()
+_pristine: dict[tuple[Any, str], Any] = {}  # (class or module, attribute) -> moto's own value
+
+
+def _patch(owner: Any, name: str, value: Any) -> None:
+    _pristine.setdefault((owner, name), vars(owner).get(name, _ABSENT))
+    setattr(owner, name, value)
+
+
+def _restore() -> None:
+    for (owner, name), value in _pristine.items():
+        if value is not _ABSENT:
+            setattr(owner, name, value)
+        elif name in vars(owner):
+            delattr(owner, name)
 
 
 @dataclass(frozen=True)
@@ -58,8 +77,8 @@ def _sagemaker_update_endpoint() -> None:
         )
         return ActionResult({"EndpointArn": endpoint.arn})
 
-    SageMakerModelBackend.update_endpoint = update_endpoint
-    SageMakerResponse.update_endpoint = update_endpoint_response
+    _patch(SageMakerModelBackend, "update_endpoint", update_endpoint)
+    _patch(SageMakerResponse, "update_endpoint", update_endpoint_response)
 
 
 def _sagemaker_create_domain_id() -> None:
@@ -72,7 +91,7 @@ def _sagemaker_create_domain_id() -> None:
         domain_id = next(d.id for d in self.domains.values() if d.arn == reply["DomainArn"])
         return {**reply, "DomainId": domain_id}
 
-    SageMakerModelBackend.create_domain = create_domain
+    _patch(SageMakerModelBackend, "create_domain", create_domain)
 
 
 class _UserProfile:
@@ -146,12 +165,12 @@ def _sagemaker_user_profiles() -> None:
             return find(self, domain_id, name)
         return original_lookup(self, arn)
 
-    SageMakerModelBackend._get_resource_from_arn = lookup
-    SageMakerResponse.create_user_profile = create
-    SageMakerResponse.describe_user_profile = describe
-    SageMakerResponse.update_user_profile = update
-    SageMakerResponse.delete_user_profile = delete
-    SageMakerResponse.list_user_profiles = list_profiles
+    _patch(SageMakerModelBackend, "_get_resource_from_arn", lookup)
+    _patch(SageMakerResponse, "create_user_profile", create)
+    _patch(SageMakerResponse, "describe_user_profile", describe)
+    _patch(SageMakerResponse, "update_user_profile", update)
+    _patch(SageMakerResponse, "delete_user_profile", delete)
+    _patch(SageMakerResponse, "list_user_profiles", list_profiles)
 
 
 def _sagemaker_add_tags_overwrites() -> None:
@@ -163,7 +182,7 @@ def _sagemaker_add_tags_overwrites() -> None:
         resource.tags = [t for t in resource.tags if t["Key"] not in new] + list(tags)
         return resource.tags
 
-    SageMakerModelBackend.add_tags = add_tags
+    _patch(SageMakerModelBackend, "add_tags", add_tags)
 
 
 def _sagemaker_delete_model_package_group() -> None:
@@ -188,8 +207,8 @@ def _sagemaker_delete_model_package_group() -> None:
         del backend.model_packages[arn]
         return EmptyResult()
 
-    SageMakerResponse.delete_model_package_group = delete
-    SageMakerResponse.delete_model_package = delete_package
+    _patch(SageMakerResponse, "delete_model_package_group", delete)
+    _patch(SageMakerResponse, "delete_model_package", delete_package)
 
 
 def _s3_secure_transport_context() -> None:
@@ -231,8 +250,8 @@ def _s3_secure_transport_context() -> None:
             return PermissionResult.NEUTRAL  # moto says DENIED; a statement whose condition does not hold does not apply
         return original_statement(self, action, resource, principal, incoming_condition_values)
 
-    IAMPolicyStatement._check_conditions = check_conditions
-    IAMPolicyStatement.is_action_permitted = statement_permits
+    _patch(IAMPolicyStatement, "_check_conditions", check_conditions)
+    _patch(IAMPolicyStatement, "is_action_permitted", statement_permits)
 
     original_key_response = S3Response._key_response
 
@@ -243,7 +262,7 @@ def _s3_secure_transport_context() -> None:
         finally:
             request_headers.reset(token)
 
-    S3Response._key_response = key_response
+    _patch(S3Response, "_key_response", key_response)
 
     def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
         if self.policy is None:
@@ -252,7 +271,7 @@ def _s3_secure_transport_context() -> None:
         context = {"aws:SecureTransport": "true", **request_headers.get()}
         return IAMPolicy(self.policy.decode()).is_action_permitted(action, resource, incoming_condition_values=context)
 
-    FakeBucket.get_permission = get_permission
+    _patch(FakeBucket, "get_permission", get_permission)
 
 
 def _sagemaker_domain_tag_propagation() -> None:
@@ -266,7 +285,7 @@ def _sagemaker_domain_tag_propagation() -> None:
             raise JsonRESTError("ResourceNotFound", f"Domain {domain_id} does not exist")
         return {"TagPropagation": "DISABLED", **original(self, domain_id)}
 
-    SageMakerModelBackend.describe_domain = describe_domain
+    _patch(SageMakerModelBackend, "describe_domain", describe_domain)
 
 
 def _sagemaker_missing_resources() -> None:
@@ -281,7 +300,7 @@ def _sagemaker_missing_resources() -> None:
             raise JsonRESTError("ResourceNotFound", f"Pipeline '{pipeline_name}' does not exist.")
         return pipelines[pipeline_name]
 
-    models.get_pipeline_from_name = get_pipeline_from_name
+    _patch(models, "get_pipeline_from_name", get_pipeline_from_name)
     delete_domain, describe_feature_group = SageMakerModelBackend.delete_domain, SageMakerModelBackend.describe_feature_group
 
     def delete_domain_or_not_found(self: SageMakerModelBackend, domain_id: str, retention_policy: Any = None) -> None:
@@ -294,8 +313,8 @@ def _sagemaker_missing_resources() -> None:
             raise JsonRESTError("ResourceNotFound", f"Resource Not Found: FeatureGroup '{feature_group_name}' does not exist.")
         return describe_feature_group(self, feature_group_name)
 
-    SageMakerModelBackend.delete_domain = delete_domain_or_not_found
-    SageMakerModelBackend.describe_feature_group = describe_feature_group_or_not_found
+    _patch(SageMakerModelBackend, "delete_domain", delete_domain_or_not_found)
+    _patch(SageMakerModelBackend, "describe_feature_group", describe_feature_group_or_not_found)
 
 
 def _sagemaker_create_endpoint_exists() -> None:
@@ -309,7 +328,7 @@ def _sagemaker_create_endpoint_exists() -> None:
             raise ValidationError(f'Cannot create already existing endpoint "{self.endpoints[endpoint_name].arn}".')
         return create_endpoint(self, endpoint_name, *args, **kwargs)
 
-    SageMakerModelBackend.create_endpoint = create_endpoint_once
+    _patch(SageMakerModelBackend, "create_endpoint", create_endpoint_once)
 
 
 def _kms_rotation_period() -> None:
@@ -333,7 +352,8 @@ def _kms_rotation_period() -> None:
             reply["RotationPeriodInDays"] = periods.get((self.current_account, key), 365)
         return json.dumps(reply)
 
-    KmsResponse.enable_key_rotation, KmsResponse.get_key_rotation_status = enable, status
+    _patch(KmsResponse, "enable_key_rotation", enable)
+    _patch(KmsResponse, "get_key_rotation_status", status)
 
 
 def _lambda_dead_letter_config() -> None:
@@ -351,7 +371,8 @@ def _lambda_dead_letter_config() -> None:
             config["DeadLetterConfig"] = self.dead_letter_config
         return config
 
-    LambdaFunction.__init__, LambdaFunction.get_configuration = init, get_configuration
+    _patch(LambdaFunction, "__init__", init)
+    _patch(LambdaFunction, "get_configuration", get_configuration)
 
 
 def _ec2_rule_descriptions() -> None:
@@ -367,8 +388,8 @@ def _ec2_rule_descriptions() -> None:
     def description(self: SecurityRule) -> str | None:
         return self.ip_range.get("Description") or self.source_group.get("Description") or getattr(self, "_prefix_description", None)
 
-    SecurityRule.__init__ = init
-    SecurityRule.description = property(description)
+    _patch(SecurityRule, "__init__", init)
+    _patch(SecurityRule, "description", property(description))
 
 
 def _events_test_event_pattern() -> None:
@@ -381,7 +402,7 @@ def _events_test_event_pattern() -> None:
         pattern = EventPattern.load(self._get_param("EventPattern"))
         return json.dumps({"Result": pattern.matches_event(json.loads(self._get_param("Event")))})
 
-    EventsHandler.test_event_pattern = test_event_pattern
+    _patch(EventsHandler, "test_event_pattern", test_event_pattern)
 
 
 def _ec2_delete_vpc_endpoints_idempotent() -> None:
@@ -393,7 +414,7 @@ def _ec2_delete_vpc_endpoints_idempotent() -> None:
         pending = [i for i in vpce_ids or [] if getattr(self.vpc_end_points.get(i), "state", None) != "deleted"]
         original(self, pending)
 
-    EC2Backend.delete_vpc_endpoints = delete_vpc_endpoints
+    _patch(EC2Backend, "delete_vpc_endpoints", delete_vpc_endpoints)
 
 
 class _MonitoringSchedule:
@@ -460,11 +481,11 @@ def _sagemaker_monitoring_schedules() -> None:
             return find(self, arn.rsplit("/", 1)[1])
         return original_lookup(self, arn)
 
-    SageMakerModelBackend._get_resource_from_arn = lookup
-    SageMakerResponse.create_monitoring_schedule = create
-    SageMakerResponse.describe_monitoring_schedule = describe
-    SageMakerResponse.update_monitoring_schedule = update
-    SageMakerResponse.delete_monitoring_schedule = delete
+    _patch(SageMakerModelBackend, "_get_resource_from_arn", lookup)
+    _patch(SageMakerResponse, "create_monitoring_schedule", create)
+    _patch(SageMakerResponse, "describe_monitoring_schedule", describe)
+    _patch(SageMakerResponse, "update_monitoring_schedule", update)
+    _patch(SageMakerResponse, "delete_monitoring_schedule", delete)
 
 
 def _sagemaker_model_package_group_policy() -> None:
@@ -497,9 +518,9 @@ def _sagemaker_model_package_group_policy() -> None:
         target.resource_policy = None
         return EmptyResult()
 
-    SageMakerResponse.put_model_package_group_policy = put
-    SageMakerResponse.get_model_package_group_policy = get
-    SageMakerResponse.delete_model_package_group_policy = delete
+    _patch(SageMakerResponse, "put_model_package_group_policy", put)
+    _patch(SageMakerResponse, "get_model_package_group_policy", get)
+    _patch(SageMakerResponse, "delete_model_package_group_policy", delete)
 
 
 def _codebuild_pipeline_sources() -> None:
@@ -515,8 +536,8 @@ def _codebuild_pipeline_sources() -> None:
         if artifacts.get("type") != "CODEPIPELINE":
             artifacts_check(artifacts)
 
-    responses._validate_required_params_source = source
-    responses._validate_required_params_artifacts = artifacts
+    _patch(responses, "_validate_required_params_source", source)
+    _patch(responses, "_validate_required_params_artifacts", artifacts)
 
 
 def _codepipeline_timestamps() -> None:
@@ -527,7 +548,7 @@ def _codepipeline_timestamps() -> None:
         utc = timezone.utc  # moto's times are naive UTC
         return {"pipelineArn": self._arn, "created": self._created.replace(tzinfo=utc).timestamp(), "updated": self._updated.replace(tzinfo=utc).timestamp()}
 
-    CodePipeline.metadata = property(metadata)
+    _patch(CodePipeline, "metadata", property(metadata))
 
 
 def _codebuild_encryption_key() -> None:
@@ -541,7 +562,7 @@ def _codebuild_encryption_key() -> None:
             self.codebuild_backend.codebuild_projects[self._get_param("name")].project_metadata["encryptionKey"] = self._get_param("encryptionKey")
         return reply
 
-    CodeBuildResponse.create_project = create_project
+    _patch(CodeBuildResponse, "create_project", create_project)
 
 
 def _s3_replication_rules() -> None:
@@ -563,7 +584,7 @@ def _s3_replication_rules() -> None:
         } for rule in replication["Rule"]]
         return self.serialized(ActionResult({"ReplicationConfiguration": {"Role": replication["Role"], "Rules": rules}}))
 
-    S3Response.get_bucket_replication = get_bucket_replication
+    _patch(S3Response, "get_bucket_replication", get_bucket_replication)
 
 
 def _sagemaker_model_network_isolation() -> None:
@@ -578,7 +599,7 @@ def _sagemaker_model_network_isolation() -> None:
         model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
         return reply
 
-    SageMakerResponse.create_model = create_model
+    _patch(SageMakerResponse, "create_model", create_model)
 
 
 def _codepipeline_client_request_token() -> None:
@@ -599,7 +620,7 @@ def _codepipeline_client_request_token() -> None:
             started[(name, token)] = json.loads(reply)["pipelineExecutionId"]
         return reply
 
-    CodePipelineResponse.start_pipeline_execution = start_pipeline_execution
+    _patch(CodePipelineResponse, "start_pipeline_execution", start_pipeline_execution)
 
 
 def _organizations_invite_account() -> None:
@@ -623,7 +644,7 @@ def _organizations_invite_account() -> None:
         handshake = {"Id": f"h-{account_id}", "State": "ACCEPTED", "Action": "INVITE", "Parties": [{"Id": account_id, "Type": "ACCOUNT"}]}
         return json.dumps({"Handshake": handshake})
 
-    OrganizationsResponse.invite_account_to_organization = invite_account_to_organization
+    _patch(OrganizationsResponse, "invite_account_to_organization", invite_account_to_organization)
 
 
 def _codestar_connections() -> None:
@@ -659,13 +680,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("organizations", "InviteAccountToOrganization", "missing", "the multi-account tiers' existing accounts join the emulated organization (accepted at once, with their own IDs), so SCPs and RCPs attach to them", _organizations_invite_account),
 )
 
-_installed = False
-
-
 def install() -> None:
-    global _installed
-    if _installed:
-        return
+    _restore()
     for extension in EXTENSIONS:
         extension.install()
-    _installed = True

@@ -34,7 +34,8 @@ def test_sagemaker_update_endpoint(aws):
     sm = boto3.client("sagemaker")
     endpoint_with_two_configs(sm)
     policy = {"AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "x"}]}}
-    sm.update_endpoint(EndpointName="e", EndpointConfigName="b", DeploymentConfig=policy)
+    updated = sm.update_endpoint(EndpointName="e", EndpointConfigName="b", DeploymentConfig=policy)
+    assert updated["EndpointArn"] == "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e"
     described = sm.describe_endpoint(EndpointName="e")
     assert (described["EndpointConfigName"], described["LastDeploymentConfig"]) == ("b", policy)
     with pytest.raises(ClientError, match="Could not find endpoint"):
@@ -65,6 +66,7 @@ def test_sagemaker_user_profiles(aws):
     sm = boto3.client("sagemaker")
     domain = create_domain(sm)["DomainId"]
     arn = sm.create_user_profile(DomainId=domain, UserProfileName="alice", Tags=[{"Key": "owner", "Value": "alice"}])["UserProfileArn"]
+    assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:user-profile/{domain}/alice"
     assert sm.describe_user_profile(DomainId=domain, UserProfileName="alice")["Status"] == "InService"
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "alice"}]
     assert [p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]] == ["alice"]
@@ -172,14 +174,37 @@ def test_ec2_delete_vpc_endpoints_idempotent(aws):
 
 def test_codestar_connections(aws):
     client = boto3.client("codestar-connections")
-    arn = client.create_connection(ProviderType="GitHub", ConnectionName="code", Tags=[{"Key": "k", "Value": "v"}])["ConnectionArn"]
-    assert client.get_connection(ConnectionArn=arn)["Connection"]["ConnectionStatus"] == "PENDING"
+    created = client.create_connection(ProviderType="GitHub", ConnectionName="code", Tags=[{"Key": "k", "Value": "v"}, {"Key": "team", "Value": "ml"}])
+    arn = created["ConnectionArn"]
+    assert created["Tags"] == [{"Key": "k", "Value": "v"}, {"Key": "team", "Value": "ml"}]
+    assert re.fullmatch(r"arn:aws:codestar-connections:us-east-1:123456789012:connection/[0-9a-f-]{36}", arn)
+    hosted = client.create_connection(ConnectionName="enterprise", HostArn="arn:aws:codestar-connections:us-east-1:123456789012:host/h")["ConnectionArn"]
+    github = {"ConnectionName": "code", "ConnectionArn": arn, "OwnerAccountId": "123456789012", "ConnectionStatus": "PENDING", "ProviderType": "GitHub"}
+    assert client.get_connection(ConnectionArn=arn)["Connection"] == github
+    assert client.get_connection(ConnectionArn=hosted)["Connection"]["HostArn"] == "arn:aws:codestar-connections:us-east-1:123456789012:host/h"
+    assert client.list_connections(ProviderTypeFilter="GitHub")["Connections"] == [github]
+    assert len(client.list_connections()["Connections"]) == 2
     client.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "w"}])
+    client.untag_resource(ResourceArn=arn, TagKeys=["team"])
     assert client.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "w"}]
     client.delete_connection(ConnectionArn=arn)
     with pytest.raises(ClientError) as error:
         client.get_connection(ConnectionArn=arn)
     assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert [c["ConnectionArn"] for c in client.list_connections()["Connections"]] == [hosted]
+
+
+def test_codestar_connections_routes_once_however_often_installed():
+    from moto import backend_index
+
+    from emulator import codestar_connections
+
+    patterns = backend_index.backend_url_patterns
+    patterns[:] = [p for p in patterns if p[0] != "codestarconnections"]
+    codestar_connections.register()
+    codestar_connections.register()
+    ours = [pattern for name, pattern in patterns if name == "codestarconnections"]
+    assert len(ours) == 1 and ours[0].match("https://codestar-connections.eu-west-1.amazonaws.com")
 
 
 def test_every_extension_has_a_round_trip_test_and_a_readme_row():
@@ -228,6 +253,8 @@ def test_codebuild_pipeline_sources(aws):
     client = boto3.client("codebuild")
     codebuild_project(client)
     assert client.batch_get_projects(names=["proj"])["projects"][0]["source"]["type"] == "CODEPIPELINE"
+    client.create_project(name="bare", source={"type": "NO_SOURCE", "buildspec": "version: 0.2"}, artifacts={"type": "NO_ARTIFACTS"},
+                          environment={"type": "LINUX_CONTAINER", "image": "i", "computeType": "BUILD_GENERAL1_SMALL"}, serviceRole="arn:aws:iam::123456789012:role/build")
     with pytest.raises(ClientError, match="source location is required"):  # other source types still need one
         client.create_project(name="other", source={"type": "S3"}, artifacts={"type": "NO_ARTIFACTS"},
                               environment={"type": "LINUX_CONTAINER", "image": "i", "computeType": "BUILD_GENERAL1_SMALL"}, serviceRole="arn:aws:iam::123456789012:role/build")
@@ -270,6 +297,10 @@ def test_s3_replication_rules(aws):
     s3.put_bucket_replication(Bucket="src", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
     [read] = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]["Rules"]
     assert read["SourceSelectionCriteria"] == rule["SourceSelectionCriteria"] and read["DeleteMarkerReplication"] == {"Status": "Disabled"}
+    rule = {key: value for key, value in rule.items() if key != "DeleteMarkerReplication"}
+    s3.put_bucket_replication(Bucket="src", ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
+    [read] = s3.get_bucket_replication(Bucket="src")["ReplicationConfiguration"]["Rules"]
+    assert read["DeleteMarkerReplication"] == {"Status": "Disabled"}  # AWS's default when a rule leaves it out
 
 
 def test_sagemaker_model_network_isolation(aws):
@@ -331,6 +362,10 @@ def test_sagemaker_missing_resources(aws):
     for operation, arguments in (("delete_pipeline", {"PipelineName": "p", "ClientRequestToken": "t" * 32}), ("delete_domain", {"DomainId": "d-missing"})):
         with pytest.raises(ClientError, match="ResourceNotFound"):
             getattr(sm, operation)(**arguments)
+    sm.create_feature_group(FeatureGroupName="present", RecordIdentifierFeatureName="id", EventTimeFeatureName="t", RoleArn=ROLE,
+                            FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "t", "FeatureType": "String"}],
+                            OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://offline"}})
+    assert sm.describe_feature_group(FeatureGroupName="present")["FeatureGroupName"] == "present"  # what exists still reads
 
 
 def test_sagemaker_create_endpoint_exists(aws):
@@ -339,3 +374,17 @@ def test_sagemaker_create_endpoint_exists(aws):
     with pytest.raises(ClientError, match="Cannot create already existing endpoint"):
         sm.create_endpoint(EndpointName="e", EndpointConfigName="b")
     assert sm.describe_endpoint(EndpointName="e")["EndpointConfigName"] == "a"
+
+
+def test_install_again_wraps_moto_own_code_not_a_wrapper():
+    extensions.install()
+    extensions.install()
+    wrappers = {key: getattr(*key) for key in extensions._pristine}
+    assert wrappers, "install() records what it patches"
+    own = [key for key, value in extensions._pristine.items() if getattr(value, "__module__", "") in ("emulator.extensions", "extensions")]
+    assert not own, f"a recorded original is an extension, so a wrapper would wrap a wrapper: {own}"
+    extensions._restore()
+    try:
+        assert all(vars(owner).get(name, None) is not wrapper for (owner, name), wrapper in wrappers.items())
+    finally:
+        extensions.install()
