@@ -74,9 +74,13 @@ def _spec_sources(model: Model) -> Iterator[tuple[Any, dict[str, Any], dict[str,
             env[item.get("name")] = item.get("value")
         if env.get("DEPLOYMENT_SPEC"):
             try:
-                yield r, json.loads(env["DEPLOYMENT_SPEC"]), env
+                spec = json.loads(env["DEPLOYMENT_SPEC"])
             except ValueError:
-                model.unresolved.append((r.address, "DEPLOYMENT_SPEC is not JSON"))
+                spec = None
+            if isinstance(spec, dict):
+                yield r, spec, env
+            else:
+                model.unresolved.append((r.address, "DEPLOYMENT_SPEC is not a JSON object"))
 
 
 @dataclass

@@ -176,8 +176,8 @@ class Model:
         """A policy document argument, resolved; None (and listed in `unresolved`) when it cannot be."""
         text, why = self.value(r, attribute)
         if text is None:
-            if r.is_unknown(attribute):
-                self.unresolved.append((r.address, why))
+            if r.is_unknown(attribute):  # unset in the configuration, the provider computes it: still unknown
+                self.unresolved.append((r.address, why or f"{attribute} is unknown until apply"))
             return None
         document = as_document(text)
         if document is None and text:

@@ -312,11 +312,14 @@ def test_clarify_job_definitions_in_cloudformation(tmp_path, drop, expected):
 
 
 def test_what_a_rule_could_not_read_is_reported_after_every_rule_ran(tmp_path):
-    """MLOPS-016 runs last: the pipeline rules record an unknown definition, and it reports it."""
+    """MLOPS-016 runs last: the rules registered after it (the duties of separation.py, the pipeline
+    rules before it) record what they could not read, and it reports both."""
     from fixtures import synthetic
-    raw = synthetic([("dev", "aws_sagemaker_pipeline", "unreviewed", {"pipeline_name": "p"})])
+    raw = synthetic([("dev", "aws_sagemaker_pipeline", "unreviewed", {"pipeline_name": "p"}),
+                     ("prod", "aws_lambda_function", "deploy", {"environment": [{"variables": {"DEPLOYMENT_SPEC": "not json"}}]})])
     raw["resource_changes"][0]["change"]["after_unknown"] = {"pipeline_definition": True}
-    assert "not evaluated: pipeline_definition is unknown until apply: its jobs' VPC, KMS and parameters are not evaluated" in messages(write(raw, tmp_path), "MLOPS-016")
+    assert sorted(messages(write(raw, tmp_path), "MLOPS-016")) == ["not evaluated: DEPLOYMENT_SPEC is not a JSON object",
+                                                                  "not evaluated: pipeline_definition is unknown until apply: its jobs' VPC, KMS and parameters are not evaluated"]
 
 
 def test_a_violation_carries_its_rule_s_title_remedy_and_plan(tmp_path):

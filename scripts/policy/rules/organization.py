@@ -48,14 +48,16 @@ def organization(model: Model) -> Iterator[tuple[str, str]]:
         resource = f"arn:aws:iam::{account}:role/mlops/any"
         outsider = Principal(f"arn:aws:iam::{OUTSIDER}:role/outsider", OUTSIDER, [FULL_ACCESS])
         member = Principal(f"arn:aws:iam::{OTHER_MEMBER}:role/member", OTHER_MEMBER, [FULL_ACCESS])
-        cicd = Principal(f"arn:aws:iam::{roles.get('cicd')}:role/mlops/build", roles.get("cicd", ""), [FULL_ACCESS])
         base = {"aws:PrincipalIsAWSService": "false", "aws:ResourceAccount": account}
         if not rcp_denies(outsider, "s3:GetObject", f"arn:aws:s3:::{stage}-bucket/object", {**base, "aws:PrincipalAccount": OUTSIDER}, rcps):
             yield where, f"{stage} ({account}): no resource control policy keeps principals outside the organization from its resources"
         if not rcp_denies(member, "sts:AssumeRole", resource, {**base, "aws:PrincipalAccount": OTHER_MEMBER, **({"aws:PrincipalOrgID": org} if org else {})}, rcps):
             yield where, f"{stage} ({account}): no resource control policy keeps its roles from principals outside the CI/CD account"
-        if rcp_denies(cicd, "sts:AssumeRole", resource, {**base, "aws:PrincipalAccount": roles.get("cicd", ""), **({"aws:PrincipalOrgID": org} if org else {})}, rcps):
-            yield where, f"{stage} ({account}): the resource control policies deny the CI/CD account too, so nothing can deploy"
+        cicd_account = roles.get("cicd")
+        if cicd_account:  # a plan without a CI/CD account has nobody to keep deploying
+            cicd = Principal(f"arn:aws:iam::{cicd_account}:role/mlops/build", cicd_account, [FULL_ACCESS])
+            if rcp_denies(cicd, "sts:AssumeRole", resource, {**base, "aws:PrincipalAccount": cicd_account, **({"aws:PrincipalOrgID": org} if org else {})}, rcps):
+                yield where, f"{stage} ({account}): the resource control policies deny the CI/CD account too, so nothing can deploy"
         if rcp_denies(outsider, "sts:AssumeRole", resource, {"aws:PrincipalIsAWSService": "true", "aws:ResourceAccount": account}, rcps):
             yield where, f"{stage} ({account}): the resource control policies deny AWS services, so service roles stop working"
 

@@ -196,7 +196,7 @@ def analysable(model: Model) -> Iterator[tuple[str, str]]:
     for r in model.plan.resources:
         if r.type.startswith(("aws_iam_", "aws_s3_bucket_policy", "aws_kms_key", "aws_ecr_repository_policy", "aws_sagemaker_model_package_group_policy", "aws_organizations_policy", "aws_cloudwatch_event_bus_policy", "aws_sns_topic_policy", "aws_sqs_queue_policy")):
             for name in attributes:
-                if r.unknown.get(name) is True and r.values.get(name) is None:
+                if r.unknown.get(name) is True:
                     model.document(r, name)  # resolves it, or records why it cannot be
     if model.organization_id() is None:
         for identity in model.principals.values():

@@ -10,19 +10,29 @@ from policy.plan import Resource
 from policy.rules import is_set, rule
 
 
-def deployment_specs(model: Model) -> Iterator[tuple[Resource, dict[str, Any]]]:
-    """(resource, spec); a spec deployed through a role (DEPLOY_ROLE_ARN) targets that role's account."""
+UNKNOWN_SPEC = "the deployment spec is unknown at plan time; build it from names and alias ARNs"
+
+
+def deployment_specs(model: Model) -> Iterator[tuple[Resource, dict[str, Any] | str]]:
+    """(resource, spec), or (resource, why it cannot be read); a spec deployed through a role
+    (DEPLOY_ROLE_ARN) targets that role's account."""
     for r in model.plan.of_type("aws_lambda_function", "aws_codebuild_project"):
         variables = r.get("environment", 0, "variables") or {}
         for env in listify(r.get("environment", 0, "environment_variable")):
             variables[env.get("name")] = env.get("value")
-        if "DEPLOYMENT_SPEC" in variables:
-            spec = json.loads(variables["DEPLOYMENT_SPEC"]) if variables["DEPLOYMENT_SPEC"] else {}
-            if spec and variables.get("DEPLOY_ROLE_ARN"):
+        if variables.get("DEPLOYMENT_SPEC"):
+            try:
+                spec = json.loads(variables["DEPLOYMENT_SPEC"])
+            except ValueError:
+                spec = None
+            if not isinstance(spec, dict):
+                yield r, "the deployment spec is not a JSON object"
+                continue
+            if variables.get("DEPLOY_ROLE_ARN"):
                 spec["_account"] = account_of_arn(variables["DEPLOY_ROLE_ARN"])
             yield r, spec
-        elif r.is_unknown("environment", 0, "variables"):
-            yield r, {}
+        elif "DEPLOYMENT_SPEC" in variables or r.is_unknown("environment", 0, "variables"):
+            yield r, UNKNOWN_SPEC
 
 
 def endpoint_configs(model: Model) -> Iterator[tuple[str, str]]:
@@ -38,8 +48,8 @@ def endpoint_configs(model: Model) -> Iterator[tuple[str, str]]:
         if r.account_role in ("staging", "prod") and not (capture and capture.get("enable_capture", True)):
             yield r.address, f"data capture is off in {r.account_role}"
     for r, spec in deployment_specs(model):
-        if not spec:
-            yield r.address, "the deployment spec is unknown at plan time; build it from names and alias ARNs"
+        if isinstance(spec, str):
+            yield r.address, spec
             continue
         if not spec.get("kms_key_arn"):
             yield r.address, "deployment spec: endpoint volumes have no customer key"
@@ -62,11 +72,10 @@ rule("MLOPS-007", "Endpoints: KMS for volumes and captured data; capture on in s
 def canaries(model: Model) -> Iterator[tuple[str, str]]:
     alarms = {(r.account_id, r.get("alarm_name")) for r in model.plan.of_type("aws_cloudwatch_metric_alarm")}
     for r in model.plan.of_type("aws_sagemaker_endpoint"):
-        config = r.get("deployment_config", 0)
-        if config and not r.get("deployment_config", 0, "auto_rollback_configuration", 0, "alarms"):
+        if r.get("deployment_config") and not r.get("deployment_config", 0, "auto_rollback_configuration", 0, "alarms"):
             yield r.address, "blue/green deployment without auto-rollback alarms"
     for r, spec in deployment_specs(model):
-        if not spec or not (spec.get("canary") or {}).get("percent"):
+        if isinstance(spec, str) or not (spec.get("canary") or {}).get("percent"):
             continue
         names = spec.get("rollback_alarm_names") or []
         if not names:
