@@ -49,6 +49,10 @@ NOT_MUTATED = {
     r"^\s*(log|LOG\.\w+|logger\.\w+|say|print)\(": "log lines and progress output: text for people, not behaviour",
     r"^\s*registered = Rule\(": "a policy rule's registration: it runs when the package is imported, before mutmut starts a mutant, so a mutant there never runs (test_rules.py checks a violation carries its rule's title and remedy)",
 }
+# Survivors no test can catch, because the mutant means the same to AWS; listed, never counted as caught.
+IAM_NAME = re.compile(r"[A-Za-z0-9-]+:[A-Za-z0-9*]+")  # an action (sts:AssumeRole) or a condition key (aws:PrincipalArn)
+IAM_ENGINE_CALL = re.compile(r"\b(authorized|rcp_denies|allowed)\(")  # policy/iam.py: names compared case-insensitively, as AWS does
+EQUIVALENT = "changes only the case of an IAM action or condition key handed straight to the IAM engine, which compares them case-insensitively, as AWS does"
 # Mutants per file: 30 where the gate's thresholds apply (about +-8 points), fewer where each mutant's tests
 # take long (the policy tests: ~40 s for a survivor), so a whole run stays near 15 minutes on 2 cores.
 SAMPLES = {"rules": 15, "policy": 5, "extensions": 60}
@@ -145,6 +149,22 @@ def file_of(mutant: str) -> str:
     return ("scripts/" if path.split("/")[0] in PACKAGES else "") + path + ".py"
 
 
+def change_of(work: Path, mutant: str) -> tuple[str, str]:
+    """(removed, added) lines of a mutant, from `mutmut show`."""
+    lines = subprocess.run([*MUTMUT, "show", mutant], cwd=work, text=True, capture_output=True).stdout.splitlines()
+    removed = [line[1:] for line in lines if line.startswith("-") and not line.startswith("---")]
+    added = [line[1:] for line in lines if line.startswith("+") and not line.startswith("+++")]
+    return "\n".join(removed), "\n".join(added)
+
+
+def equivalent(before: str, after: str) -> bool:
+    """The mutant changes only the case of IAM actions or condition keys in a call of the IAM engine."""
+    old, new = (re.findall(r"[\"']([^\"']*)[\"']", text) for text in (before, after))
+    changed = [o for o, n in zip(old, new) if o != n]
+    return (bool(changed) and len(old) == len(new) and before.lower() == after.lower() and all(IAM_NAME.fullmatch(o) for o in changed)
+            and bool(IAM_ENGINE_CALL.search(after)))
+
+
 def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str, dict]:
     if run:  # from scratch: mutmut keeps its test mapping and verdicts when only the tests changed
         shutil.rmtree(WORK / group / "mutants", ignore_errors=True)
@@ -165,11 +185,13 @@ def run_group(group: str, sample: int, seed: int, run: bool = True) -> dict[str,
     report = {}
     for path, names in sorted(by_file.items()):
         ran = {n: statuses.get(n, "not checked") for n in names if n in chosen}
+        same = sorted(n for n, s in ran.items() if s == "survived" and equivalent(*change_of(work, n)))
+        ran = {n: "equivalent" if n in same else s for n, s in ran.items()}
         caught = sum(1 for s in ran.values() if s in ("killed", "timeout"))
         judged = sum(1 for s in ran.values() if s in ("killed", "timeout", "survived", "no tests"))
         report[path] = {"mutants": len(names), "judged": judged, "caught": caught,
                         "score": round(100 * caught / judged, 1) if judged else None,
-                        "survivors": sorted(n for n, s in ran.items() if s in ("survived", "no tests"))}
+                        "survivors": sorted(n for n, s in ran.items() if s in ("survived", "no tests")), "equivalent": same}
     print(f"==> {group}: done in {time.monotonic() - started:.0f}s", flush=True)
     return report
 
@@ -201,8 +223,13 @@ def main() -> int:
         print(f"\nsurvivors ({len(survivors)}; `cd build/mutation/<group> && mutmut show <name>` shows the change):")
         for path, name in survivors:
             print(f"  {name}")
+    same = [name for row in report.values() for name in row.get("equivalent", [])]
+    if same:
+        print(f"\nequivalent, not judged ({len(same)}; the mutant {EQUIVALENT}):")
+        for name in same:
+            print(f"  {name}")
     WORK.mkdir(parents=True, exist_ok=True)
-    (WORK / "report.json").write_text(json.dumps({"sample": args.sample if args.sample >= 0 else {**{g: 30 for g in GROUPS}, **SAMPLES}, "seed": args.seed, "excluded": NOT_MUTATED, "files": report}, indent=2))
+    (WORK / "report.json").write_text(json.dumps({"sample": args.sample if args.sample >= 0 else {**{g: 30 for g in GROUPS}, **SAMPLES}, "seed": args.seed, "excluded": NOT_MUTATED, "equivalent": EQUIVALENT, "files": report}, indent=2))
     print(f"\nreport: {(WORK / 'report.json').relative_to(ROOT)}")
     return 0
 

@@ -115,3 +115,17 @@ def test_tier_init_runs_only_when_its_inputs_changed(tmp_path, monkeypatch):
     (tier_dir / "main.tf").write_text('module "new" {\n  source = "./x"\n}\n')
     tier.init(tier_dir, {})
     assert calls == ["init", "init"], "a changed .tf file (say, a new module call) initialises again"
+
+
+def test_mutation_counts_only_case_changes_handed_to_the_iam_engine_as_equivalent():
+    import mutation
+
+    call = 'if rcp_denies(outsider, "sts:AssumeRole", resource, {"aws:PrincipalIsAWSService": "true"}, rcps):'
+    assert mutation.equivalent(call, call.replace("sts:AssumeRole", "STS:ASSUMEROLE"))
+    assert mutation.equivalent(call, call.replace("aws:PrincipalIsAWSService", "aws:principalisawsservice"))
+    assert not mutation.equivalent(call, call.replace('"true"', '"TRUE"')), "a condition value is not a name"
+    assert not mutation.equivalent(call, call.replace("sts:AssumeRole", "XXsts:AssumeRoleXX"))
+    lowered_set = 'if not keys & {"aws:principalorgid", "aws:principalarn"}:'  # Python compares these: case matters
+    assert not mutation.equivalent(lowered_set, lowered_set.replace("aws:principalarn", "AWS:PRINCIPALARN"))
+    assert mutation.file_of("policy.rules.x_evaluate__mutmut_1") == "scripts/policy/rules/__init__.py"
+    assert mutation.file_of("lambda_src.deploy.app.x_handler__mutmut_3") == "lambda_src/deploy/app.py"
