@@ -1,5 +1,5 @@
-"""Every finding a rule can report has a fixture here that reaches it and asserts its message, and
-`test_every_finding_is_reached` proves it: it traces the rules while these fixtures run and names each
+"""Every finding a rule can report has a fixture here that reaches it and asserts exactly the messages
+the rule reports, and `test_every_finding_is_reported_and_reached` proves it: it traces the rules while these fixtures run and names each
 `yield` of a rule that none reaches. test_rules.py asserts whole plans (every rule, exact addresses);
 these fixtures evaluate only the rule they target, on a tier plan with one change or a tiny
 synthetic plan. One traced pass checks both (half the time of a parametrized run plus a traced one)."""
