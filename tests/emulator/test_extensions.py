@@ -69,7 +69,8 @@ def test_sagemaker_user_profiles(aws):
     assert arn == f"arn:aws:sagemaker:us-east-1:123456789012:user-profile/{domain}/alice"
     assert sm.describe_user_profile(DomainId=domain, UserProfileName="alice")["Status"] == "InService"
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "alice"}]
-    assert [p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]] == ["alice"]
+    [listed] = sm.list_user_profiles(DomainIdEquals=domain)["UserProfiles"]
+    assert (listed["DomainId"], listed["UserProfileName"], listed["Status"], "CreationTime" in listed, "LastModifiedTime" in listed) == (domain, "alice", "InService", True, True)
     sm.delete_user_profile(DomainId=domain, UserProfileName="alice")
     with pytest.raises(ClientError) as error:
         sm.describe_user_profile(DomainId=domain, UserProfileName="alice")
@@ -125,6 +126,11 @@ def test_s3_secure_transport_context(aws):
         s3.put_object(Bucket="tls-only", Key="sse-s3", Body=b"1", ServerSideEncryption="AES256")
     with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
         s3.put_object(Bucket="tls-only", Key="foreign", Body=b"1", ServerSideEncryption="aws:kms", SSEKMSKeyId="arn:aws:kms:us-east-1:999999999999:key/x")
+    foreign_denied = {**kms_only[1], "Condition": {"StringLike": {"s3:x-amz-server-side-encryption-aws-kms-key-id": ["arn:aws:kms:*:999999999999:key/*"]}}}
+    s3.put_bucket_policy(Bucket="tls-only", Policy=json.dumps({"Version": "2012-10-17", "Statement": [foreign_denied]}))
+    s3.put_object(Bucket="tls-only", Key="own-key-again", Body=b"1", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+    with pytest.raises(ClientError, match="Forbidden|AccessDenied"):
+        s3.put_object(Bucket="tls-only", Key="foreign-like", Body=b"1", ServerSideEncryption="aws:kms", SSEKMSKeyId="arn:aws:kms:us-east-1:999999999999:key/x")
 
 
 def test_kms_rotation_period(aws):
@@ -190,7 +196,7 @@ def test_codestar_connections(aws):
     client.delete_connection(ConnectionArn=arn)
     with pytest.raises(ClientError) as error:
         client.get_connection(ConnectionArn=arn)
-    assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert error.value.response["Error"] == {"Code": "ResourceNotFoundException", "Message": f"Connection {arn} does not exist"}
     assert [c["ConnectionArn"] for c in client.list_connections()["Connections"]] == [hosted]
 
 
