@@ -27,6 +27,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "mutation"
@@ -62,10 +63,8 @@ EQUIVALENT = "changes only the case of an IAM action or condition key handed str
 # gate judges, keep 15), so a plain run stays under 15 minutes on 2 cores.
 SAMPLES = {"scripts/emulator/": 60, "scripts/policy/": 5, "scripts/policy/rules/": 15}
 DEFAULT_SAMPLE = 30
-
-
-def sample_of(path: str) -> int:
-    return max(((len(prefix), n) for prefix, n in SAMPLES.items() if path.startswith(prefix)), default=(0, DEFAULT_SAMPLE))[1]
+# The gate (issue #17): the least share of mutants caught per file, by path prefix; a file below it fails the run.
+GATE = {"lambda_src/": 85.0, "scripts/policy/rules/": 85.0, "scripts/emulator/": 75.0}
 COPIED = ["lambda_src", "scripts", "tests"]  # small: mutmut copies them into mutants/ with the mutated files
 SHARED = ["modules", "environments", "policies", "build", "README.md"]  # linked from mutants/: the plans and what they are made of (GBs with .terraform)
 PACKAGES = ["policy", "emulator"]  # scripts/<package>, linked at the top so mutmut names its modules as the tests import them
@@ -159,6 +158,21 @@ def file_of(mutant: str) -> str:
     return ("scripts/" if path.split("/")[0] in PACKAGES else "") + path + ".py"
 
 
+def by_prefix(table: dict[str, Any], path: str, default: Any = None) -> Any:
+    """The value of the longest prefix of `path` in `table`."""
+    return max(((len(prefix), value) for prefix, value in table.items() if path.startswith(prefix)), default=(0, default))[1]
+
+
+def below_gate(report: dict[str, dict]) -> list[str]:
+    """Gated files whose score is under their threshold, or that no mutant judged (nothing proven)."""
+    failing = []
+    for path, row in report.items():
+        least = by_prefix(GATE, path)
+        if least is not None and (row["score"] is None or row["score"] < least):
+            failing.append(f"{path}: {'nothing judged' if row['score'] is None else str(row['score']) + '%'}, the gate is {least:g}%")
+    return failing
+
+
 def change_of(work: Path, mutant: str) -> tuple[str, str]:
     """(removed, added) lines of a mutant, from `mutmut show`."""
     lines = subprocess.run([*MUTMUT, "show", mutant], cwd=work, text=True, capture_output=True).stdout.splitlines()
@@ -177,6 +191,9 @@ def equivalent(before: str, after: str) -> bool:
 
 def run_group(group: str, sample: int | None, seed: int, run: bool = True) -> dict[str, dict]:
     """sample: mutants per file (0: all; None: SAMPLES)."""
+    if not run and not (WORK / group / "mutants" / "mutmut-stats.json").is_file():
+        print(f"==> {group}: no finished run to report (run it without --report-only)", flush=True)
+        return {}
     if run:  # from scratch: mutmut keeps its test mapping and verdicts when only the tests changed
         shutil.rmtree(WORK / group / "mutants", ignore_errors=True)
     work = prepare(group)
@@ -188,7 +205,7 @@ def run_group(group: str, sample: int | None, seed: int, run: bool = True) -> di
     by_file: dict[str, list[str]] = defaultdict(list)
     for name in sorted(everything):
         by_file[file_of(name)].append(name)
-    sizes = {path: sample_of(path) if sample is None else sample for path in by_file}
+    sizes = {path: by_prefix(SAMPLES, path, DEFAULT_SAMPLE) if sample is None else sample for path in by_file}
     chosen = [n for path, names in by_file.items() for n in (random.Random(seed).sample(names, sizes[path]) if 0 < sizes[path] < len(names) else names)]
     print(f"==> {group}: {'running' if run else 'results of'} {len(chosen)} of {len(everything)} mutants", flush=True)
     for start in range(0, len(chosen) if run else 0, 200):  # keep the command line short
@@ -242,6 +259,10 @@ def main() -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "report.json").write_text(json.dumps({"sample": args.sample if args.sample >= 0 else {"default": DEFAULT_SAMPLE, **SAMPLES}, "seed": args.seed, "excluded": NOT_MUTATED, "equivalent": EQUIVALENT, "files": report}, indent=2))
     print(f"\nreport: {(WORK / 'report.json').relative_to(ROOT)}")
+    failing = below_gate(report)
+    if failing:
+        print("\nbelow the gate:\n" + "\n".join(f"  {line}" for line in failing), file=sys.stderr)
+        return 1
     return 0
 
 

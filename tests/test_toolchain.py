@@ -129,3 +129,13 @@ def test_mutation_counts_only_case_changes_handed_to_the_iam_engine_as_equivalen
     assert not mutation.equivalent(lowered_set, lowered_set.replace("aws:principalarn", "AWS:PRINCIPALARN"))
     assert mutation.file_of("policy.rules.x_evaluate__mutmut_1") == "scripts/policy/rules/__init__.py"
     assert mutation.file_of("lambda_src.deploy.app.x_handler__mutmut_3") == "lambda_src/deploy/app.py"
+
+
+def test_mutation_gate_fails_a_gated_file_below_its_share_or_never_judged():
+    import mutation
+
+    def row(score):
+        return {"score": score}
+    report = {"lambda_src/deploy/app.py": row(84.9), "scripts/policy/rules/serving.py": row(None), "scripts/emulator/extensions.py": row(75.0), "scripts/policy/iam.py": row(0.0)}
+    assert mutation.below_gate(report) == ["lambda_src/deploy/app.py: 84.9%, the gate is 85%", "scripts/policy/rules/serving.py: nothing judged, the gate is 85%"]
+    assert mutation.by_prefix(mutation.SAMPLES, "scripts/policy/rules/serving.py", 30) == 15 and mutation.by_prefix(mutation.SAMPLES, "lambda_src/inference/app.py", 30) == 30
