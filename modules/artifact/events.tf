@@ -5,51 +5,43 @@ locals {
   forwarder_role_name = "${local.name_prefix}-forward-approvals"
 }
 
-resource "aws_cloudwatch_event_rule" "approvals" {
-  count       = local.forward_approvals ? 1 : 0
-  name        = "${local.name_prefix}-forward-approvals"
-  description = "Approvals of ${var.model_package_group_name}: forward to the CI/CD account"
-  event_pattern = jsonencode({
+module "approval_forwarder" {
+  source         = "../components/event-forwarder"
+  count          = local.forward_approvals ? 1 : 0
+  name           = local.forwarder_role_name
+  description    = "Approvals of ${var.model_package_group_name}: forward to the CI/CD account"
+  account_id     = var.account_id
+  partition      = var.partition
+  target_bus_arn = var.approval_event_bus_arn
+  statement_id   = "ForwardToCicdBus"
+  target_id      = "forward-approvals"
+  tags           = var.tags
+  event_pattern = {
     source        = ["aws.sagemaker"]
     "detail-type" = ["SageMaker Model Package State Change"]
     detail = {
       ModelPackageGroupName = [var.model_package_group_name]
       ModelApprovalStatus   = ["Approved"]
     }
-  })
-  tags = var.tags
+  }
 }
 
-module "events_trust" {
-  source     = "../components/service-trust"
-  count      = local.forward_approvals ? 1 : 0
-  service    = "events.amazonaws.com"
-  account_id = var.account_id
+moved {
+  from = aws_cloudwatch_event_rule.approvals[0]
+  to   = module.approval_forwarder[0].aws_cloudwatch_event_rule.this
 }
 
-resource "aws_iam_role" "forwarder" {
-  count              = local.forward_approvals ? 1 : 0
-  name               = local.forwarder_role_name
-  path               = "/mlops/"
-  description        = "EventBridge forwards approvals of ${var.model_package_group_name} to the CI/CD account"
-  assume_role_policy = module.events_trust[0].json
-  tags               = merge(var.tags, { "mlops:purpose" = "event-forwarder" })
+moved {
+  from = aws_iam_role.forwarder[0]
+  to   = module.approval_forwarder[0].aws_iam_role.this
 }
 
-resource "aws_iam_role_policy" "forwarder" {
-  count = local.forward_approvals ? 1 : 0
-  name  = "put-events"
-  role  = aws_iam_role.forwarder[0].name
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "ForwardToCicdBus", Effect = "Allow", Action = "events:PutEvents", Resource = var.approval_event_bus_arn }]
-  })
+moved {
+  from = aws_iam_role_policy.forwarder[0]
+  to   = module.approval_forwarder[0].aws_iam_role_policy.this
 }
 
-resource "aws_cloudwatch_event_target" "approvals" {
-  count     = local.forward_approvals ? 1 : 0
-  rule      = aws_cloudwatch_event_rule.approvals[0].name
-  arn       = var.approval_event_bus_arn
-  target_id = "forward-approvals" # fixed: a target re-created after a killed run replaces itself instead of doubling
-  role_arn  = aws_iam_role.forwarder[0].arn
+moved {
+  from = aws_cloudwatch_event_target.approvals[0]
+  to   = module.approval_forwarder[0].aws_cloudwatch_event_target.this
 }

@@ -35,7 +35,7 @@ output "model_package_group_name" {
 
 output "approval_forwarder_role_arn" {
   description = "Role that forwards approval events to the CI/CD account's bus, or null (known at plan time)."
-  value       = local.forward_approvals ? "arn:${var.partition}:iam::${var.account_id}:role/mlops/${local.forwarder_role_name}" : null
+  value       = one(module.approval_forwarder[*].role_arn)
 }
 
 output "feature_group_names" {

@@ -157,44 +157,37 @@ locals {
   forwarder_role_name = "${local.name_prefix}-forward-violations"
 }
 
-resource "aws_cloudwatch_event_rule" "violations" {
-  count         = local.forward_violations ? 1 : 0
-  name          = "${local.name_prefix}-monitor-violations"
-  description   = "Model Monitor found violations on ${local.endpoint_name}: forward to the retrain trigger"
-  event_pattern = jsonencode(local.violation_pattern)
-  tags          = var.tags
+module "violation_forwarder" {
+  source         = "../components/event-forwarder"
+  count          = local.forward_violations ? 1 : 0
+  name           = local.forwarder_role_name
+  rule_name      = "${local.name_prefix}-monitor-violations"
+  description    = "Model Monitor found violations on ${local.endpoint_name}: forward to the retrain trigger"
+  account_id     = var.account_id
+  partition      = var.partition
+  target_bus_arn = var.monitoring.violation_bus_arn
+  statement_id   = "ForwardToRetrainBus"
+  target_id      = "forward-violations"
+  event_pattern  = local.violation_pattern
+  tags           = var.tags
 }
 
-module "events_trust" {
-  source     = "../components/service-trust"
-  count      = local.forward_violations ? 1 : 0
-  service    = "events.amazonaws.com"
-  account_id = var.account_id
+moved {
+  from = aws_cloudwatch_event_rule.violations[0]
+  to   = module.violation_forwarder[0].aws_cloudwatch_event_rule.this
 }
 
-resource "aws_iam_role" "forwarder" {
-  count              = local.forward_violations ? 1 : 0
-  name               = local.forwarder_role_name
-  path               = "/mlops/"
-  description        = "EventBridge forwards monitoring violations of ${local.endpoint_name} to the retrain trigger's bus"
-  assume_role_policy = module.events_trust[0].json
-  tags               = merge(var.tags, { "mlops:purpose" = "event-forwarder" })
+moved {
+  from = aws_iam_role.forwarder[0]
+  to   = module.violation_forwarder[0].aws_iam_role.this
 }
 
-resource "aws_iam_role_policy" "forwarder" {
-  count = local.forward_violations ? 1 : 0
-  name  = "put-events"
-  role  = aws_iam_role.forwarder[0].name
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Sid = "ForwardToRetrainBus", Effect = "Allow", Action = "events:PutEvents", Resource = var.monitoring.violation_bus_arn }]
-  })
+moved {
+  from = aws_iam_role_policy.forwarder[0]
+  to   = module.violation_forwarder[0].aws_iam_role_policy.this
 }
 
-resource "aws_cloudwatch_event_target" "violations" {
-  count     = local.forward_violations ? 1 : 0
-  rule      = aws_cloudwatch_event_rule.violations[0].name
-  arn       = var.monitoring.violation_bus_arn
-  target_id = "forward-violations" # fixed: a target re-created after a killed run replaces itself instead of doubling
-  role_arn  = aws_iam_role.forwarder[0].arn
+moved {
+  from = aws_cloudwatch_event_target.violations[0]
+  to   = module.violation_forwarder[0].aws_cloudwatch_event_target.this
 }

@@ -78,7 +78,7 @@ output "rollback_alarm_names" {
 
 output "violation_forwarder_role_arn" {
   description = "Role that forwards monitoring violations to the retrain trigger's bus in another account, or null."
-  value       = local.forward_violations ? "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.forwarder_role_name}" : null
+  value       = one(module.violation_forwarder[*].role_arn)
 }
 
 output "deployer_role_arn" {
