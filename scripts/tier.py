@@ -356,9 +356,10 @@ def demo_accounts(tier: str) -> list[str]:
         return [str(a).strip('"') for a in (hcl2.load(handle).get("accounts") or {}).values()]  # python-hcl2 keeps the quotes
 
 
-def emulator_organization(tier: str, env: dict[str, str]) -> Path:
+def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | None = None) -> Path:
     """Multi-account tiers on the emulator: an organization in the management account (so modules/org
-    has a root to build on) and the inputs that reach each account through an assumed role."""
+    has a root to build on) with the tier's accounts (demo.tfvars' unless given) as members, and the
+    inputs that reach each account through an assumed role."""
     import boto3
 
     session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_DEFAULT_REGION"])
@@ -369,7 +370,7 @@ def emulator_organization(tier: str, env: dict[str, str]) -> Path:
         organization = orgs.describe_organization()["Organization"]
     except orgs.exceptions.AWSOrganizationsNotInUseException:
         organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
-    for account in sorted(set(demo_accounts(tier)) - {EMULATOR_MANAGEMENT_ACCOUNT}):  # members, so guardrails attach to them
+    for account in sorted(set(accounts or demo_accounts(tier)) - {EMULATOR_MANAGEMENT_ACCOUNT}):  # members, so guardrails attach to them
         orgs.invite_account_to_organization(Target={"Id": account, "Type": "ACCOUNT"})
     inputs = {
         "terraform_role_name": EMULATOR_ROLE,

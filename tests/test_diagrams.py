@@ -84,7 +84,7 @@ def test_switching_a_capability_on_adds_it_to_the_picture(tmp_path):
 
 def test_toggles_change_the_picture(tmp_path):
     off = tmp_path / "off.tfvars"
-    off.write_text("enable_retraining_schedule = false\nenable_data_capture = false\n")
+    off.write_text("features = { retraining_schedule = false, data_capture = false }\n")
     default, toggled = graph_of(tmp_path, "small"), graph_of(tmp_path, "small", str(off))
     assert set(default["nodes"]) - set(toggled["nodes"]) == {"ops.schedule", "prod.capture"}
     assert not [e for e in toggled["edges"] if "ops.schedule" in e or "prod.capture" in e]

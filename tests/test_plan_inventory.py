@@ -77,8 +77,8 @@ def test_small_tier_holds_the_whole_architecture() -> None:
 @pytest.mark.xdist_group("small")
 def test_toggles_switch_capabilities_off(tmp_path) -> None:
     overrides = tmp_path / "off.tfvars"
-    overrides.write_text("enable_retraining_schedule = false\nenable_data_capture = false\nenable_vpc_endpoints = false\n")
+    overrides.write_text("features = { retraining_schedule = false, data_capture = false, vpc_endpoints = false }\n")
     resources = {a: c for a, c in tier_plan("small", str(overrides)).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
     assert not [a for a in resources if "aws_scheduler_schedule" in a or "capture_bucket" in a or "aws_vpc_endpoint.interface" in a]
-    model_policy = json.loads(resources["module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
+    model_policy = json.loads(resources["module.tier.module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
     assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]

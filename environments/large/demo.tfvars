@@ -58,3 +58,15 @@ feature_groups = {
 source_repository = {
   full_name = "example-org/mlops-model-code"
 }
+
+# Capabilities (modules/tier features); these are large's defaults.
+features = {
+  monitoring          = true
+  clarify             = true
+  data_capture        = true
+  capture_replication = true
+  container_builds    = true # CodeBuild builds and pushes the images
+  retraining_schedule = true
+  object_lock         = true
+  vpc_endpoints       = true
+}

@@ -4,7 +4,7 @@ locals {
 }
 
 module "tier" {
-  source = "../../modules/components/tier"
+  source = "../../modules/tier"
   providers = {
     aws.management = aws.management
     aws.dev        = aws.dev

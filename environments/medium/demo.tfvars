@@ -21,3 +21,15 @@ data_scientists = {
   alice = { email = "alice@example.com" }
   bob   = { email = "bob@example.com" }
 }
+
+# Capabilities (modules/tier features); these are medium's defaults.
+features = {
+  monitoring          = true
+  clarify             = false
+  data_capture        = true
+  capture_replication = true
+  container_builds    = false # data scientists push images to the ECR repositories
+  retraining_schedule = true
+  object_lock         = true
+  vpc_endpoints       = true
+}

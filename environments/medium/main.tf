@@ -5,7 +5,7 @@ locals {
 }
 
 module "tier" {
-  source = "../../modules/components/tier"
+  source = "../../modules/tier"
   providers = {
     aws.management = aws.management
     aws.dev        = aws.dev
@@ -30,5 +30,9 @@ module "tier" {
   alarm_emails       = var.alarm_emails
   lambda_package_dir = var.lambda_package_dir
   force_destroy      = var.force_destroy
+  data_lake          = var.data_lake
+  feature_groups     = var.feature_groups
+  source_repository  = var.source_repository
+  container_images   = var.container_images
   tags               = local.tags
 }

@@ -1,4 +1,5 @@
-# Inputs of both multi-account tiers (environments/large links to this file: one definition).
+# Inputs of every tier (environments/small and environments/large link to this file: one definition).
+
 variable "alarm_emails" {
   description = "E-mail addresses that receive serving alarms."
   type        = list(string)
@@ -24,10 +25,37 @@ variable "code_repository" {
   default = {}
 }
 
+variable "container_images" {
+  description = "Training and inference images by name: an immutable, scanned ECR repository <prefix>/<name> in the artifact account for each, which data scientists push to, or (features.container_builds, with a staging stage) CodeBuild builds from this Dockerfile directory of source_repository."
+  type        = map(string)
+  default     = { training = "containers/training", inference = "containers/inference" }
+}
+
+variable "data_lake" {
+  description = "The data account's lake (modules/data): Lake Formation admins, curated tables and which columns dev's data scientists do not see. null keeps training data in dev's raw bucket."
+  type = object({
+    admin_arns      = list(string)
+    tables          = map(object({ columns = map(string) }))
+    hidden_from_dev = optional(map(list(string)), {})
+  })
+  default = null
+}
+
 variable "data_scientists" {
   description = "Studio user profiles by user name, with the owner's e-mail."
   type = map(object({
     email = string
+  }))
+  default = {}
+}
+
+variable "feature_groups" {
+  description = "Feature Store feature groups in the artifact account, shared with dev and ops (modules/artifact feature_groups)."
+  type = map(object({
+    record_identifier = string
+    event_time        = string
+    features          = map(string)
+    online            = optional(bool, true)
   }))
   default = {}
 }
@@ -45,33 +73,14 @@ variable "lambda_package_dir" {
 }
 
 variable "model_approvers" {
-  description = "The people who approve model versions and production releases: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) that may assume the approver roles (validated by modules/components/tier). Never data scientists."
+  description = "The people who approve model versions and production releases: exact IAM role or user ARNs (e.g. an Identity Center permission set's role) that may assume the approver roles (validated by modules/tier). Never data scientists."
   type        = list(string)
 }
 
 variable "offline_plan" {
-  description = "Skip the provider's AWS calls at start-up so `terraform plan` runs with no network. Only `make plan-*` sets it."
+  description = "Skip the provider's AWS calls at start-up (credential check, account lookup) so `terraform plan` runs with no network. Only `make plan-*` sets it."
   type        = bool
   default     = false
-}
-
-variable "organization" {
-  description = "The AWS Organization: id (o-..., scopes cross-account trust and the data perimeter), and with manage = true the management account (where Terraform runs) and the regions the SCPs allow. Member accounts are inputs, not created here; the guardrails attach to them directly."
-  type = object({
-    id                    = optional(string)
-    manage                = optional(bool, false)
-    management_account_id = optional(string)
-    allowed_regions       = optional(list(string), [])
-  })
-  default = {}
-  validation {
-    condition     = var.organization.id == null || can(regex("^o-[a-z0-9]{10,32}$", var.organization.id))
-    error_message = "organization.id must look like o-abcd123456."
-  }
-  validation {
-    condition     = !var.organization.manage || (var.organization.id != null && can(regex("^\\d{12}$", var.organization.management_account_id)) && length(var.organization.allowed_regions) > 0)
-    error_message = "organization.manage needs id (o-...), management_account_id (12 digits) and allowed_regions."
-  }
 }
 
 variable "partition" {
@@ -104,13 +113,24 @@ variable "region" {
   }
 }
 
-variable "serving" {
-  description = "Endpoint capacity by stage (see modules/prod serving); prod needs at least 2 instances."
+variable "source_repository" {
+  description = "Git repository with the Dockerfiles that container builds build (see modules/cicd)."
   type = object({
-    staging = optional(any, { initial_instance_count = 1, min_capacity = 1, max_capacity = 1 })
-    prod    = optional(any, { initial_instance_count = 2, min_capacity = 2, max_capacity = 4 })
+    provider_type = optional(string, "GitHub")
+    full_name     = string
+    branch        = optional(string, "main")
   })
-  default = {}
+  default = null
+}
+
+variable "state_id" {
+  description = "Tagged as mlops:state on every resource, so what a killed run created can be found and swept (tier.py sets it on the emulator); empty for none."
+  type        = string
+  default     = ""
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9-]{0,64}$", var.state_id))
+    error_message = "state_id is up to 64 letters, digits and hyphens."
+  }
 }
 
 variable "tags" {
@@ -131,18 +151,8 @@ variable "tags" {
   }
 }
 
-variable "state_id" {
-  description = "Tagged as mlops:state on every resource, so what a killed run created can be found and swept (tier.py sets it on the emulator); empty for none."
-  type        = string
-  default     = ""
-  validation {
-    condition     = can(regex("^[a-zA-Z0-9-]{0,64}$", var.state_id))
-    error_message = "state_id is up to 64 letters, digits and hyphens."
-  }
-}
-
 variable "terraform_role_name" {
-  description = "Role Terraform assumes in every account (e.g. OrganizationAccountAccessRole or AWSControlTowerExecution), or null to use the caller's credentials."
+  description = "Role Terraform assumes in each account (e.g. OrganizationAccountAccessRole or AWSControlTowerExecution), or null to use the caller's credentials."
   type        = string
   default     = null
 }

@@ -11,5 +11,15 @@ data_scientists = {
 # The people who approve models (an Identity Center permission set's role on a real account).
 model_approvers = ["arn:aws:iam::123456789012:role/ModelApprover"]
 
-enable_object_lock = true
-alarm_emails       = []
+# Capabilities (modules/tier features); these are small's defaults, except object_lock.
+features = {
+  monitoring          = false
+  clarify             = false
+  data_capture        = true
+  capture_replication = false
+  container_builds    = false
+  retraining_schedule = true
+  object_lock         = true
+  vpc_endpoints       = true
+}
+alarm_emails = []

@@ -1,41 +1,41 @@
+output "account_roles" {
+  description = "Account ID of each account role (the policy suite maps every resource to its account with it)."
+  value       = module.tier.account_roles
+}
+
 output "api_url" {
   description = "POST JSON {\"instances\": [[...]]} here (SigV4-signed with AWS_IAM)."
-  value       = module.prod.api_url
+  value       = module.tier.api_url
 }
 
 output "data_scientist_role_arn" {
   description = "The bounded role Studio users work as."
-  value       = module.dev.data_scientist_role_arn
+  value       = module.tier.data_scientist_role_arn
 }
 
 output "endpoint_name" {
   description = "The endpoint that the first approved model creates."
-  value       = module.prod.endpoint_name
+  value       = module.tier.endpoint_names.prod
+}
+
+output "image_repository_urls" {
+  description = "ECR repositories for training and inference images (data scientists push here)."
+  value       = module.tier.image_repository_urls
 }
 
 output "model_approver_role_arn" {
   description = "The role model_approvers assume to approve or reject model versions (data scientists cannot)."
-  value       = module.artifact.model_approver_role_arn
+  value       = module.tier.approver_role_arns.model
 }
 
 output "model_package_group_name" {
   description = "Approve versions here to deploy them."
-  value       = module.artifact.model_package_group_name
+  value       = module.tier.model_package_group_name
 }
 
 output "pipeline_name" {
   description = "The retraining pipeline (`make retrain` starts it)."
-  value       = module.ops.pipeline_name
-}
-
-output "studio_domain_id" {
-  description = "SageMaker Studio domain."
-  value       = module.dev.studio_domain_id
-}
-
-output "training_data_uri" {
-  description = "Where the pipeline reads labelled CSV data."
-  value       = local.training_data_uri
+  value       = module.tier.pipeline_name
 }
 
 output "region" {
@@ -43,7 +43,12 @@ output "region" {
   value       = var.region
 }
 
-output "account_roles" {
-  description = "Account ID of each account role (the policy suite maps every resource to its account with it)."
-  value       = { for role in ["dev", "ops", "artifact", "prod"] : role => var.account_id }
+output "studio_domain_id" {
+  description = "SageMaker Studio domain."
+  value       = module.tier.studio_domain_id
+}
+
+output "training_data_uri" {
+  description = "Where the pipeline reads labelled CSV data."
+  value       = module.tier.training_data_uri
 }

@@ -128,7 +128,7 @@ variable "source_repository" {
 }
 
 variable "stages" {
-  description = "Deployment stages in order (e.g. staging then prod), each with the deploy role to assume and what modules/prod outputs as `deployer`; smoke_test runs after the deploy, approval asks a human before it."
+  description = "Deployment stages in order (e.g. staging then prod), each with the deploy role to assume and what modules/serving outputs as `deployer`; smoke_test runs after the deploy, approval asks a human before it."
   type = list(object({
     name              = string
     deploy_role_arn   = string

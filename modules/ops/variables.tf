@@ -14,7 +14,7 @@ variable "analyzer_image_uri" {
 }
 
 variable "capture_sources" {
-  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/prod output replication_role_arn)."
+  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/serving output replication_role_arn)."
   type = map(object({
     replication_role_arn = string
   }))

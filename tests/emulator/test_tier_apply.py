@@ -178,7 +178,7 @@ def one_copy_each(state: Path) -> None:
     keys = [k["KeyId"] for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
     assert len(keys) == 4, keys
     plan_file = state.with_suffix(".replace.tfplan")
-    args = [f"-replace={a}" for a in ("module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.prod.module.deploy_function[0].aws_sqs_queue.failures")]
+    args = [f"-replace={a}" for a in ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[0].aws_sqs_queue.failures")]
     subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", "-var=force_destroy=true",
                     *tier.state_id("small", "emulator"), *args], cwd=ROOT / "environments" / "small", env=tier.terraform_env(), check=True, capture_output=True)
     shown = json.loads(subprocess.run(["terraform", "show", "-json", str(plan_file)], cwd=ROOT / "environments" / "small", text=True, capture_output=True, check=True).stdout)

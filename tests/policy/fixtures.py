@@ -30,6 +30,18 @@ def change(raw: dict[str, Any], address: str) -> dict[str, Any]:
     return next(c for c in raw["resource_changes"] if c["address"] == address)["change"]
 
 
+def planned(raw: dict[str, Any], address: str) -> dict[str, Any]:
+    """The resource at address in planned_values, however deep its module."""
+    modules = [raw["planned_values"]["root_module"]]
+    while modules:
+        module = modules.pop()
+        for resource in module.get("resources", []):
+            if resource["address"] == address:
+                return resource
+        modules.extend(module.get("child_modules", []))
+    raise KeyError(f"{address} is not in planned_values")
+
+
 def setter(address: str, path: list[Any], value: Any) -> Callable[[dict], None]:
     def apply(raw: dict) -> None:
         target = change(raw, address)["after"]

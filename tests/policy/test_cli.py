@@ -12,7 +12,7 @@ import sys
 import pytest
 import yaml
 
-from fixtures import small_raw, tier_raw
+from fixtures import planned, small_raw, tier_raw
 from plans import COMMUNITY, community_plan
 from support import ROOT
 
@@ -37,14 +37,13 @@ def test_tier_plans_pass_every_rule(tmp_path, tier):
 
 def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lines(tmp_path):
     raw = small_raw()
-    planned = next(r for m in raw["planned_values"]["root_module"]["child_modules"] for r in m.get("resources", []) if r["address"] == "module.dev.aws_sagemaker_domain.this")
-    planned["values"]["app_network_access_type"] = "PublicInternetOnly"  # the view checkov reads; the engine reads both
+    planned(raw, "module.tier.module.dev.aws_sagemaker_domain.this")["values"]["app_network_access_type"] = "PublicInternetOnly"  # the view checkov reads; the engine reads both
     plan = tmp_path / "broken.json"
     plan.write_text(json.dumps(raw))
     result = run_policy(f"{plan},{plan}", "--root", str(ROOT / "environments" / "small"), "--no-hcl", "--report-dir", str(tmp_path / "report"))
     assert result.returncode == 1
     lines = [l for l in result.stdout.splitlines() if l.startswith(("MLOPS-", "CKV"))]
-    assert any(re.match(r"MLOPS-001  Studio domain is VPC-only .*\[broken\] module\.dev\.aws_sagemaker_domain\.this: .*Fix: ", l) for l in lines), lines
+    assert any(re.match(r"MLOPS-001  Studio domain is VPC-only .*\[broken\] module\.tier\.module\.dev\.aws_sagemaker_domain\.this: .*Fix: ", l) for l in lines), lines
     assert any(l.startswith("CKV_MLOPS_1 ") for l in lines), "the custom checkov check runs too"
     progress = [l for l in result.stdout.splitlines() if l.startswith("policy: ")]
     assert [l for l in progress if l.startswith("policy: broken.json: ")] and [l for l in progress if l.startswith("policy: checkov plans")]

@@ -28,7 +28,7 @@ MODELS_ARN = f"arn:aws:s3:::{MODELS_BUCKET}"
 SCIENTIST = f"arn:aws:iam::{SMALL}:role/mlops/data-science/mlops-dev-data-scientist"
 SAGEMAKER = f"arn:aws:sagemaker:us-east-1:{SMALL}:"
 ORG_POLICY = 'module.tier.module.org[0].aws_organizations_policy.this["{}"]'
-PROFILE = 'module.dev.aws_sagemaker_user_profile.this["{}"]'
+PROFILE = 'module.tier.module.dev.aws_sagemaker_user_profile.this["{}"]'
 MEDIUM_JOB = "module.tier.module.prod.aws_sagemaker_data_quality_job_definition.this[0]"
 STAGING_OF_MEDIUM = "222222222222"
 
@@ -89,7 +89,7 @@ FINDINGS = [
     ("data scientists may administer Studio", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyStudioAdministration")), "MLOPS-003", [f'can administer Studio (domains and user profiles): {SCIENTIST}: allowed sagemaker:CreateUserProfile on {SAGEMAKER}user-profile/d-probe/probe']),
     ("data scientists may open others' Studio", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyOtherUsersStudio")), "MLOPS-003", [f"can open another user's Studio (bob, as alice): {SCIENTIST}: allowed sagemaker:CreatePresignedDomainUrl on {SAGEMAKER}user-profile/d-probe/bob"]),
     ("the pipeline may register as approved", "small", policy_edit(PIPELINE_POLICY, "policy", edit_statement("RegisterModelVersionsForApproval", lambda s: s.pop("Condition"))), "MLOPS-004", [f'arn:aws:iam::{SMALL}:role/mlops/mlops-ops-pipeline can register a model version as already approved (it would skip the approver; the duty of: no principal of the plan): arn:aws:iam::{SMALL}:role/mlops/mlops-ops-pipeline: allowed sagemaker:CreateModelPackage on {SAGEMAKER}model-package-group/mlops-model (mlops-model)']),
-    ("nobody can approve", "small", policy_edit("module.artifact.module.model_approver.aws_iam_role_policy.this", "policy", drop_statement("ApproveOrRejectVersions")), "MLOPS-017", [f'nobody whose duty it is (model-approver) can approve a model version in the registry: e.g. sagemaker:UpdateModelPackage on {SAGEMAKER}model-package/mlops-model/1']),
+    ("nobody can approve", "small", policy_edit("module.tier.module.artifact.module.model_approver.aws_iam_role_policy.this", "policy", drop_statement("ApproveOrRejectVersions")), "MLOPS-017", [f'nobody whose duty it is (model-approver) can approve a model version in the registry: e.g. sagemaker:UpdateModelPackage on {SAGEMAKER}model-package/mlops-model/1']),
     ("data scientists cannot train", "small", policy_edit(BOUNDARY, "policy", add_statement(Effect="Deny", Action="sagemaker:CreateTrainingJob", Resource="*")), "MLOPS-017", [f'the data scientist cannot run a training job in the VPC with KMS (sagemaker:CreateTrainingJob on {SAGEMAKER}training-job/probe)']),
     ("every action", "small", policy_edit(f"{DEPLOY_FN}.aws_iam_role_policy.this", "policy", add_statement(Action="*", Resource="*")), "MLOPS-011", ["a policy allows every action ('*')", 'iam:PassRole is allowed on *: any role matching it can be passed', 'it can change IAM (iam:PutRolePolicy), its own permissions included']),
     ("NotAction", "small", policy_edit(f"{DEPLOY_FN}.aws_iam_role_policy.this", "policy", add_statement(NotAction="iam:*", Resource="*")), "MLOPS-011", ['a policy allows with NotAction']),
@@ -115,7 +115,7 @@ FINDINGS = [
     ("trust to anyone, limited to one principal ARN", plan_of(("staging", "aws_iam_role", "r", role("r", trust("*", Condition={"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{DEV}:role/x"}})))), None, "MLOPS-005", []),
     ("a tier account's role is trusted", plan_of(("staging", "aws_iam_role", "r", role("r", trust({"AWS": f"arn:aws:iam::{DEV}:role/x"})))), None, "MLOPS-005", []),
     ("service trust without source", "small", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"][0].pop("Condition")), "MLOPS-005", ['assume_role_policy: service principal scheduler.amazonaws.com without aws:SourceAccount or aws:SourceArn']),
-    ("lambda permission without source", "small", both(deleter("module.prod.aws_lambda_permission.api[0]", ["source_arn"]), deleter("module.prod.aws_lambda_permission.api[0]", ["source_account"])), "MLOPS-005", ['lambda permission for apigateway.amazonaws.com without source_arn or source_account']),
+    ("lambda permission without source", "small", both(deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_arn"]), deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_account"])), "MLOPS-005", ['lambda permission for apigateway.amazonaws.com without source_arn or source_account']),
     ("bucket without SSE-KMS", "small", remove_resource(f"{MODELS}.aws_s3_bucket_server_side_encryption_configuration.this"), "MLOPS-006", [f'bucket {MODELS_BUCKET} is not encrypted with SSE-KMS and a customer key']),
     ("bucket public", "small", setter(f"{MODELS}.aws_s3_bucket_public_access_block.this", ["ignore_public_acls"], False), "MLOPS-006", [f'bucket {MODELS_BUCKET} does not block all public access']),
     ("bucket without TLS", "small", policy_edit(BUCKET_POLICY, "policy", drop_statement("DenyInsecureTransport")), "MLOPS-006", [f'bucket {MODELS_BUCKET}: requests without TLS (aws:SecureTransport false) are not denied for the bucket and its objects']),

@@ -7,27 +7,27 @@ import re
 
 import pytest
 
-from fixtures import change, deleter, policy_edit, remove_resource, setter, small_raw, tier_raw, write
+from fixtures import change, deleter, planned, policy_edit, remove_resource, setter, small_raw, tier_raw, write
 from policy.rules import RULES, evaluate
 
 pytestmark = pytest.mark.xdist_group("small")
 
-DOMAIN = "module.dev.aws_sagemaker_domain.this"
-DS_ROLE = "module.dev.aws_iam_role.data_scientist"
-DS_POLICY = "module.dev.aws_iam_role_policy.data_scientist"
-BOUNDARY = "module.dev.aws_iam_policy.boundary"
-PIPELINE_ROLE = "module.ops.aws_iam_role.pipeline"
-PIPELINE_POLICY = "module.ops.aws_iam_role_policy.pipeline"
-MODELS = "module.artifact.module.models_bucket"
-REPO = 'module.artifact.aws_ecr_repository.this["inference"]'
-KEY = "module.ops.module.kms.aws_kms_key.this"
-DEPLOY_FN = "module.prod.module.deploy_function[0]"
+DOMAIN = "module.tier.module.dev.aws_sagemaker_domain.this"
+DS_ROLE = "module.tier.module.dev.aws_iam_role.data_scientist"
+DS_POLICY = "module.tier.module.dev.aws_iam_role_policy.data_scientist"
+BOUNDARY = "module.tier.module.dev.aws_iam_policy.boundary"
+PIPELINE_ROLE = "module.tier.module.ops.aws_iam_role.pipeline"
+PIPELINE_POLICY = "module.tier.module.ops.aws_iam_role_policy.pipeline"
+MODELS = "module.tier.module.artifact.module.models_bucket"
+REPO = 'module.tier.module.artifact.aws_ecr_repository.this["inference"]'
+KEY = "module.tier.module.ops.module.kms.aws_kms_key.this"
+DEPLOY_FN = "module.tier.module.prod.module.deploy_function[0]"
 DEPLOY_ROLE = f"{DEPLOY_FN}.aws_iam_role.this"
-SCHEDULER_ROLE = "module.ops.aws_iam_role.scheduler[0]"
-APPROVER_POLICY = "module.artifact.module.model_approver.aws_iam_role_policy.this"
-APPROVER_ROLE = "module.artifact.module.model_approver.aws_iam_role.this"
-METHOD = "module.prod.aws_api_gateway_method.predict[0]"
-LOGS = "module.prod.aws_cloudwatch_log_group.api[0]"
+SCHEDULER_ROLE = "module.tier.module.ops.aws_iam_role.scheduler[0]"
+APPROVER_POLICY = "module.tier.module.artifact.module.model_approver.aws_iam_role_policy.this"
+APPROVER_ROLE = "module.tier.module.artifact.module.model_approver.aws_iam_role.this"
+METHOD = "module.tier.module.prod.aws_api_gateway_method.predict[0]"
+LOGS = "module.tier.module.prod.aws_cloudwatch_log_group.api[0]"
 SMALL = "123456789012"
 
 
@@ -78,7 +78,7 @@ def both(*mutations):
 
 def known_pipeline_definition(definition: dict):
     def apply(raw):
-        c = change(raw, "module.ops.aws_sagemaker_pipeline.this")
+        c = change(raw, "module.tier.module.ops.aws_sagemaker_pipeline.this")
         c["after"]["pipeline_definition"] = json.dumps(definition)
         c["after_unknown"].pop("pipeline_definition", None)
     return apply
@@ -124,10 +124,10 @@ CASES = [
     ("uploads with another account's key", policy_edit(f"{MODELS}.aws_s3_bucket_policy.this", "policy", drop_statement("DenyUploadsWithForeignKeys")), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
     ("served models without network isolation", spec_edit(lambda s: s.__setitem__("network_isolation", False)), {("MLOPS-007", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("nobody can approve", policy_edit(APPROVER_POLICY, "policy", drop_statement("ApproveOrRejectVersions")), {("MLOPS-017", APPROVER_ROLE)}),
-    ("a run may choose the approval status and the threshold", known_pipeline_definition({**GOOD_DEFINITION, "Parameters": [{"Name": "ModelApprovalStatus"}, {"Name": "MinAccuracy"}]}), {("MLOPS-018", "module.ops.aws_sagemaker_pipeline.this")}),
-    ("the definition registers as approved", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{**GOOD_DEFINITION["Steps"][1], "Arguments": {"IfSteps": [{**REGISTER, "Arguments": {"ModelApprovalStatus": "Approved"}}]}}]}), {("MLOPS-018", "module.ops.aws_sagemaker_pipeline.this")}),
+    ("a run may choose the approval status and the threshold", known_pipeline_definition({**GOOD_DEFINITION, "Parameters": [{"Name": "ModelApprovalStatus"}, {"Name": "MinAccuracy"}]}), {("MLOPS-018", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
+    ("the definition registers as approved", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{**GOOD_DEFINITION["Steps"][1], "Arguments": {"IfSteps": [{**REGISTER, "Arguments": {"ModelApprovalStatus": "Approved"}}]}}]}), {("MLOPS-018", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
     ("a known definition that is right", known_pipeline_definition(GOOD_DEFINITION), set()),
-    ("a job outside the VPC", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{"Name": "P", "Type": "Processing", "Arguments": {**IN_VPC, "NetworkConfig": {"EnableInterContainerTrafficEncryption": True}}}]}), {("MLOPS-015", "module.ops.aws_sagemaker_pipeline.this")}),
+    ("a job outside the VPC", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{"Name": "P", "Type": "Processing", "Arguments": {**IN_VPC, "NetworkConfig": {"EnableInterContainerTrafficEncryption": True}}}]}), {("MLOPS-015", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
     # Storage, keys, serving, automation: the classic settings.
     ("bucket versioning suspended", setter(f"{MODELS}.aws_s3_bucket_versioning.this", ["versioning_configuration", 0, "status"], "Suspended"), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
     ("bucket encryption omitted", remove_resource(f"{MODELS}.aws_s3_bucket_server_side_encryption_configuration.this"), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
@@ -146,8 +146,8 @@ CASES = [
     ("trust to anyone", policy_edit(SCHEDULER_ROLE, "assume_role_policy", add_statement(Principal="*", Action="sts:AssumeRole")), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("service trust without source", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"][0].pop("Condition")), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("foreign root without org", policy_edit(SCHEDULER_ROLE, "assume_role_policy", add_statement(Principal={"AWS": ["arn:aws:iam::999999999999:root"]}, Action="sts:AssumeRole")), {("MLOPS-005", SCHEDULER_ROLE)}),
-    ("alarm topic open to anyone", setter("module.prod.aws_sns_topic.alarms", ["policy"], json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "*"}]})), {("MLOPS-005", "module.prod.aws_sns_topic.alarms")}),
-    ("lambda permission without source", deleter("module.prod.aws_lambda_permission.api[0]", ["source_arn"]), set()),  # source_account still holds
+    ("alarm topic open to anyone", setter("module.tier.module.prod.aws_sns_topic.alarms", ["policy"], json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "*"}]})), {("MLOPS-005", "module.tier.module.prod.aws_sns_topic.alarms")}),
+    ("lambda permission without source", deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_arn"]), set()),  # source_account still holds
     ("canary without alarms", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", [])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("canary on a missing alarm", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", ["nope"])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("capture off in prod", spec_edit(lambda s: s["data_capture"].__setitem__("enabled", False)), {("MLOPS-007", f"{DEPLOY_FN}.aws_lambda_function.this")}),
@@ -186,10 +186,10 @@ def test_a_grant_with_not_principal_reaches_every_principal(tmp_path):
 
 T = "module.tier.module"
 REGISTRY_POLICY = f"{T}.artifact.aws_sagemaker_model_package_group_policy.this[0]"
-DEPLOY_PROD = f'{T}.cicd.aws_codebuild_project.deploy["deploy-prod"]'
-IMAGE_BUILD = f"{T}.cicd.aws_iam_role.image_build[0]"
-BUILD = f"{T}.cicd.aws_iam_role.build"
-STAGING_DEPLOYER_ROLE = f"{T}.staging.module.serving.aws_iam_role.deployer[0]"
+DEPLOY_PROD = f'{T}.cicd[0].aws_codebuild_project.deploy["deploy-prod"]'
+IMAGE_BUILD = f"{T}.cicd[0].aws_iam_role.image_build[0]"
+BUILD = f"{T}.cicd[0].aws_iam_role.build"
+STAGING_DEPLOYER_ROLE = f"{T}.staging[0].aws_iam_role.deployer[0]"
 RETRAIN_TRIGGER = f"{T}.ops.module.retrain_trigger[0].aws_iam_role.this"
 LARGE_DS = f"{T}.dev.aws_iam_role.data_scientist"
 LARGE_MODELS = f"{T}.artifact.module.models_bucket.aws_s3_bucket_policy.this"
@@ -226,10 +226,10 @@ MULTI_ACCOUNT_CASES = [
     ("a deploy role may register versions", "large", registering(lambda st: st["Principal"].__setitem__("AWS", [st["Principal"]["AWS"], STAGING_DEPLOYER])), {("MLOPS-014", REGISTRY_POLICY)}),
     ("the registry lets the pipeline register as approved", "large", registering(lambda st: st.pop("Condition")), {("MLOPS-014", REGISTRY_POLICY)}),
     ("the registry grants with NotAction", "large", policy_edit(REGISTRY_POLICY, "resource_policy", edit_statement("NamedPrincipalsReadRegistry", lambda st: st.__setitem__("NotAction", st.pop("Action")))), {("MLOPS-014", REGISTRY_POLICY)}),
-    ("image builds may write the deploy kit", "large", policy_edit(f"{T}.cicd.aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*")),
+    ("image builds may write the deploy kit", "large", policy_edit(f"{T}.cicd[0].aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*")),
      {("MLOPS-003", LARGE_DS), ("MLOPS-004", IMAGE_BUILD)}),
-    ("the build role may change its own policy", "large", policy_edit(f"{T}.cicd.aws_iam_role_policy.build", "policy", add_statement(Action=["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], Resource="arn:aws:iam::777777777777:role/mlops/mlops-cicd-build")),
-     {("MLOPS-004", BUILD), ("MLOPS-004", f"{T}.cicd.aws_iam_role.orchestrator"), ("MLOPS-011", BUILD)}),
+    ("the build role may change its own policy", "large", policy_edit(f"{T}.cicd[0].aws_iam_role_policy.build", "policy", add_statement(Action=["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], Resource="arn:aws:iam::777777777777:role/mlops/mlops-cicd-build")),
+     {("MLOPS-004", BUILD), ("MLOPS-004", f"{T}.cicd[0].aws_iam_role.orchestrator"), ("MLOPS-011", BUILD)}),
     # Medium: the CI/CD account is dev, so the perimeter lets dev's roles through and the trust must hold.
     ("a deploy role trusts another role of the plan (tags play no part)", "medium", both(
         policy_edit(STAGING_DEPLOYER_ROLE, "assume_role_policy", lambda d: d["Statement"][0]["Principal"].__setitem__("AWS", [d["Statement"][0]["Principal"]["AWS"], MEDIUM_TRIGGER])),
@@ -245,7 +245,7 @@ MULTI_ACCOUNT_CASES = [
      "data scientists among others"),
     ("an organization grant in a plan that hides its organization", "large", both(without_output("organization_id"), policy_edit(LARGE_MODELS, "policy", add_statement(Principal="*", Action="s3:GetObject", Resource="arn:aws:s3:::mlops-666666666666-us-east-1-models/*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}))),
      "not evaluated"),
-    ("prod's deploy step aimed at staging, where prod's rollback alarms do not exist", "medium", deploy_role_of_prod_step(STAGING_DEPLOYER), {("MLOPS-008", f"{T}.cicd.aws_codebuild_project.deploy[\"deploy-prod\"]")}),
+    ("prod's deploy step aimed at staging, where prod's rollback alarms do not exist", "medium", deploy_role_of_prod_step(STAGING_DEPLOYER), {("MLOPS-008", f"{T}.cicd[0].aws_codebuild_project.deploy[\"deploy-prod\"]")}),
     ("data scientists not denied in prod", "medium", detach("deny-data-scientists/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/prod"]')}),
     ("prod outside the data perimeter", "large", detach("deny-access-from-outside-organization/prod", "deny-role-assumption-outside-cicd/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/staging"]')}),
     ("no guardrail on the ops account", "large", detach(*(f"{p}/ops" for p in ("deny-leaving-organization", "deny-audit-tampering", "deny-regions", "deny-data-scientists"))), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/prod"]')}),
@@ -273,14 +273,13 @@ def test_every_rule_is_documented():
 
 def test_a_setting_changed_only_in_planned_values_is_caught(tmp_path):
     raw = small_raw()
-    planned = next(r for m in raw["planned_values"]["root_module"]["child_modules"] for r in m.get("resources", []) if r["address"] == REPO)
-    planned["values"]["image_tag_mutability"] = "MUTABLE"
+    planned(raw, REPO)["values"]["image_tag_mutability"] = "MUTABLE"
     assert found(write(raw, tmp_path)) == {("MLOPS-009", REPO)}
 
 
 def test_violations_name_the_path_hop_by_hop(tmp_path):
     raw = tier_raw("large")
-    policy_edit(f"{T}.cicd.aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*"))(raw)
+    policy_edit(f"{T}.cicd[0].aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*"))(raw)
     [message] = [m for m in messages(write(raw, tmp_path), "MLOPS-003") if "assume a deploy role" in m]
     hops = message.split(" -> ")
     assert hops[0].endswith("role/mlops/data-science/mlops-dev-data-scientist")

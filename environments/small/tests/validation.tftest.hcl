@@ -1,26 +1,4 @@
 mock_provider "aws" {
-  alias = "dev"
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-}
-
-mock_provider "aws" {
-  alias = "ops"
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-}
-
-mock_provider "aws" {
-  alias = "artifact"
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-}
-
-mock_provider "aws" {
-  alias = "prod"
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
@@ -35,18 +13,6 @@ variables {
 
 run "valid_inputs_plan" {
   command = plan
-}
-
-run "rejects_account_root_as_approver" {
-  command = plan
-  variables { model_approvers = ["arn:aws:iam::111111111111:root"] }
-  expect_failures = [var.model_approvers]
-}
-
-run "rejects_data_scientists_as_approvers" {
-  command = plan
-  variables { model_approvers = ["arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist"] }
-  expect_failures = [var.model_approvers]
 }
 
 run "rejects_bad_account_id" {

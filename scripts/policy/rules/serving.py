@@ -66,7 +66,7 @@ def endpoint_configs(model: Model) -> Iterator[tuple[str, str]]:
 rule("MLOPS-007", "Endpoints: KMS for volumes and captured data; capture on in staging and prod; models network-isolated",
      "Endpoint volumes and captured requests hold customer data; Model Monitor needs captured data from the stages that matter; a served model with network access can send customers' data anywhere.",
      "Well-Architected ML Lens MLSEC-07, MLREL-09; SageMaker Developer Guide, 'Capture data from real-time endpoint', 'Run training and inference containers in internet-free mode'",
-     "set kms_key_arn and data_capture_config.kms_key_id; keep data capture on for staging and prod (modules/prod data_capture); network_isolation = true in the deployment spec", endpoint_configs)
+     "set kms_key_arn and data_capture_config.kms_key_id; keep data capture on for staging and prod (modules/serving data_capture); network_isolation = true in the deployment spec", endpoint_configs)
 
 
 def canaries(model: Model) -> Iterator[tuple[str, str]]:
@@ -89,7 +89,7 @@ def canaries(model: Model) -> Iterator[tuple[str, str]]:
 rule("MLOPS-008", "Canary deployments carry auto-rollback alarms that exist",
      "A canary without alarms shifts all traffic to a bad model; SageMaker rolls back only on the alarms it is given.",
      "SageMaker Developer Guide, 'Deployment guardrails: auto-rollback configuration and monitoring'",
-     "give every canary at least one CloudWatch alarm on the endpoint's errors or latency (modules/prod alarms)", canaries)
+     "give every canary at least one CloudWatch alarm on the endpoint's errors or latency (modules/serving alarms)", canaries)
 
 
 def api_auth(model: Model) -> Iterator[tuple[str, str]]:

@@ -1,28 +1,35 @@
-# The account roles wired together. A tier is this module with one provider per role and its
-# toggles: medium and large differ in which account each provider points at, not in code.
+# The account roles wired into one platform. Every tier is this module: small passes one account
+# for every role and no staging, medium puts data, ops, artifact and cicd in dev, large gives each
+# role its own account. Capabilities are `features`, so any tier can switch any of them on.
 locals {
-  acct       = var.accounts
-  arn        = "arn:${var.partition}"
-  azs        = ["${var.region}a", "${var.region}b"]
-  ops_in_dev = local.acct.ops == local.acct.dev # medium: ops shares dev's account and VPC
-  org_id     = var.organization.id
+  acct        = var.accounts
+  roles       = [for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : role if local.acct[role] != null]
+  arn         = "arn:${var.partition}"
+  azs         = coalesce(var.availability_zones, ["${var.region}a", "${var.region}b"])
+  ops_in_dev  = local.acct.ops == local.acct.dev  # small, medium: ops shares dev's account and VPC
+  prod_in_dev = local.acct.prod == local.acct.dev # small: one account serves too
+  has_staging = local.acct.staging != null        # medium, large: CodePipeline deploys staging, then prod
+  org_id      = var.organization.id
   # One entry per distinct account, named by its first role: data scientists are denied everywhere
   # but dev; the serving accounts sit inside the data perimeter.
-  org_accounts = { for id in distinct([for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : local.acct[role]]) :
-    [for role in ["dev", "data", "ops", "artifact", "cicd", "staging", "prod"] : role if local.acct[role] == id][0] => {
+  org_accounts = { for id in distinct([for role in local.roles : local.acct[role]]) :
+    [for role in local.roles : role if local.acct[role] == id][0] => {
       id                   = id
       deny_data_scientists = id != local.acct.dev
-      perimeter            = contains([local.acct.staging, local.acct.prod], id)
+      perimeter            = contains(compact([local.acct.staging, local.acct.prod]), id)
   } }
   monitoring   = var.features.monitoring
   endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
-  approval_bus = local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
+  approval_bus = local.has_staging && local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
   retrain_bus  = "${local.arn}:events:${var.region}:${local.acct.ops}:event-bus/default"
   group_name   = "${var.prefix}-model"
+  # Built from names, not read from modules/artifact: known at plan and free of cycles.
+  image_repository_arns = [for name in keys(var.container_images) : "${local.arn}:ecr:${var.region}:${local.acct.artifact}:repository/${var.prefix}/${name}"]
   # Training data: the lake's curated exports when there is a data lake, else dev's raw bucket.
   training_data_uri    = var.data_lake != null ? module.data[0].training_data_s3_uri : "s3://${module.dev.data_bucket_names["raw"]}/datasets/training/"
   training_data_bucket = var.data_lake != null ? module.data[0].bucket_arns["curated"] : module.dev.data_bucket_arns["raw"]
   ops_network          = local.ops_in_dev ? module.network_dev : module.network_ops[0]
+  prod_network         = local.prod_in_dev ? module.network_dev : module.network_prod[0]
   monitoring_of = { for stage in ["staging", "prod"] : stage => {
     enabled           = local.monitoring
     clarify           = stage == "prod" && var.features.clarify # bias and explainability matter where customers are
@@ -33,22 +40,24 @@ locals {
     model_package_group_arn  = module.artifact.model_package_group_arn
     model_bucket_arn         = module.artifact.model_bucket_arn
     model_kms_key_alias      = module.artifact.kms_key_alias
-    image_repository_arns    = [module.ops.framework_image_repository_arn]
+    image_repository_arns    = concat([module.ops.framework_image_repository_arn], local.image_repository_arns)
   }
-  deployer = {
-    pipeline_role_arn    = module.cicd.build_role_arn
+  deployer = local.has_staging ? {
+    pipeline_role_arn    = module.cicd[0].build_role_arn
     organization_id      = local.org_id
-    artifact_kms_key_arn = module.cicd.kms_key_alias_arn
-  }
+    artifact_kms_key_arn = module.cicd[0].kms_key_alias_arn
+  } : null
   capture_replication = var.features.capture_replication ? {
     destination_account_id  = local.acct.ops
     destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
     destination_kms_key_arn = module.ops.kms_key_alias_arn
   } : null
+  # Registry readers in other accounts need the group's resource policy; same-account roles do not.
+  registry_readers = [for arn in compact([(local.has_staging ? module.staging[0].deployer_role_arn : null), module.prod.deployer_role_arn, (local.has_staging ? module.staging[0].model_role_arn : null), module.prod.model_role_arn]) : arn if split(":", arn)[4] != local.acct.artifact]
 }
 
 module "org" {
-  source                            = "../../org"
+  source                            = "../org"
   count                             = var.organization.manage ? 1 : 0
   providers                         = { aws = aws.management }
   prefix                            = var.prefix
@@ -63,9 +72,9 @@ module "org" {
 # --- Networks: one VPC per account that runs jobs or endpoints ---------------------------------
 
 module "network_dev" {
-  source               = "../network"
+  source               = "../components/network"
   providers            = { aws = aws.dev }
-  name                 = "${var.prefix}-dev"
+  name                 = var.prefix # the small tier's name in every tier: a team that grows keeps its Studio domain
   account_id           = local.acct.dev
   partition            = var.partition
   flow_log_kms_key_arn = module.dev.kms_key_arn
@@ -77,7 +86,7 @@ module "network_dev" {
 }
 
 module "network_ops" {
-  source              = "../network"
+  source              = "../components/network"
   count               = local.ops_in_dev ? 0 : 1
   providers           = { aws = aws.ops }
   name                = "${var.prefix}-ops"
@@ -92,7 +101,8 @@ module "network_ops" {
 }
 
 module "network_staging" {
-  source              = "../network"
+  source              = "../components/network"
+  count               = local.has_staging ? 1 : 0
   providers           = { aws = aws.staging }
   name                = "${var.prefix}-staging"
   account_id          = local.acct.staging
@@ -106,7 +116,8 @@ module "network_staging" {
 }
 
 module "network_prod" {
-  source              = "../network"
+  source              = "../components/network"
+  count               = local.prod_in_dev ? 0 : 1
   providers           = { aws = aws.prod }
   name                = "${var.prefix}-prod"
   account_id          = local.acct.prod
@@ -122,7 +133,7 @@ module "network_prod" {
 # --- Roles -----------------------------------------------------------------------------------
 
 module "data" {
-  source     = "../../data"
+  source     = "../data"
   count      = var.data_lake == null ? 0 : 1
   providers  = { aws = aws.data }
   prefix     = var.prefix
@@ -140,7 +151,7 @@ module "data" {
 }
 
 module "artifact" {
-  source                       = "../../artifact"
+  source                       = "../artifact"
   providers                    = { aws = aws.artifact }
   prefix                       = var.prefix
   account_id                   = local.acct.artifact
@@ -149,10 +160,10 @@ module "artifact" {
   model_package_group_name     = local.group_name
   approver_principal_arns      = var.model_approvers
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
-  ecr_repositories             = var.features.container_builds ? { for name in keys(var.container_images) : name => { keep_images = 20 } } : {}
-  registry_reader_arns         = compact([module.staging.deployer_role_arn, module.prod.deployer_role_arn, module.staging.model_role_arn, module.prod.model_role_arn])
+  ecr_repositories             = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
+  registry_reader_arns         = local.registry_readers
   registry_writer_arns         = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
-  image_pusher_arns            = compact([module.cicd.image_build_role_arn])
+  image_pusher_arns            = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
   approval_event_bus_arn       = local.approval_bus
   feature_groups               = var.feature_groups
   feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
@@ -161,7 +172,7 @@ module "artifact" {
 }
 
 module "dev" {
-  source                   = "../../dev"
+  source                   = "../dev"
   providers                = { aws = aws.dev }
   prefix                   = var.prefix
   account_id               = local.acct.dev
@@ -171,10 +182,13 @@ module "dev" {
   code_repository          = var.code_repository
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
-  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : []                     # same account only
-  protected                = { pipeline_arns = local.ops_in_dev ? [module.ops.pipeline_arn] : [] } # serving is in other accounts
-  force_destroy            = var.force_destroy
-  tags                     = var.tags
+  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : [] # same account only
+  protected = {                                                                # what automation alone changes in dev's account
+    pipeline_arns = local.ops_in_dev ? [module.ops.pipeline_arn] : []
+    endpoint_arns = local.prod_in_dev ? [module.prod.endpoint_arn] : []
+  }
+  force_destroy = var.force_destroy
+  tags          = var.tags
   network = {
     name               = module.network_dev.name
     vpc_id             = module.network_dev.vpc_id
@@ -184,7 +198,7 @@ module "dev" {
 }
 
 module "ops" {
-  source                   = "../../ops"
+  source                   = "../ops"
   providers                = { aws = aws.ops }
   prefix                   = var.prefix
   account_id               = local.acct.ops
@@ -197,17 +211,18 @@ module "ops" {
   model_package_group_name = module.artifact.model_package_group_arn
   model_package_group_arn  = module.artifact.model_package_group_arn
   usable_kms_key_aliases   = compact([module.dev.kms_key_alias, module.artifact.kms_key_alias, one(module.data[*].kms_key_alias)])
-  retraining_schedule      = var.features.retraining_schedule ? "cron(0 3 ? * MON *)" : null
+  retraining_schedule      = var.features.retraining_schedule ? var.retraining.schedule : null
+  min_accuracy             = var.retraining.min_accuracy
   monitoring_baseline      = local.monitoring
   clarify_baselines        = { enabled = var.features.clarify, facet = var.clarify_facet.name, facet_threshold = var.clarify_facet.threshold }
   lambda_package_dir       = var.lambda_package_dir
-  capture_sources = var.features.capture_replication ? {
-    staging = { replication_role_arn = module.staging.replication_role_arn }
-    prod    = { replication_role_arn = module.prod.replication_role_arn }
-  } : {}
+  capture_sources = var.features.capture_replication ? merge(
+    { prod = { replication_role_arn = module.prod.replication_role_arn } },
+    local.has_staging ? { staging = { replication_role_arn = (local.has_staging ? module.staging[0].replication_role_arn : null) } } : {},
+  ) : {}
   retrain_trigger = {
     enabled                    = local.monitoring
-    violation_sender_role_arns = compact([module.staging.violation_forwarder_role_arn, module.prod.violation_forwarder_role_arn])
+    violation_sender_role_arns = compact([(local.has_staging ? module.staging[0].violation_forwarder_role_arn : null), module.prod.violation_forwarder_role_arn])
   }
   force_destroy = var.force_destroy
   tags          = var.tags
@@ -218,7 +233,8 @@ module "ops" {
 }
 
 module "cicd" {
-  source                   = "../../cicd"
+  source                   = "../cicd"
+  count                    = local.has_staging ? 1 : 0
   providers                = { aws = aws.cicd }
   prefix                   = var.prefix
   account_id               = local.acct.cicd
@@ -237,40 +253,51 @@ module "cicd" {
     repository_arn = module.artifact.repository_arns[name]
   } } : {}
   stages = [
-    merge(module.staging.deployer, { name = "staging", deploy_role_arn = module.staging.deployer_role_arn, smoke_test = true }),
+    merge((local.has_staging ? module.staging[0].deployer : null), { name = "staging", deploy_role_arn = (local.has_staging ? module.staging[0].deployer_role_arn : null), smoke_test = true }),
     merge(module.prod.deployer, { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true }),
   ]
   force_destroy = var.force_destroy
   tags          = var.tags
 }
 
+# Staging: the serving module with staging's defaults, deployed only by the CI/CD pipeline; smaller,
+# looser alarms, no public API (the pipeline's smoke test calls the endpoint directly).
 module "staging" {
-  source              = "../../staging"
-  providers           = { aws = aws.staging }
-  prefix              = var.prefix
-  account_id          = local.acct.staging
-  region              = var.region
-  partition           = var.partition
-  lambda_package_dir  = var.lambda_package_dir
-  deployer            = local.deployer
-  capture_replication = local.capture_replication
-  monitoring          = local.monitoring_of.staging
-  serving             = var.serving.staging
-  force_destroy       = var.force_destroy
-  tags                = var.tags
-  network = {
-    subnet_ids         = module.network_staging.subnet_ids
-    security_group_ids = [module.network_staging.security_group_id]
-  }
+  source                   = "../serving"
+  count                    = local.has_staging ? 1 : 0
+  providers                = { aws = aws.staging }
+  stage                    = "staging"
+  prefix                   = var.prefix
+  account_id               = local.acct.staging
+  region                   = var.region
+  partition                = var.partition
+  lambda_package_dir       = var.lambda_package_dir
+  deploy_on_approval       = false
+  deployer                 = local.deployer
+  data_capture             = { enabled = var.features.data_capture }
+  capture_replication      = local.capture_replication
+  monitoring               = local.monitoring_of.staging
+  serving                  = var.serving.staging
+  alarms                   = { max_5xx_errors_per_minute = 10, max_p99_latency_ms = 2000, evaluation_periods = 2 }
+  canary                   = { percent = 50, wait_seconds = 300, termination_wait_seconds = 60, maximum_execution_timeout_seconds = 1800 }
+  api                      = { enabled = false }
+  force_destroy            = var.force_destroy
+  tags                     = merge(var.tags, { "mlops:stage" = "staging" })
   model_package_group_name = local.serving_common.model_package_group_name
   model_package_group_arn  = local.serving_common.model_package_group_arn
   model_bucket_arn         = local.serving_common.model_bucket_arn
   model_kms_key_alias      = local.serving_common.model_kms_key_alias
   image_repository_arns    = local.serving_common.image_repository_arns
+  network = {
+    subnet_ids         = module.network_staging[0].subnet_ids
+    security_group_ids = [module.network_staging[0].security_group_id]
+  }
 }
 
+# Prod: deployed by the CI/CD pipeline where there is a staging stage; otherwise (small) its own
+# function deploys each approved version by canary.
 module "prod" {
-  source                   = "../../prod"
+  source                   = "../serving"
   providers                = { aws = aws.prod }
   prefix                   = var.prefix
   stage                    = "prod"
@@ -278,23 +305,45 @@ module "prod" {
   region                   = var.region
   partition                = var.partition
   lambda_package_dir       = var.lambda_package_dir
-  deploy_on_approval       = false # the CI/CD pipeline deploys
+  deploy_on_approval       = !local.has_staging
   deployer                 = local.deployer
-  data_capture             = { enabled = true }
+  data_capture             = { enabled = var.features.data_capture }
   capture_replication      = local.capture_replication
   monitoring               = local.monitoring_of.prod
   serving                  = var.serving.prod
   alarms                   = { max_5xx_errors_per_minute = 1, max_p99_latency_ms = 500, evaluation_periods = 2 }
+  canary                   = var.canary
+  api                      = { authorization = var.api_authorization }
   alarm_emails             = var.alarm_emails
   force_destroy            = var.force_destroy
   tags                     = var.tags
-  model_package_group_name = local.serving_common.model_package_group_name
+  model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_name : local.serving_common.model_package_group_name # its approval rule matches the name
   model_package_group_arn  = local.serving_common.model_package_group_arn
   model_bucket_arn         = local.serving_common.model_bucket_arn
   model_kms_key_alias      = local.serving_common.model_kms_key_alias
   image_repository_arns    = local.serving_common.image_repository_arns
   network = {
-    subnet_ids         = module.network_prod.subnet_ids
-    security_group_ids = [module.network_prod.security_group_id]
+    subnet_ids         = local.prod_network.subnet_ids
+    security_group_ids = [local.prod_network.security_group_id]
   }
+}
+
+moved {
+  from = module.staging.module.serving
+  to   = module.staging[0]
+}
+
+moved {
+  from = module.network_staging
+  to   = module.network_staging[0]
+}
+
+moved {
+  from = module.network_prod
+  to   = module.network_prod[0]
+}
+
+moved {
+  from = module.cicd
+  to   = module.cicd[0]
 }

@@ -57,7 +57,7 @@ mock_provider "aws" {
 variables {
   prefix             = "mlops"
   region             = "us-east-1"
-  lambda_package_dir = "../../../build/lambda"
+  lambda_package_dir = "../../build/lambda"
   accounts           = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", staging = "222222222222", prod = "333333333333" }
   model_approvers    = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
@@ -67,6 +67,27 @@ run "medium_shape" {
   assert {
     condition     = output.endpoint_names == { staging = "mlops-staging", prod = "mlops-prod" } && length(module.data) == 0 && length(module.network_ops) == 0
     error_message = "with ops in dev there is no separate ops VPC, and no lake without data_lake"
+  }
+}
+
+run "small_shape" {
+  command = plan
+  variables {
+    accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
+    features = { capture_replication = false }
+    serving  = { prod = { initial_instance_count = 1, min_capacity = 1 } }
+  }
+  assert {
+    condition     = output.endpoint_names == { prod = "mlops-prod" } && output.deployment_pipeline_name == null && length(module.cicd) == 0 && length(module.staging) == 0
+    error_message = "one account without staging: no CI/CD pipeline, prod only"
+  }
+  assert {
+    condition     = length(module.network_prod) == 0 && length(module.network_staging) == 0 && keys(output.account_roles) == ["artifact", "cicd", "data", "dev", "ops", "prod"]
+    error_message = "one VPC serves and trains; every role is in the one account"
+  }
+  assert {
+    condition     = keys(output.image_repository_urls) == ["inference", "training"] && keys(output.approver_role_arns) == ["model"]
+    error_message = "ECR for training and inference images in every tier; approvers approve versions (no release stage)"
   }
 }
 
@@ -137,4 +158,52 @@ run "rejects_an_empty_vpc_cidr_with_its_own_message" {
   command = plan
   variables { vpc_cidrs = { dev = "" } }
   expect_failures = [var.vpc_cidrs]
+}
+
+run "rejects_one_account_with_staging_missing_elsewhere" {
+  command = plan
+  variables { accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "333333333333" } }
+  expect_failures = [var.accounts]
+}
+
+run "rejects_replication_within_one_account" {
+  command = plan
+  variables {
+    accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
+    serving  = { prod = { initial_instance_count = 1, min_capacity = 1 } }
+  }
+  expect_failures = [var.features]
+}
+
+run "rejects_container_builds_without_staging" {
+  command = plan
+  variables {
+    accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
+    features = { capture_replication = false, container_builds = true }
+  }
+  expect_failures = [var.features]
+}
+
+run "rejects_monitoring_without_capture" {
+  command = plan
+  variables { features = { data_capture = false, capture_replication = false } }
+  expect_failures = [var.features]
+}
+
+run "rejects_an_unauthenticated_api" {
+  command = plan
+  variables { api_authorization = "NONE" }
+  expect_failures = [var.api_authorization]
+}
+
+run "rejects_one_availability_zone" {
+  command = plan
+  variables { availability_zones = ["us-east-1a"] }
+  expect_failures = [var.availability_zones]
+}
+
+run "rejects_an_accuracy_gate_above_one" {
+  command = plan
+  variables { retraining = { min_accuracy = 90 } }
+  expect_failures = [var.retraining]
 }

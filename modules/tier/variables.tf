@@ -1,21 +1,23 @@
 variable "accounts" {
-  description = "Account ID of each role: dev, data, ops, artifact, cicd, staging, prod (several roles may share an account: medium puts data, ops, artifact and cicd in dev)."
+  description = "Account ID of each role: dev, data, ops, artifact, cicd, staging, prod. Roles may share an account: small puts every role in one account and has no staging; medium puts data, ops, artifact and cicd in dev; large gives each its own."
   type = object({
     dev      = string
     data     = string
     ops      = string
     artifact = string
     cicd     = string
-    staging  = string
+    staging  = optional(string)
     prod     = string
   })
   validation {
-    condition     = alltrue([for id in values(var.accounts) : can(regex("^\\d{12}$", id))])
+    condition     = alltrue([for id in values(var.accounts) : can(regex("^\\d{12}$", id)) if id != null])
     error_message = "accounts: every account ID must be 12 digits."
   }
   validation {
-    condition     = length(setintersection([var.accounts.staging, var.accounts.prod], [var.accounts.dev, var.accounts.ops, var.accounts.data, var.accounts.cicd])) == 0 && var.accounts.staging != var.accounts.prod
-    error_message = "accounts: staging and prod need their own accounts, apart from each other and from dev, data, ops and cicd."
+    condition = (var.accounts.staging == null && length(distinct([for id in values(var.accounts) : id if id != null])) == 1) || (
+      var.accounts.staging != null && length(setintersection(compact([var.accounts.staging, var.accounts.prod]), [var.accounts.dev, var.accounts.ops, var.accounts.data, var.accounts.cicd])) == 0 && var.accounts.staging != var.accounts.prod
+    )
+    error_message = "accounts: either every role shares one account and there is no staging (small), or staging and prod have their own accounts, apart from each other and from dev, data, ops and cicd."
   }
 }
 
@@ -23,6 +25,37 @@ variable "alarm_emails" {
   description = "E-mail addresses that receive serving alarms."
   type        = list(string)
   default     = []
+}
+
+variable "api_authorization" {
+  description = "How callers of the prod inference API authenticate: AWS_IAM (SigV4) or API_KEY (key + usage plan)."
+  type        = string
+  default     = "AWS_IAM"
+  validation {
+    condition     = contains(["AWS_IAM", "API_KEY"], var.api_authorization)
+    error_message = "api_authorization must be AWS_IAM or API_KEY; an unauthenticated API is not offered."
+  }
+}
+
+variable "availability_zones" {
+  description = "Availability zones of the private subnets; null uses <region>a and <region>b."
+  type        = list(string)
+  default     = null
+  validation {
+    condition     = var.availability_zones == null || try(length(var.availability_zones) >= 2, false)
+    error_message = "availability_zones needs at least two zones (or null for <region>a and <region>b)."
+  }
+}
+
+variable "canary" {
+  description = "Canary settings of every prod deployment after the first (modules/serving canary)."
+  type = object({
+    percent                           = optional(number, 10)
+    wait_seconds                      = optional(number, 600)
+    termination_wait_seconds          = optional(number, 300)
+    maximum_execution_timeout_seconds = optional(number, 3600)
+  })
+  default = {}
 }
 
 variable "clarify_facet" {
@@ -35,15 +68,19 @@ variable "clarify_facet" {
 }
 
 variable "code_repository" {
-  description = "Where model code lives (modules/dev code_repository)."
-  type        = any
-  default     = {}
+  description = "Where model code lives (modules/dev code_repository): kind \"connection\", \"codecommit\" or \"none\"."
+  type = object({
+    kind          = optional(string, "connection")
+    name          = optional(string, "model-code")
+    provider_type = optional(string, "GitHub")
+  })
+  default = {}
 }
 
 variable "container_images" {
-  description = "With features.container_builds: images to build, by name (the ECR repository <prefix>/<name> in the artifact account), each from a Dockerfile directory of source_repository."
+  description = "Images by name: an immutable, scanned ECR repository <prefix>/<name> in the artifact account for each (every tier), and with features.container_builds the Dockerfile directory of source_repository that CodeBuild builds it from."
   type        = map(string)
-  default     = { inference = "containers/inference" }
+  default     = { training = "containers/training", inference = "containers/inference" }
   validation {
     condition     = alltrue([for name, context in var.container_images : can(regex("^[a-z0-9][a-z0-9._-]*$", name)) && !startswith(context, "/")])
     error_message = "container_images: names are lowercase ECR names, contexts are paths relative to the repository root."
@@ -67,10 +104,11 @@ variable "data_scientists" {
 }
 
 variable "features" {
-  description = "Capabilities, each a toggle: monitoring (data-quality baseline, schedule, retrain trigger), clarify (bias and explainability monitors), capture_replication, container_builds, retraining_schedule, object_lock, vpc_endpoints."
+  description = "Capabilities, each a toggle: monitoring (data-quality baseline, schedule, retrain trigger), clarify (bias and explainability monitors), data_capture, capture_replication (to the ops account), container_builds (CodeBuild, with a staging stage), retraining_schedule, object_lock, vpc_endpoints."
   type = object({
     monitoring          = optional(bool, true)
     clarify             = optional(bool, false)
+    data_capture        = optional(bool, true)
     capture_replication = optional(bool, true)
     container_builds    = optional(bool, false)
     retraining_schedule = optional(bool, true)
@@ -81,6 +119,18 @@ variable "features" {
   validation {
     condition     = !var.features.clarify || var.features.monitoring
     error_message = "features.clarify needs features.monitoring."
+  }
+  validation {
+    condition     = !var.features.monitoring || var.features.data_capture
+    error_message = "features.monitoring needs features.data_capture: the monitors read captured requests."
+  }
+  validation {
+    condition     = !var.features.capture_replication || (var.features.data_capture && !contains(compact([var.accounts.staging, var.accounts.prod]), var.accounts.ops))
+    error_message = "features.capture_replication needs features.data_capture and an ops account apart from the serving accounts (it copies captured data there); switch it off when one account serves and retrains."
+  }
+  validation {
+    condition     = !var.features.container_builds || var.accounts.staging != null
+    error_message = "features.container_builds runs in the CI/CD pipeline, which needs a staging account; without one, data scientists push images to the ECR repositories."
   }
 }
 
@@ -150,16 +200,41 @@ variable "region" {
   type        = string
 }
 
-variable "serving" {
-  description = "Endpoint capacity by stage (modules/prod serving). prod defaults to two instances: production survives the loss of one."
+variable "retraining" {
+  description = "The retraining pipeline: its schedule (EventBridge Scheduler expression, with features.retraining_schedule) and quality gate (test accuracy, 0-1)."
   type = object({
-    staging = optional(any, { initial_instance_count = 1, min_capacity = 1, max_capacity = 1 })
-    prod    = optional(any, { initial_instance_count = 2, min_capacity = 2, max_capacity = 4 })
+    schedule     = optional(string, "cron(0 3 ? * MON *)")
+    min_accuracy = optional(number, 0.9)
   })
   default = {}
   validation {
-    condition     = try(var.serving.prod.min_capacity, 0) >= 2 && try(var.serving.prod.initial_instance_count, 0) >= 2
-    error_message = "serving.prod needs min_capacity and initial_instance_count of at least 2."
+    condition     = var.retraining.min_accuracy > 0 && var.retraining.min_accuracy <= 1
+    error_message = "retraining.min_accuracy must be in (0, 1]."
+  }
+}
+
+variable "serving" {
+  description = "Endpoint capacity by stage (modules/serving serving): instance type, instances at creation, autoscaling range and its target of invocations per instance per minute. With a staging stage, prod needs at least two instances: production survives the loss of one."
+  type = object({
+    staging = optional(object({
+      instance_type                   = optional(string, "ml.m5.large")
+      initial_instance_count          = optional(number, 1)
+      min_capacity                    = optional(number, 1)
+      max_capacity                    = optional(number, 1)
+      target_invocations_per_instance = optional(number, 100)
+    }), {})
+    prod = optional(object({
+      instance_type                   = optional(string, "ml.m5.large")
+      initial_instance_count          = optional(number, 2)
+      min_capacity                    = optional(number, 2)
+      max_capacity                    = optional(number, 4)
+      target_invocations_per_instance = optional(number, 100)
+    }), {})
+  })
+  default = {}
+  validation {
+    condition     = var.accounts.staging == null || (var.serving.prod.min_capacity >= 2 && var.serving.prod.initial_instance_count >= 2)
+    error_message = "serving.prod needs min_capacity and initial_instance_count of at least 2 where there is a staging stage (medium, large)."
   }
 }
 

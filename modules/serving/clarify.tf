@@ -64,7 +64,7 @@ resource "aws_cloudformation_stack" "clarify" {
   name  = "${local.name_prefix}-clarify-monitors"
   template_body = jsonencode({
     AWSTemplateFormatVersion = "2010-09-09"
-    Description              = "Clarify bias and explainability monitors of ${local.endpoint_name} (managed by Terraform, modules/prod)"
+    Description              = "Clarify bias and explainability monitors of ${local.endpoint_name} (managed by Terraform, modules/serving)"
     Resources                = merge(local.clarify_definitions, local.clarify_schedules)
   })
   notification_arns = [aws_sns_topic.alarms.arn] # stack events reach the serving alarms topic

@@ -1,0 +1,1 @@
+../medium/multi_account_variables.tf

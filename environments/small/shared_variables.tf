@@ -1,0 +1,1 @@
+../medium/shared_variables.tf
