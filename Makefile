@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain mutation
+.PHONY: upgrade help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,15 @@ destroy-%: setup package ## Destroy a tier, then sweep what killed runs left (sa
 
 sweep-%: setup ## What killed runs created that the state does not know: deleted on the emulator, listed on AWS (DELETE=1 deletes)
 	@$(PY) scripts/tier.py sweep $* --target $(TARGET) $(if $(VARS),--var-file $(VARS)) $(if $(DELETE),--delete)
+
+ifneq ($(filter upgrade,$(MAKECMDGOALS)),)
+ifeq ($(and $(FROM),$(TO)),)
+$(error make upgrade needs FROM and TO, e.g. make upgrade FROM=small TO=medium)
+endif
+endif
+upgrade: setup package ## Grow a tier in place, keeping its data: FROM=small TO=medium (TARGET=aws VARS=medium.tfvars)
+	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)
+	@$(PY) scripts/upgrade.py $(FROM) $(TO) --target $(TARGET) $(if $(VARS),--var-file $(VARS))
 
 demo: apply-small ## Set up, start the emulator, apply the small tier on it and show what was deployed
 	@$(PY) scripts/tier.py summary small

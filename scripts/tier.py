@@ -256,6 +256,7 @@ def set_aside_stale_state(tier: str) -> None:
         moved = stale / f"{state.stem}.{time.strftime('%Y%m%dT%H%M%S')}.tfstate"
         state.replace(moved)
         state.with_suffix(".tfstate.backup").unlink(missing_ok=True)
+        upgraded_accounts(tier).unlink(missing_ok=True)  # those accounts were that emulator's
         say(f"the emulator restarted since {state.relative_to(ROOT)} was written: set it aside as {moved.relative_to(ROOT)}")
     if boot:
         marker.write_text(boot)
@@ -381,6 +382,19 @@ def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | 
     return path
 
 
+def upgraded_accounts(tier: str) -> Path:
+    """The accounts a tier grown on the emulator keeps (scripts/upgrade.py): the smaller tier's as dev."""
+    return state_file(tier).with_suffix(".upgrade.tfvars.json")
+
+
+def emulator_inputs(tier: str, env: dict[str, str]) -> list[str]:
+    """A multi-account tier's variable files on the emulator: demo.tfvars, the organization, and after
+    an upgrade the accounts it kept."""
+    upgraded = upgraded_accounts(tier)
+    accounts = list(json.loads(upgraded.read_text())["accounts"].values()) if upgraded.exists() else None
+    return [str(ROOT / "environments" / tier / "demo.tfvars"), str(emulator_organization(tier, env, accounts)), *([str(upgraded)] if upgraded.exists() else [])]
+
+
 def change(action: str, tier: str, target: str, extra_vars: list[str], dry_run: bool = True) -> int:
     tier_dir = ROOT / "environments" / tier
     if target == "aws" and not extra_vars:
@@ -396,7 +410,7 @@ def change(action: str, tier: str, target: str, extra_vars: list[str], dry_run: 
             set_aside_stale_state(tier)
             restore_cut_state(tier)
             if tier != "small" and not extra_vars:
-                extra_vars = [str(tier_dir / "demo.tfvars"), str(emulator_organization(tier, env))]
+                extra_vars = emulator_inputs(tier, env)
         init(tier_dir, env)
         args = [*extra, *state_args(tier, target), *state_id(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
         if unfinished:
@@ -411,6 +425,8 @@ def change(action: str, tier: str, target: str, extra_vars: list[str], dry_run: 
         code = terraform_change(action, tier, target, tier_dir, env, args)
         if action == "destroy" and code == 0:
             sweep(tier, target, env, args, dry_run=target != "emulator")
+            if target == "emulator":
+                upgraded_accounts(tier).unlink(missing_ok=True)
         return code
 
 

@@ -82,3 +82,34 @@ def test_toggles_switch_capabilities_off(tmp_path) -> None:
     assert not [a for a in resources if "aws_scheduler_schedule" in a or "capture_bucket" in a or "aws_vpc_endpoint.interface" in a]
     model_policy = json.loads(resources["module.tier.module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
     assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]
+
+
+LAKE_AND_FEATURES = """
+data_lake = { admin_arns = ["arn:aws:iam::123456789012:role/TerraformExecution"], tables = { patients = { columns = { patient_id = "string", diagnosis = "int" } } } }
+feature_groups = { measurements = { record_identifier = "patient_id", event_time = "recorded_at", features = { patient_id = "String", recorded_at = "String" } } }
+"""
+
+
+def grown(tier: str, overrides: str, tmp_path) -> dict[str, int]:
+    """Resources by type that the overrides add to the tier's demo plan (negative: removed)."""
+    on = tmp_path / f"{tier}-on.tfvars"
+    on.write_text(overrides)
+    after, before = (Counter(c["type"] for c in plan.resource_changes.values() if c["change"]["actions"] != ["no-op"]) for plan in (tier_plan(tier, str(on)), tier_plan(tier)))
+    return {kind: after[kind] - before[kind] for kind in after | before if after[kind] != before[kind]}
+
+
+@pytest.mark.xdist_group("small")
+def test_the_small_tier_switches_on_what_the_larger_ones_have(tmp_path) -> None:
+    """Monitoring, Clarify, the data lake and Feature Store in one account (the talk: "even the small")."""
+    added = grown("small", "features = { monitoring = true, clarify = true, object_lock = true }\n" + LAKE_AND_FEATURES, tmp_path)
+    for kind in ("aws_sagemaker_data_quality_job_definition", "aws_sagemaker_monitoring_schedule", "aws_cloudformation_stack",
+                 "aws_lakeformation_permissions", "aws_glue_catalog_table", "aws_sagemaker_feature_group", "aws_lambda_function"):
+        assert added.get(kind, 0) >= 1, f"switching the capabilities on added no {kind}: {added}"
+    assert not [kind for kind, n in added.items() if n < 0], f"switching capabilities on removed resources: {added}"
+
+
+@pytest.mark.xdist_group("medium")
+def test_container_builds_build_in_the_medium_tier(tmp_path) -> None:
+    added = grown("medium", 'features = { container_builds = true }\nsource_repository = { full_name = "example-org/mlops-model-code" }\n', tmp_path)
+    assert added.get("aws_codebuild_project", 0) >= 1 and added.get("aws_codepipeline") == 1, added
+    assert not [kind for kind, n in added.items() if n < 0], added

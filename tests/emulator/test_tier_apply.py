@@ -1,4 +1,4 @@
-"""Every tier on a fresh emulator: apply, plan again (no changes), exercise the event chain, destroy.
+"""The small tier on a fresh emulator, grown into medium: apply, plan again (no changes), exercise the event chain, upgrade, destroy.
 
 The emulator runs moto server with the project's extensions on a free port, separate from any
 emulator `make up` started; it is stopped even when a step fails. EventBridge in moto does not
@@ -100,14 +100,18 @@ def leftovers_tagged(state_id: str) -> list[str]:
     return [l.arn for l in leftovers.tagged(account, wanted) if not leftovers.gone(l)]
 
 
-def test_small_tier_operator_loop(emulator, monkeypatch):
+def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
     dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
-    converge, `make demo` twice, a clean re-plan, the deployed wiring, and a destroy that leaves nothing."""
-    terraform_init(ROOT / "environments" / "small")
+    converge, `make demo` twice, a clean re-plan, the deployed wiring; then the team grows: `make upgrade
+    FROM=small TO=medium` keeps data, versions, Studio and the endpoint, medium re-plans clean and its
+    cross-account wiring works; small's serving stack retires, medium is destroyed, nothing is left."""
+    for name in ("small", "medium"):
+        terraform_init(ROOT / "environments" / name)
+        state = tier.state_file(name)
+        for stale in (state, state.with_suffix(".boot-id"), state.with_suffix(".lock"), tier.upgraded_accounts(name)):
+            stale.unlink(missing_ok=True)
     state = tier.state_file("small")
-    for stale in (state, state.with_suffix(".boot-id"), state.with_suffix(".lock")):
-        stale.unlink(missing_ok=True)
     operator = Operator(emulator, state.with_suffix(".apply.log"))
     timings: dict[str, float] = {}
 
@@ -159,14 +163,52 @@ def test_small_tier_operator_loop(emulator, monkeypatch):
 
     code, output = operator.run("status")
     assert code == 0 and "healthy" in output
-    event_chain(tier.outputs("small", "emulator"), monkeypatch)
+    small = tier.outputs("small", "emulator")
+    versions = event_chain(small, monkeypatch)
 
+    # The team grows: `make upgrade FROM=small TO=medium` keeps the dev account and everything in it.
+    bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
+    s3, sm = boto3.client("s3"), boto3.client("sagemaker")
+    s3.put_object(Bucket=bucket, Key=f"{prefix}data.csv", Body=b"0.1,0.2,1\n", ServerSideEncryption="aws:kms")
+    sm.update_model_package(ModelPackageArn=versions[1], ModelApprovalStatus="Rejected")
+    before = kept(small)
+    began = time.time()
+    code, output = operator.run("upgrade", "FROM=small", "TO=medium")
+    assert code == 0 and "nothing stateful destroyed or replaced" in output and "Resources: " in output and " 0 destroyed" in output, output[-3000:]
+    timings["make upgrade FROM=small TO=medium"] = time.time() - began
+    assert kept(small) == before, "the upgrade lost data, a version, Studio or the endpoint"
+    assert tier.change("replan", "medium", "emulator", []) == 0
+    medium = tier.outputs("medium", "emulator")
+    assert medium["account_roles"]["dev"] == small["account_roles"]["dev"] and medium["model_package_group_arn"].endswith("/" + small["model_package_group_name"])
+    medium_wiring(medium, monkeypatch)
+
+    # Small's serving stack retires once medium's prod serves; then medium goes.
     began = time.time()
     code, output = operator.run("destroy-small")
     assert code == 0 and "no leftovers tagged" in output, output[-3000:]
+    timings["make destroy-small (the serving stack left behind)"] = time.time() - began
+    for package in versions:  # an operator's step before the registry can be destroyed (as on AWS)
+        sm.delete_model_package(ModelPackageName=package)
+    began = time.time()
+    code, output = operator.run("destroy-medium")
+    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
+    timings["make destroy-medium"] = time.time() - began
     assert leftovers_tagged(state_id) == [], "destroy left resources behind"
-    timings["make destroy-small"] = time.time() - began
     print("operator loop timings: " + json.dumps({k: round(v, 1) for k, v in timings.items()}))
+
+
+def kept(small: dict) -> dict:
+    """What a growing team must not lose: its training data, model versions with their approvals,
+    images repositories, Studio and its profiles, the serving endpoint."""
+    s3, sm, ecr = boto3.client("s3"), boto3.client("sagemaker"), boto3.client("ecr")
+    bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
+    return {
+        "data": [(o["Key"], o["Size"]) for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])],
+        "versions": [(p["ModelPackageArn"], p["ModelApprovalStatus"]) for p in sm.list_model_packages(ModelPackageGroupName=small["model_package_group_name"])["ModelPackageSummaryList"]],
+        "repositories": sorted(r["repositoryArn"] for r in ecr.describe_repositories()["repositories"]),
+        "studio": [(d["DomainId"], sorted(p["UserProfileName"] for p in sm.list_user_profiles(DomainIdEquals=d["DomainId"])["UserProfiles"])) for d in sm.list_domains()["Domains"]],
+        "endpoint": sm.describe_endpoint(EndpointName=small["endpoint_name"])["EndpointConfigName"],
+    }
 
 
 def one_copy_each(state: Path) -> None:
@@ -201,8 +243,8 @@ def register_and_approve(sm, group: str) -> str:
     return arn
 
 
-def event_chain(small: dict, monkeypatch) -> None:
-    """The deployed wiring, exercised with the functions' code in-process."""
+def event_chain(small: dict, monkeypatch) -> list[str]:
+    """The deployed wiring, exercised with the functions' code in-process. Returns the versions it registered."""
     sm, events, lam = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda")
     group, endpoint = small["model_package_group_name"], small["endpoint_name"]
 
@@ -241,9 +283,7 @@ def event_chain(small: dict, monkeypatch) -> None:
     reply = inference.handler({"headers": {"Content-Type": "application/json"}, "body": json.dumps({"instances": [[0.1, 0.2]]}), "requestContext": {"requestId": "r-1"}})
     assert (reply["statusCode"], json.loads(reply["body"])["predictions"]) == (200, [1])
 
-    # Deleting model versions is an operator's step before the registry can be destroyed (as on AWS).
-    for package in (arn, second):
-        sm.delete_model_package(ModelPackageName=package)
+    return [arn, second]
 
 
 def account_session(account: str) -> boto3.Session:
@@ -252,14 +292,9 @@ def account_session(account: str) -> boto3.Session:
     return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 
 
-@pytest.mark.xdist_group("medium")
-def test_medium_tier_lifecycle(emulator, monkeypatch):
-    """Three accounts and an organization on the emulator: apply, no drift, the deployed wiring, destroy."""
-    terraform_init(ROOT / "environments" / "medium")
-    (ROOT / "build" / "state" / f"medium.emulator-{emulator}.tfstate").unlink(missing_ok=True)
-    tier.change("apply", "medium", "emulator", [])
-    assert tier.change("replan", "medium", "emulator", []) == 0
-    medium = tier.outputs("medium", "emulator")
+def medium_wiring(medium: dict, monkeypatch) -> None:
+    """Three accounts and an organization: approvals release exactly one version through the pipeline,
+    guardrails sit on the accounts, a monitoring violation starts the retraining pipeline."""
     dev, staging = (account_session(medium["account_roles"][role]) for role in ("dev", "staging"))
 
     # An approval starts one release of exactly that version: the deployed release function's code,
@@ -307,5 +342,3 @@ def test_medium_tier_lifecycle(emulator, monkeypatch):
     started = trigger.handler(violation)
     assert started["status"] == "started" and trigger.handler(violation)["status"] == "duplicate"
     assert [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]] == [started["execution"]]
-
-    assert tier.change("destroy", "medium", "emulator", []) == 0

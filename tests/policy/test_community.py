@@ -4,7 +4,6 @@ resource attributes. The suite finds its known flaws, passes its known-good part
 cannot evaluate instead of skipping it."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -160,12 +160,6 @@ run "rejects_an_empty_vpc_cidr_with_its_own_message" {
   expect_failures = [var.vpc_cidrs]
 }
 
-run "rejects_one_account_with_staging_missing_elsewhere" {
-  command = plan
-  variables { accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "333333333333" } }
-  expect_failures = [var.accounts]
-}
-
 run "rejects_replication_within_one_account" {
   command = plan
   variables {
