@@ -75,6 +75,16 @@ def test_small_tier_holds_the_whole_architecture() -> None:
 
 
 @pytest.mark.xdist_group("small")
+def test_the_small_tier_is_one_account_without_staging() -> None:
+    plan = tier_plan("small")
+    addresses = list(plan.resource_changes)
+    assert not [a for a in addresses if a.startswith(("module.tier.module.cicd", "module.tier.module.staging", "module.tier.module.network_prod", "module.tier.module.org"))]
+    assert plan.outputs["account_roles"] == {role: "123456789012" for role in ("artifact", "cicd", "data", "dev", "ops", "prod")}
+    assert sorted(plan.outputs["image_repository_urls"]) == ["inference", "training"], "ECR for training and inference images in every tier"
+    assert list(plan.configuration["provider_config"]) == ["aws"], "one account, one provider configuration (one provider process)"
+
+
+@pytest.mark.xdist_group("small")
 def test_toggles_switch_capabilities_off(tmp_path) -> None:
     overrides = tmp_path / "off.tfvars"
     overrides.write_text("features = { retraining_schedule = false, data_capture = false, vpc_endpoints = false }\n")

@@ -25,7 +25,7 @@ import tier
 from emulator import ctl
 from support import ROOT, free_port, load_lambda, terraform_init
 
-pytestmark = pytest.mark.xdist_group("small")
+pytestmark = pytest.mark.xdist_group("emulator")  # its own worker: the longest test; its runs keep state under build/state, apart from the offline plans of the same folders
 
 
 @pytest.fixture

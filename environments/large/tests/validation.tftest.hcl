@@ -71,12 +71,14 @@ run "seven_accounts" {
 
 run "rejects_short_account" {
   command = plan
+  plan_options { target = [module.tier.module.network_dev] } # reads the variable: its validation runs, the rest is not planned
   variables { accounts = { dev = "1", data = "444444444444", ops = "555555555555", artifact = "666666666666", cicd = "777777777777", staging = "222222222222", prod = "333333333333" } }
   expect_failures = [var.accounts]
 }
 
 run "rejects_shared_account" {
   command = plan
+  plan_options { target = [module.tier.module.network_dev] } # reads the variable: its validation runs, the rest is not planned
   variables { accounts = { dev = "111111111111", data = "111111111111", ops = "555555555555", artifact = "666666666666", cicd = "777777777777", staging = "222222222222", prod = "333333333333" } }
   expect_failures = [var.accounts]
 }

@@ -18,12 +18,14 @@ run "valid_inputs_plan" {
 
 run "rejects_bad_account_id" {
   command = plan
+  plan_options { target = [module.tier.module.network_dev] } # reads the variable: its validation runs, the rest is not planned
   variables { account_id = "12345" }
   expect_failures = [var.account_id]
 }
 
 run "rejects_an_empty_vpc_cidr_with_its_own_message" {
   command = plan
+  plan_options { target = [module.tier.module.network_dev] } # reads the variable: its validation runs, the rest is not planned
   variables { vpc_cidr = "" }
   expect_failures = [var.vpc_cidr]
 }

