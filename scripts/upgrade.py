@@ -65,7 +65,7 @@ def split_states(source: dict[str, Any], dest: dict[str, Any] | None) -> tuple[d
                          "an upgrade starts from an empty medium state")
     new_dest = {**source, "lineage": (dest or {}).get("lineage") or str(uuid.uuid4()), "serial": (dest or {}).get("serial", 0) + 1,
                 "resources": moving, "outputs": {}}
-    new_source = {**source, "serial": source.get("serial", 0) + 1, "resources": staying, "outputs": {}}
+    new_source = {**source, "serial": source.get("serial", 0) + 1, "resources": staying}  # outputs kept: a re-run reads dev's account there
     return new_source, new_dest
 
 
@@ -96,15 +96,6 @@ class States:
             path.with_suffix(".tfstate.upgrade").replace(path)  # whole or not at all
             return
         subprocess.run(["terraform", "state", "push", "-"], input=text, cwd=tier.ROOT / "environments" / name, env=self.env, text=True, check=True)
-
-
-def read_accounts(dest: str, target: str, env: dict[str, str]) -> dict[str, str]:
-    """After the split, small's outputs are gone from its state: medium's say where dev is."""
-    state = States(target, env).read(dest) or {}
-    found = {k: v["value"] for k, v in (state.get("outputs") or {}).items()}.get("account_roles")
-    if not found:
-        raise SystemExit(f"error: neither the small nor the {dest} state says which account is dev; re-run `make apply-{dest}` with your variables")
-    return found
 
 
 def medium_inputs(target: str, env: dict[str, str], dev: str, var_files: list[str]) -> list[str]:
@@ -156,7 +147,9 @@ def grow(source: str, dest: str, target: str, var_files: list[str]) -> int:
         small = states.read(source)
         if small is None:
             raise SystemExit(f"error: there is no {source} state on the {target} to upgrade")
-        accounts = {k: v["value"] for k, v in (small.get("outputs") or {}).items()}.get("account_roles") or read_accounts(dest, target, env)
+        accounts = (small.get("outputs") or {}).get("account_roles", {}).get("value")
+        if not accounts:
+            raise SystemExit(f"error: the {source} state has no account_roles output: run `make apply-{source}` first, then upgrade")
         inputs = medium_inputs(target, env, accounts["dev"], var_files)
         args = [*extra, *tier.state_args(dest, target), *tier.state_id(dest, target), *tier.var_files(tier.ROOT / "environments" / dest, inputs), "-input=false", "-no-color"]
         split_result = split_states(small, states.read(dest))

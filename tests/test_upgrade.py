@@ -20,6 +20,7 @@ def test_the_serving_stack_stays_and_everything_else_moves():
     assert [r["module"] for r in dest["resources"]] == ["module.tier.module.dev", "module.tier.module.production_data"]  # a prefix is not the module
     assert [r["module"] for r in source["resources"]] == ["module.tier.module.prod", "module.tier.module.prod.module.kms"]
     assert dest["lineage"] != SMALL["lineage"] and dest["serial"] == 1 and dest["outputs"] == {} and source["serial"] == SMALL["serial"] + 1
+    assert source["outputs"] == SMALL["outputs"], "a re-run after the split still finds the dev account in small's outputs"
 
 
 def test_a_split_cut_short_between_its_writes_resumes_and_a_finished_one_is_recognised():

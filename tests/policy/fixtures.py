@@ -31,15 +31,8 @@ def change(raw: dict[str, Any], address: str) -> dict[str, Any]:
 
 
 def planned(raw: dict[str, Any], address: str) -> dict[str, Any]:
-    """The resource at address in planned_values, however deep its module."""
-    modules = [raw["planned_values"]["root_module"]]
-    while modules:
-        module = modules.pop()
-        for resource in module.get("resources", []):
-            if resource["address"] == address:
-                return resource
-        modules.extend(module.get("child_modules", []))
-    raise KeyError(f"{address} is not in planned_values")
+    """The planned values of the resource at address (the engine's own walk of planned_values), to edit in place."""
+    return plans._planned_values(raw["planned_values"]["root_module"])[address]
 
 
 def setter(address: str, path: list[Any], value: Any) -> Callable[[dict], None]:

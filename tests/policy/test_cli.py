@@ -37,7 +37,7 @@ def test_tier_plans_pass_every_rule(tmp_path, tier):
 
 def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lines(tmp_path):
     raw = small_raw()
-    planned(raw, "module.tier.module.dev.aws_sagemaker_domain.this")["values"]["app_network_access_type"] = "PublicInternetOnly"  # the view checkov reads; the engine reads both
+    planned(raw, "module.tier.module.dev.aws_sagemaker_domain.this")["app_network_access_type"] = "PublicInternetOnly"  # the view checkov reads; the engine reads both
     plan = tmp_path / "broken.json"
     plan.write_text(json.dumps(raw))
     result = run_policy(f"{plan},{plan}", "--root", str(ROOT / "environments" / "small"), "--no-hcl", "--report-dir", str(tmp_path / "report"))

@@ -273,7 +273,7 @@ def test_every_rule_is_documented():
 
 def test_a_setting_changed_only_in_planned_values_is_caught(tmp_path):
     raw = small_raw()
-    planned(raw, REPO)["values"]["image_tag_mutability"] = "MUTABLE"
+    planned(raw, REPO)["image_tag_mutability"] = "MUTABLE"
     assert found(write(raw, tmp_path)) == {("MLOPS-009", REPO)}
 
 
