@@ -1,6 +1,7 @@
 output "build_role_arn" {
   description = "The CI/CD pipeline role (CodeBuild): the only principal the stage deploy roles trust (known at plan time)."
   value       = local.build_role_arn
+  depends_on  = [aws_iam_role.build] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "container_pipeline_name" {
@@ -21,6 +22,7 @@ output "deployment_pipeline_name" {
 output "image_build_role_arn" {
   description = "Role of the container builds (pushes to ECR; cannot deploy), or null without container_builds. Known at plan time."
   value       = local.build_images ? local.image_role_arn : null
+  depends_on  = [aws_iam_role.image_build] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "kms_key_alias_arn" {

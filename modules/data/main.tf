@@ -19,7 +19,7 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["glue.amazonaws.com"]
-  user_arns          = distinct(concat([local.lf_role_arn], local.exporters))
+  user_arns          = local.exporters # Lake Formation's role is in this account: its own policy grants it the key
   tags               = var.tags
 }
 

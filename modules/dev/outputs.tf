@@ -21,6 +21,7 @@ output "data_bucket_names" {
 output "data_scientist_role_arn" {
   description = "ARN of the bounded data-scientist execution role (known at plan time)."
   value       = local.role_arn
+  depends_on  = [aws_iam_role.data_scientist] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "kms_key_arn" {

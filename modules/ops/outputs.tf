@@ -36,6 +36,7 @@ output "pipeline_name" {
 output "pipeline_role_arn" {
   description = "ARN of the pipeline execution role (known at plan time)."
   value       = local.role_arn
+  depends_on  = [aws_iam_role.pipeline] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "framework_image_repository_arn" {

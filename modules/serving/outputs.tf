@@ -31,6 +31,7 @@ output "deployer" {
     network_parameter = local.network_parameter
     endpoint_name     = local.endpoint_name
   }
+  depends_on = [aws_iam_role.deployer] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "deploy_function_name" {
@@ -64,11 +65,13 @@ output "monitoring_schedule_names" {
 output "model_role_arn" {
   description = "Execution role of the served models (known at plan time)."
   value       = local.model_role_arn
+  depends_on  = [aws_iam_role.model] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "replication_role_arn" {
   description = "Role that replicates captured data (the destination bucket and key must allow it), or null."
   value       = local.replicate ? "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.replication_role_name}" : null
+  depends_on  = [aws_iam_role.replication] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "rollback_alarm_names" {
@@ -84,4 +87,5 @@ output "violation_forwarder_role_arn" {
 output "deployer_role_arn" {
   description = "The CI/CD deploy role (known at plan time), or null without a deployer."
   value       = var.deployer == null ? null : local.deployer_role_arn
+  depends_on  = [aws_iam_role.deployer] # a policy naming this role waits for it (AWS rejects missing principals)
 }

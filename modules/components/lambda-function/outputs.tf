@@ -16,6 +16,7 @@ output "name" {
 output "role_arn" {
   description = "Execution role ARN (known at plan time)."
   value       = local.role_arn
+  depends_on  = [aws_iam_role.this] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
 output "role_name" {
