@@ -382,6 +382,34 @@ def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | 
     return path
 
 
+def emulator_principals(tier_dir: Path, env: dict[str, str], files: list[str]) -> list[str]:
+    """Create the people's roles a tier's inputs name (model approvers, lake admins): on AWS they exist
+    before the first apply (README), and the emulator, like AWS, rejects policies naming missing ones."""
+    import boto3
+    import hcl2
+
+    named: list[str] = []
+    for file in files or [str(tier_dir / "demo.tfvars")]:
+        if file.endswith(".tfvars"):
+            with open(file) as handle:
+                values = hcl2.load(handle)
+            named += [str(a).strip('"') for a in values.get("model_approvers") or []]
+            named += [str(a).strip('"') for a in (values.get("data_lake") or {}).get("admin_arns") or []]
+    options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "verify": env["AWS_CA_BUNDLE"], "region_name": env["AWS_DEFAULT_REGION"]}
+    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
+    for arn in sorted(set(named)):
+        account, path_and_name = arn.split(":")[4], arn.split(":role", 1)[1]
+        path, name = path_and_name.rsplit("/", 1)
+        creds = session.client("sts", **options).assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
+        iam = boto3.client("iam", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], **options)
+        trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+        try:
+            iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=json.dumps(trust))
+        except iam.exceptions.EntityAlreadyExistsException:
+            pass
+    return sorted(set(named))
+
+
 def upgraded_accounts(tier: str) -> Path:
     """The accounts a tier grown on the emulator keeps (scripts/upgrade.py): the smaller tier's as dev."""
     return state_file(tier).with_suffix(".upgrade.tfvars.json")
@@ -411,6 +439,8 @@ def change(action: str, tier: str, target: str, extra_vars: list[str], dry_run: 
             restore_cut_state(tier)
             if tier != "small" and not extra_vars:
                 extra_vars = emulator_inputs(tier, env)
+            if action == "apply":
+                emulator_principals(tier_dir, env, extra_vars)
         init(tier_dir, env)
         args = [*extra, *state_args(tier, target), *state_id(tier, target), *var_files(tier_dir, extra_vars), "-input=false", "-no-color"]
         if unfinished:

@@ -10,6 +10,8 @@ Every extension has a boto3 round-trip test in tests/emulator/ and a row in the 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any, Callable
@@ -502,6 +504,8 @@ def _sagemaker_model_package_group_policy() -> None:
 
     def put(self: SageMakerResponse) -> ActionResult:
         target = group(self)
+        for arn in missing_principals(self._get_param("ResourcePolicy")):
+            raise ValidationError(message=f"Invalid principal in resource policy: {arn}")
         target.resource_policy = self._get_param("ResourcePolicy")
         return ActionResult({"ModelPackageGroupArn": target.arn})
 
@@ -538,6 +542,18 @@ def _codebuild_pipeline_sources() -> None:
 
     _patch(responses, "_validate_required_params_source", source)
     _patch(responses, "_validate_required_params_artifacts", artifacts)
+
+
+def _codebuild_delete_project_by_arn() -> None:
+    from moto.codebuild.models import CodeBuildBackend
+
+    delete_project = CodeBuildBackend.delete_project
+
+    def delete(self: CodeBuildBackend, project_name: str) -> None:
+        by_arn = [name for name, project in self.codebuild_projects.items() if project.arn == project_name]
+        return delete_project(self, by_arn[0] if by_arn else project_name)
+
+    _patch(CodeBuildBackend, "delete_project", delete)
 
 
 def _codepipeline_timestamps() -> None:
@@ -653,6 +669,157 @@ def _codestar_connections() -> None:
     codestar_connections.register()
 
 
+# Principals AWS resolves when a policy is set: an IAM role or user must exist (in any account the
+# emulator knows), so a policy created before the principal it names fails, as on AWS. Account
+# roots, "*", services and session ARNs are accepted unchecked (AWS also accepts any account root).
+_IAM_PRINCIPAL = re.compile(r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):(?P<kind>role|user)/")
+
+
+def _aws_principals(document: Any) -> list[str]:
+    policy = json.loads(document) if isinstance(document, (str, bytes)) else document or {}
+    statements = policy.get("Statement", [])
+    found: list[str] = []
+    for statement in [statements] if isinstance(statements, dict) else statements:
+        for key in ("Principal", "NotPrincipal"):
+            principal = statement.get(key)
+            values = principal.get("AWS", []) if isinstance(principal, dict) else []
+            found += [values] if isinstance(values, str) else values
+    return found
+
+
+REJECTION_LOG_LINE = "emulator rejected a policy naming a missing principal:"
+
+
+def missing_principals(document: Any) -> list[str]:
+    """The IAM role and user ARNs a policy names that exist in no emulated account, each logged (the
+    provider retries such errors for minutes, so an apply that orders badly may still succeed: the
+    log line is what a test looks for)."""
+    from moto.iam.models import iam_backends
+
+    missing = []
+    for arn in _aws_principals(document):
+        match = _IAM_PRINCIPAL.match(arn)
+        if not match:
+            continue
+        backend = iam_backends[match["account"]][match["partition"]]
+        entities = backend.roles.values() if match["kind"] == "role" else backend.users.values()
+        if not any(entity.arn == arn for entity in entities):
+            missing.append(arn)
+            print(REJECTION_LOG_LINE, arn, file=sys.stderr, flush=True)
+    return missing
+
+
+def _iam_trust_principals_exist() -> None:
+    from moto.iam.exceptions import MalformedPolicyDocument
+    from moto.iam.models import IAMBackend
+
+    create_role, update_trust = IAMBackend.create_role, IAMBackend.update_assume_role_policy
+
+    def check(document: str) -> None:
+        for arn in missing_principals(document):
+            raise MalformedPolicyDocument(f'Invalid principal in policy: "AWS":"{arn}"')
+
+    def create(self: IAMBackend, role_name: str, assume_role_policy_document: str, *args: Any, **kwargs: Any) -> Any:
+        check(assume_role_policy_document)
+        return create_role(self, role_name, assume_role_policy_document, *args, **kwargs)
+
+    def update(self: IAMBackend, role_name: str, policy_document: str) -> None:
+        check(policy_document)
+        return update_trust(self, role_name, policy_document)
+
+    _patch(IAMBackend, "create_role", create)
+    _patch(IAMBackend, "update_assume_role_policy", update)
+
+
+def _s3_bucket_policy_principals_exist() -> None:
+    from moto.s3.exceptions import S3ClientError
+    from moto.s3.models import S3Backend
+
+    put_policy = S3Backend.put_bucket_policy
+
+    def put(self: S3Backend, bucket_name: str, policy: bytes) -> None:
+        if missing_principals(policy):
+            raise S3ClientError("MalformedPolicy", "Invalid principal in policy")
+        return put_policy(self, bucket_name, policy)
+
+    _patch(S3Backend, "put_bucket_policy", put)
+
+
+def _kms_key_policy_checks() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.kms.responses import KmsResponse
+    from moto.sts.models import sts_backends
+
+    create_key, put_key_policy = KmsResponse.create_key, KmsResponse.put_key_policy
+    may_administer = {"*", "kms:*", "kms:putkeypolicy"}
+
+    def lets_caller_administer(self: KmsResponse, policy: dict[str, Any]) -> bool:
+        account = self.current_account
+        caller = sts_backends[account]["aws"].get_caller_identity(self.get_access_key(), self.region)[1]
+        session_role = re.match(r"^arn:[\w-]+:sts::(\d{12}):assumed-role/([^/]+)/", caller)
+        statements = policy.get("Statement", [])
+        for statement in [statements] if isinstance(statements, dict) else statements:
+            actions = statement.get("Action", [])
+            if statement.get("Effect") != "Allow" or not may_administer & {a.lower() for a in ([actions] if isinstance(actions, str) else actions)}:
+                continue
+            principal = statement.get("Principal")
+            if principal == "*":
+                return True
+            for arn in _aws_principals({"Statement": [statement]}):
+                role = re.match(r"^arn:[\w-]+:iam::(\d{12}):role/(?:.*/)?([^/]+)$", arn)
+                if arn in ("*", account, caller, f"arn:aws:iam::{account}:root") or (session_role and role and role.groups() == session_role.groups()):
+                    return True
+        return False
+
+    def check(self: KmsResponse) -> None:
+        document = self._get_param("Policy")
+        if not document:
+            return
+        if missing_principals(document):
+            raise JsonRESTError("MalformedPolicyDocumentException", "Policy contains a statement with one or more invalid principals.")
+        if not self._get_param("BypassPolicyLockoutSafetyCheck") and not lets_caller_administer(self, json.loads(document)):
+            raise JsonRESTError("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
+
+    def create(self: KmsResponse) -> str:
+        check(self)
+        return create_key(self)
+
+    def put(self: KmsResponse) -> str:
+        check(self)
+        return put_key_policy(self)
+
+    _patch(KmsResponse, "create_key", create)
+    _patch(KmsResponse, "put_key_policy", put)
+
+
+def _ecr_repository_policy_principals_exist() -> None:
+    from moto.ecr.exceptions import InvalidParameterException
+    from moto.ecr.models import ECRBackend
+
+    set_policy = ECRBackend.set_repository_policy
+
+    def put(self: ECRBackend, registry_id: str, repository_name: str, policy_text: str) -> dict[str, Any]:
+        if missing_principals(policy_text):
+            raise InvalidParameterException("Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'")
+        return set_policy(self, registry_id, repository_name, policy_text)
+
+    _patch(ECRBackend, "set_repository_policy", put)
+
+
+def _events_bus_policy_principals_exist() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.events.models import EventsBackend
+
+    put_permission = EventsBackend.put_permission
+
+    def put(self: EventsBackend, event_bus_name: str, action: str, principal: str, statement_id: str, condition: dict[str, str], policy: str) -> None:
+        for arn in missing_principals(policy) if policy else []:
+            raise JsonRESTError("InvalidParameterException", f"Invalid principal in policy: {arn}")
+        return put_permission(self, event_bus_name, action, principal, statement_id, condition, policy)
+
+    _patch(EventsBackend, "put_permission", put)
+
+
 EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "UpdateEndpoint", "missing", "the deploy function rolls out each approved model with a blue/green canary", _sagemaker_update_endpoint),
     Extension("sagemaker", "CreateDomain", "fix", "the reply lacks DomainId, so the provider reads domain ''", _sagemaker_create_domain_id),
@@ -667,7 +834,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("events", "TestEventPattern", "missing", "tests prove the deployed approval rule matches an approval event (uses moto's own rule matcher)", _events_test_event_pattern),
     Extension("ec2", "DeleteVpcEndpoints", "fix", "a retried delete of a gateway endpoint fails with InvalidRoute.NotFound (its route is already gone); AWS treats it as done", _ec2_delete_vpc_endpoints_idempotent),
     Extension("sagemaker", "Create/Describe/Update/DeleteMonitoringSchedule, tags", "missing", "Model Monitor schedules of the serving stages (medium and large tiers)", _sagemaker_monitoring_schedules),
-    Extension("sagemaker", "Put/Get/DeleteModelPackageGroupPolicy", "missing", "the registry's cross-account resource policy (medium and large tiers)", _sagemaker_model_package_group_policy),
+    Extension("sagemaker", "Put/Get/DeleteModelPackageGroupPolicy", "missing", "the registry's cross-account resource policy (medium and large tiers); a policy naming a role or user that does not exist is refused, as AWS resolves principals when a policy is set", _sagemaker_model_package_group_policy),
     Extension("codebuild", "CreateProject", "fix", "a CODEPIPELINE source or artifact is refused without a location, which AWS does not require (the pipeline supplies it)", _codebuild_pipeline_sources),
     Extension("codepipeline", "GetPipeline/ListPipelines", "fix", "created/updated are ISO strings where the JSON protocol has epoch numbers, so the SDK cannot read a pipeline", _codepipeline_timestamps),
     Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
@@ -678,7 +845,14 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "Describe/Update/DeletePipeline, DeleteDomain, DescribeFeatureGroup", "fix", "a missing resource is ValidationException (or a 500) where AWS answers ResourceNotFound, so Terraform cannot drop what an emulator restart lost from its state", _sagemaker_missing_resources),
     Extension("sagemaker", "CreateEndpoint", "fix", "a second endpoint of the same name replaces the first; AWS refuses it, which the deploy function's duplicate events rely on", _sagemaker_create_endpoint_exists),
     Extension("organizations", "InviteAccountToOrganization", "missing", "the multi-account tiers' existing accounts join the emulated organization (accepted at once, with their own IDs), so SCPs and RCPs attach to them", _organizations_invite_account),
+    Extension("iam", "CreateRole/UpdateAssumeRolePolicy", "fix", "a trust policy naming a role or user that does not exist is accepted; AWS answers MalformedPolicyDocument, which is why a tier must create every principal before a policy names it", _iam_trust_principals_exist),
+    Extension("s3", "PutBucketPolicy", "fix", "a bucket policy naming a role or user that does not exist is accepted; AWS answers MalformedPolicy (Invalid principal in policy)", _s3_bucket_policy_principals_exist),
+    Extension("kms", "CreateKey/PutKeyPolicy", "fix", "a key policy naming a missing role or user, or one that would lock its creator out (no kms:PutKeyPolicy for the caller or the account), is accepted; AWS answers MalformedPolicyDocumentException unless BypassPolicyLockoutSafetyCheck", _kms_key_policy_checks),
+    Extension("ecr", "SetRepositoryPolicy", "fix", "a repository policy naming a role or user that does not exist is accepted; AWS answers InvalidParameterException (Invalid repository policy provided)", _ecr_repository_policy_principals_exist),
+    Extension("events", "PutPermission", "fix", "an event-bus policy naming a role or user that does not exist is accepted; the emulator answers InvalidParameterException, as AWS resolves principals when a resource policy is set", _events_bus_policy_principals_exist),
+    Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
+
 
 def install() -> None:
     _restore()

@@ -241,7 +241,10 @@ def test_sagemaker_model_package_group_policy(aws):
     sm.create_model_package_group(ModelPackageGroupName="g")
     with pytest.raises(ClientError, match="Cannot find resource policy"):
         sm.get_model_package_group_policy(ModelPackageGroupName="g")
-    policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "sagemaker:DescribeModelPackage", "Resource": "*"}]})
+    policy = naming(ROLE, "sagemaker:DescribeModelPackage")
+    with pytest.raises(ClientError, match=f"Invalid principal in resource policy: {ROLE}"):
+        sm.put_model_package_group_policy(ModelPackageGroupName="g", ResourcePolicy=policy)
+    create_role()
     sm.put_model_package_group_policy(ModelPackageGroupName="g", ResourcePolicy=policy)
     assert sm.get_model_package_group_policy(ModelPackageGroupName="g")["ResourcePolicy"] == policy
     sm.delete_model_package_group_policy(ModelPackageGroupName="g")
@@ -249,8 +252,8 @@ def test_sagemaker_model_package_group_policy(aws):
         sm.put_model_package_group_policy(ModelPackageGroupName="missing", ResourcePolicy=policy)
 
 
-def codebuild_project(client, **extra) -> None:
-    client.create_project(name="proj", source={"type": "CODEPIPELINE", "buildspec": "version: 0.2"}, artifacts={"type": "CODEPIPELINE"},
+def codebuild_project(client, name: str = "proj", **extra) -> None:
+    client.create_project(name=name, source={"type": "CODEPIPELINE", "buildspec": "version: 0.2"}, artifacts={"type": "CODEPIPELINE"},
                           environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
                           serviceRole="arn:aws:iam::123456789012:role/build", **extra)
 
@@ -394,3 +397,115 @@ def test_install_again_wraps_moto_own_code_not_a_wrapper():
         assert all(vars(owner).get(name, None) is not wrapper for (owner, name), wrapper in wrappers.items())
     finally:
         extensions.install()
+
+
+OTHER_ACCOUNT_ROLE = "arn:aws:iam::210987654321:role/mlops/r"
+TRUST_EC2 = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def naming(principal, action: str, **extra) -> str:
+    statement = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": action, **extra}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def create_role(arn: str = ROLE) -> None:
+    """The role an ARN names, in the account it names (moto keeps one IAM backend per account)."""
+    account, path_and_name = arn.split(":")[4], arn.split(":role", 1)[1]
+    path, name = path_and_name.rsplit("/", 1)
+    sts = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/admin", RoleSessionName="setup")["Credentials"]
+    iam = boto3.client("iam", aws_access_key_id=sts["AccessKeyId"], aws_secret_access_key=sts["SecretAccessKey"], aws_session_token=sts["SessionToken"])
+    iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=TRUST_EC2)
+
+
+def test_missing_principals_reads_every_form():
+    policy = {"Statement": {"Effect": "Allow", "Principal": {"AWS": ["*", "123456789012", "arn:aws:iam::123456789012:root", "arn:aws:sts::123456789012:assumed-role/x/s", ROLE]}}}
+    not_principal = {"Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:user/u"}}, {"Principal": "*"}, {"Principal": {"Service": "s3.amazonaws.com"}}]}
+    with mock_aws():
+        assert extensions.missing_principals(json.dumps(policy)) == [ROLE]
+        assert extensions.missing_principals(json.dumps(not_principal).encode()) == ["arn:aws:iam::123456789012:user/u"]
+        assert extensions.missing_principals(None) == []
+
+
+def test_iam_trust_principals_exist(aws):
+    iam = boto3.client("iam")
+    trust = naming(OTHER_ACCOUNT_ROLE, "sts:AssumeRole")
+    with pytest.raises(ClientError, match=f'MalformedPolicyDocument.*Invalid principal in policy: "AWS":"{OTHER_ACCOUNT_ROLE}"'):
+        iam.create_role(RoleName="assumer", AssumeRolePolicyDocument=trust)
+    iam.create_role(RoleName="assumer", AssumeRolePolicyDocument=TRUST_EC2)
+    with pytest.raises(ClientError, match="MalformedPolicyDocument"):
+        iam.update_assume_role_policy(RoleName="assumer", PolicyDocument=trust)
+    create_role(OTHER_ACCOUNT_ROLE)  # the same name and path in this account would not do
+    iam.update_assume_role_policy(RoleName="assumer", PolicyDocument=trust)
+    iam.create_role(RoleName="second", AssumeRolePolicyDocument=trust)
+
+
+def test_s3_bucket_policy_principals_exist(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="bucket")
+    policy = naming([ROLE, "arn:aws:iam::123456789012:root"], "s3:GetObject", Resource="arn:aws:s3:::bucket/*")
+    with pytest.raises(ClientError, match="MalformedPolicy.*Invalid principal in policy"):
+        s3.put_bucket_policy(Bucket="bucket", Policy=policy)
+    create_role()
+    s3.put_bucket_policy(Bucket="bucket", Policy=policy)
+    assert json.loads(s3.get_bucket_policy(Bucket="bucket")["Policy"]) == json.loads(policy)
+
+
+def test_kms_key_policy_checks(aws):
+    kms = boto3.client("kms")
+    administers = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}
+    uses = {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"}
+    with_user = json.dumps({"Statement": [administers, uses]})
+    with pytest.raises(ClientError, match="MalformedPolicyDocumentException.*invalid principals"):
+        kms.create_key(Policy=with_user)
+    create_role()
+    key = kms.create_key(Policy=with_user)["KeyMetadata"]["KeyId"]
+    lockout = json.dumps({"Statement": [uses]})
+    for attempt in (lambda: kms.create_key(Policy=lockout), lambda: kms.put_key_policy(KeyId=key, PolicyName="default", Policy=lockout)):
+        with pytest.raises(ClientError, match="will not allow you to update the key policy"):
+            attempt()
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=lockout, BypassPolicyLockoutSafetyCheck=True)
+    kms.create_key(Policy=lockout, BypassPolicyLockoutSafetyCheck=True)
+    kms.create_key(Policy=json.dumps({"Statement": [uses, {**uses, "Action": ["kms:PutKeyPolicy"], "Principal": "*"}]}))
+
+
+def test_kms_key_policy_checks_the_assumed_role(aws):
+    create_role("arn:aws:iam::123456789012:role/mlops/deployer")
+    sts = boto3.client("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/mlops/deployer", RoleSessionName="terraform")["Credentials"]
+    kms = boto3.client("kms", aws_access_key_id=sts["AccessKeyId"], aws_secret_access_key=sts["SecretAccessKey"], aws_session_token=sts["SessionToken"])
+    by_role = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/mlops/deployer"}, "Action": "kms:PutKeyPolicy", "Resource": "*"}
+    kms.create_key(Policy=json.dumps({"Statement": [by_role]}))
+    other = {**by_role, "Principal": {"AWS": ROLE}}
+    create_role()
+    with pytest.raises(ClientError, match="will not allow you to update"):
+        kms.create_key(Policy=json.dumps({"Statement": [other]}))
+
+
+def test_ecr_repository_policy_principals_exist(aws):
+    ecr = boto3.client("ecr")
+    ecr.create_repository(repositoryName="images")
+    policy = naming(OTHER_ACCOUNT_ROLE, ["ecr:BatchGetImage"])
+    with pytest.raises(ClientError, match="Invalid repository policy provided"):
+        ecr.set_repository_policy(repositoryName="images", policyText=policy)
+    create_role(OTHER_ACCOUNT_ROLE)
+    ecr.set_repository_policy(repositoryName="images", policyText=policy)
+
+
+def test_events_bus_policy_principals_exist(aws):
+    events = boto3.client("events")
+    events.create_event_bus(Name="bus")
+    policy = naming(OTHER_ACCOUNT_ROLE, "events:PutEvents", Resource="arn:aws:events:us-east-1:123456789012:event-bus/bus", Sid="s")
+    with pytest.raises(ClientError, match=f"Invalid principal in policy: {OTHER_ACCOUNT_ROLE}"):
+        events.put_permission(EventBusName="bus", Policy=policy)
+    events.put_permission(EventBusName="bus", Action="events:PutEvents", Principal="210987654321", StatementId="account")
+    create_role(OTHER_ACCOUNT_ROLE)
+    events.put_permission(EventBusName="bus", Policy=policy)
+
+
+def test_codebuild_delete_project_by_arn(aws):
+    client = boto3.client("codebuild")
+    for name in ("by-name", "by-arn"):
+        codebuild_project(client, name=name)
+    arn = client.batch_get_projects(names=["by-arn"])["projects"][0]["arn"]
+    client.delete_project(name=arn)
+    client.delete_project(name="by-name")
+    assert client.list_projects()["projects"] == []

@@ -22,7 +22,7 @@ import pytest
 
 import leftovers
 import tier
-from emulator import ctl
+from emulator import ctl, extensions
 from support import ROOT, free_port, load_lambda, terraform_init
 
 pytestmark = pytest.mark.xdist_group("emulator")  # its own worker: the longest test; its runs keep state under build/state, apart from the offline plans of the same folders
@@ -181,6 +181,8 @@ def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     medium = tier.outputs("medium", "emulator")
     assert medium["account_roles"]["dev"] == small["account_roles"]["dev"] and medium["model_package_group_arn"].endswith("/" + small["model_package_group_name"])
     medium_wiring(medium, monkeypatch)
+    rejected = [line for line in ctl.log_file(emulator).read_text(errors="replace").splitlines() if extensions.REJECTION_LOG_LINE in line]
+    assert not rejected, "an apply set a policy before a principal it names (AWS rejects it; the provider retried): " + "; ".join(rejected[:5])
 
     # Small's serving stack retires once medium's prod serves; then medium goes.
     began = time.time()
