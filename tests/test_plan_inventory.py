@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import hcl2
 import pytest
 import yaml
 
@@ -84,42 +85,52 @@ def test_the_small_tier_is_one_account_without_staging() -> None:
     assert list(plan.configuration["provider_config"]) == ["aws"], "one account, one provider configuration (one provider process)"
 
 
-@pytest.mark.xdist_group("small")
-def test_toggles_switch_capabilities_off(tmp_path) -> None:
-    overrides = tmp_path / "off.tfvars"
-    overrides.write_text("features = { retraining_schedule = false, data_capture = false, vpc_endpoints = false }\n")
-    resources = {a: c for a, c in tier_plan("small", str(overrides)).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
-    assert not [a for a in resources if "aws_scheduler_schedule" in a or "capture_bucket" in a or "aws_vpc_endpoint.interface" in a]
-    model_policy = json.loads(resources["module.tier.module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
-    assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]
-
-
+FEATURES = {  # each capability of modules/tier's `features`, and what only it creates (address fragments)
+    "monitoring": ("aws_sagemaker_monitoring_schedule.data_quality", "aws_sagemaker_data_quality_job_definition."),
+    "clarify": ("aws_cloudformation_stack.clarify",),
+    "data_capture": ("module.capture_bucket[",),
+    "capture_replication": ("aws_s3_bucket_replication_configuration.capture", "module.captured_bucket["),
+    "container_builds": ("aws_codebuild_project.image[", "aws_codepipeline.images["),
+    "retraining_schedule": ("aws_scheduler_schedule.retraining",),
+    "object_lock": ("aws_s3_bucket_object_lock_configuration.",),
+    "vpc_endpoints": ("aws_vpc_endpoint.interface[",),  # the S3 gateway endpoint is free and always there
+}
+NEEDS_SEPARATE_ACCOUNTS = {"capture_replication", "container_builds"}  # validations refuse them in one account
 LAKE_AND_FEATURES = """
 data_lake = { admin_arns = ["arn:aws:iam::123456789012:role/TerraformExecution"], tables = { patients = { columns = { patient_id = "string", diagnosis = "int" } } } }
 feature_groups = { measurements = { record_identifier = "patient_id", event_time = "recorded_at", features = { patient_id = "String", recorded_at = "String" } } }
 """
 
 
-def grown(tier: str, overrides: str, tmp_path) -> dict[str, int]:
-    """Resources by type that the overrides add to the tier's demo plan (negative: removed)."""
-    on = tmp_path / f"{tier}-on.tfvars"
-    on.write_text(overrides)
-    after, before = (Counter(c["type"] for c in plan.resource_changes.values() if c["change"]["actions"] != ["no-op"]) for plan in (tier_plan(tier, str(on)), tier_plan(tier)))
-    return {kind: after[kind] - before[kind] for kind in after | before if after[kind] != before[kind]}
+def toggled(tier: str, on: bool, tmp_path) -> dict[str, dict]:
+    """The tier's plan with every feature it allows on, or every feature off."""
+    allowed = [f for f in FEATURES if on and (tier != "small" or f not in NEEDS_SEPARATE_ACCOUNTS)]
+    with open(ROOT / "environments" / tier / "demo.tfvars") as handle:
+        demo = hcl2.load(handle).get("features") or {}
+    if on and sorted(f for f, value in demo.items() if value is True) == sorted(allowed):  # large's demo: its plan is made already
+        return {a: c for a, c in tier_plan(tier).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
+    overrides = tmp_path / f"{tier}-{'on' if on else 'off'}.tfvars"
+    text = "features = {" + ", ".join(f"{f} = {str(f in allowed).lower()}" for f in FEATURES) + "}\n"
+    if on:
+        text += 'source_repository = { full_name = "example-org/mlops-model-code" }\n' + (LAKE_AND_FEATURES if tier == "small" else "")
+    overrides.write_text(text)
+    return {a: c for a, c in tier_plan(tier, str(overrides)).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
 
 
-@pytest.mark.xdist_group("small")
-def test_the_small_tier_switches_on_what_the_larger_ones_have(tmp_path) -> None:
-    """Monitoring, Clarify, the data lake and Feature Store in one account (the talk: "even the small")."""
-    added = grown("small", "features = { monitoring = true, clarify = true, object_lock = true }\n" + LAKE_AND_FEATURES, tmp_path)
-    for kind in ("aws_sagemaker_data_quality_job_definition", "aws_sagemaker_monitoring_schedule", "aws_cloudformation_stack",
-                 "aws_lakeformation_permissions", "aws_glue_catalog_table", "aws_sagemaker_feature_group", "aws_lambda_function"):
-        assert added.get(kind, 0) >= 1, f"switching the capabilities on added no {kind}: {added}"
-    assert not [kind for kind, n in added.items() if n < 0], f"switching capabilities on removed resources: {added}"
-
-
-@pytest.mark.xdist_group("medium")
-def test_container_builds_build_in_the_medium_tier(tmp_path) -> None:
-    added = grown("medium", 'features = { container_builds = true }\nsource_repository = { full_name = "example-org/mlops-model-code" }\n', tmp_path)
-    assert added.get("aws_codebuild_project", 0) >= 1 and added.get("aws_codepipeline") == 1, added
-    assert not [kind for kind, n in added.items() if n < 0], added
+@pytest.mark.parametrize("tier", tiers())
+def test_every_feature_switches_on_and_off_in_every_tier(tier: str, tmp_path) -> None:
+    """The talk's journey: every capability is a feature any tier switches on where its accounts allow
+    (small: all but the two that need separate accounts), and off again."""
+    on, off = toggled(tier, True, tmp_path), toggled(tier, False, tmp_path)
+    made = {feature: [a for a in on if any(part in a for part in parts)] for feature, parts in FEATURES.items()}
+    for feature, addresses in made.items():
+        expected = tier != "small" or feature not in NEEDS_SEPARATE_ACCOUNTS
+        assert bool(addresses) == expected, f"{tier} with {feature} on creates {addresses or 'nothing of it'}"
+        assert not [a for a in off if any(part in a for part in FEATURES[feature])], f"{tier} with every feature off still creates {feature}"
+    assert not [a for a in off if a not in on], f"{tier}: switching features off added resources"
+    if tier == "small":  # monitoring, Clarify, the data lake and Feature Store in one account (the talk: "even the small")
+        kinds = Counter(c["type"] for c in on.values())
+        assert all(kinds[k] for k in ("aws_lakeformation_permissions", "aws_glue_catalog_table", "aws_sagemaker_feature_group")), kinds
+        model_policy = json.loads(off["module.tier.module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
+        assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]
+    print(f"{tier}: {len(on)} resources with its features on, {len(off)} off; per feature: " + ", ".join(f"{f} {len(a)}" for f, a in made.items()))
