@@ -43,6 +43,43 @@ def tier_plan(tier: str, *var_files: str) -> tftest.TerraformPlanOutput:
     return test.plan(output=True, tf_vars={"offline_plan": "true"}, tf_var_file=files, lock=False)  # no state to protect
 
 
+FEATURES = {  # each capability of modules/tier's `features`, and what only it creates (address fragments)
+    "monitoring": ("aws_sagemaker_monitoring_schedule.data_quality", "aws_sagemaker_data_quality_job_definition."),
+    "clarify": ("aws_cloudformation_stack.clarify",),
+    "data_capture": ("module.capture_bucket[",),
+    "capture_replication": ("aws_s3_bucket_replication_configuration.capture", "module.captured_bucket["),
+    "container_builds": ("aws_codebuild_project.image[", "aws_codepipeline.images["),
+    "retraining_schedule": ("aws_scheduler_schedule.retraining",),
+    "object_lock": ("aws_s3_bucket_object_lock_configuration.",),
+    "vpc_endpoints": ("aws_vpc_endpoint.interface[",),  # the S3 gateway endpoint is free and always there
+}
+NEEDS_SEPARATE_ACCOUNTS = {"capture_replication", "container_builds"}  # validations refuse them in one account
+LAKE_AND_FEATURES = """
+data_lake = { admin_arns = ["arn:aws:iam::123456789012:role/TerraformExecution"], tables = { patients = { columns = { patient_id = "string", diagnosis = "int" } } } }
+feature_groups = { measurements = { record_identifier = "patient_id", event_time = "recorded_at", features = { patient_id = "String", recorded_at = "String" } } }
+"""
+
+
+def feature_plan(tier: str, on: bool) -> tftest.TerraformPlanOutput:
+    """The tier's plan with every feature it allows on (small: also the lake and Feature Store), or all
+    off. The inputs sit at fixed paths, so every test asking for the same plan shares one."""
+    import hcl2
+
+    allowed = [f for f in FEATURES if on and (tier != "small" or f not in NEEDS_SEPARATE_ACCOUNTS)]
+    with open(ROOT / "environments" / tier / "demo.tfvars") as handle:
+        demo = hcl2.load(handle).get("features") or {}
+    if on and sorted(f for f, value in demo.items() if value is True) == sorted(allowed):  # large's demo
+        return tier_plan(tier)
+    text = "features = {" + ", ".join(f"{f} = {str(f in allowed).lower()}" for f in FEATURES) + "}\n"
+    if on:
+        text += 'source_repository = { full_name = "example-org/mlops-model-code" }\n' + (LAKE_AND_FEATURES if tier == "small" else "")
+    overrides = ROOT / "build" / "test-inputs" / f"{tier}-features-{'on' if on else 'off'}.tfvars"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    if not overrides.exists() or overrides.read_text() != text:
+        overrides.write_text(text)
+    return tier_plan(tier, str(overrides))
+
+
 @lru_cache(maxsize=None)
 def community_plan() -> dict:
     """tests/fixtures/community, planned offline: `terraform show -json` of it, as a dict."""

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 import architecture
-from plans import tier_plan
+from plans import feature_plan, tier_plan
 from policy import plan as plans
 from support import ROOT
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.xdist_group("small")
 TIERS = sorted(p.stem for p in (ROOT / "tests" / "inventories").glob("*.yaml"))
 
 
-def graph_of(tmp_path, tier: str, *var_files: str) -> dict:
+def graph_of(tmp_path, tier: str, *var_files: str, plan=None) -> dict:
     path = tmp_path / f"{tier}.json"
-    path.write_text(json.dumps(tier_plan(tier, *var_files)._raw))
+    path.write_text(json.dumps((plan or tier_plan(tier, *var_files))._raw))
     return architecture.graph(plans.load(path))
 
 
@@ -75,17 +75,13 @@ def test_large_tier_shows_the_talks_architecture(tmp_path):
 
 @pytest.mark.xdist_group("medium")
 def test_switching_a_capability_on_adds_it_to_the_picture(tmp_path):
-    on = tmp_path / "on.tfvars"
-    on.write_text("features = { clarify = true }\n")
-    default, toggled = graph_of(tmp_path, "medium"), graph_of(tmp_path, "medium", str(on))
-    assert set(toggled["nodes"]) - set(default["nodes"]) == {"prod.clarify"}
+    default, toggled = graph_of(tmp_path, "medium"), graph_of(tmp_path, "medium", plan=feature_plan("medium", True))  # adds Clarify and image builds from a code connection
+    assert set(toggled["nodes"]) - set(default["nodes"]) == {"prod.clarify", "cicd.image_build", "cicd.code"}
     assert ("prod.clarify", "ops.trigger", "drift (event bus)") in flows_of(toggled)
 
 
 def test_toggles_change_the_picture(tmp_path):
-    off = tmp_path / "off.tfvars"
-    off.write_text("features = { retraining_schedule = false, data_capture = false }\n")
-    default, toggled = graph_of(tmp_path, "small"), graph_of(tmp_path, "small", str(off))
+    default, toggled = graph_of(tmp_path, "small"), graph_of(tmp_path, "small", plan=feature_plan("small", False))
     assert set(default["nodes"]) - set(toggled["nodes"]) == {"ops.schedule", "prod.capture"}
     assert not [e for e in toggled["edges"] if "ops.schedule" in e or "prod.capture" in e]
 

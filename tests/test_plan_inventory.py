@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import hcl2
 import pytest
 import yaml
 
-from plans import tier_plan
+from plans import FEATURES, NEEDS_SEPARATE_ACCOUNTS, feature_plan, tier_plan
 from support import ROOT
 
 INVENTORIES = sorted((ROOT / "tests" / "inventories").glob("*.yaml"))
@@ -28,6 +27,10 @@ def planned(tier: str) -> dict[str, dict]:
     return {a: c["change"]["after"] or {} for a, c in tier_plan(tier).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
 
 
+
+
+def changed(plan) -> dict[str, dict]:
+    return {a: c for a, c in plan.resource_changes.items() if c["change"]["actions"] != ["no-op"]}
 
 
 def tiers() -> list:
@@ -85,43 +88,11 @@ def test_the_small_tier_is_one_account_without_staging() -> None:
     assert list(plan.configuration["provider_config"]) == ["aws"], "one account, one provider configuration (one provider process)"
 
 
-FEATURES = {  # each capability of modules/tier's `features`, and what only it creates (address fragments)
-    "monitoring": ("aws_sagemaker_monitoring_schedule.data_quality", "aws_sagemaker_data_quality_job_definition."),
-    "clarify": ("aws_cloudformation_stack.clarify",),
-    "data_capture": ("module.capture_bucket[",),
-    "capture_replication": ("aws_s3_bucket_replication_configuration.capture", "module.captured_bucket["),
-    "container_builds": ("aws_codebuild_project.image[", "aws_codepipeline.images["),
-    "retraining_schedule": ("aws_scheduler_schedule.retraining",),
-    "object_lock": ("aws_s3_bucket_object_lock_configuration.",),
-    "vpc_endpoints": ("aws_vpc_endpoint.interface[",),  # the S3 gateway endpoint is free and always there
-}
-NEEDS_SEPARATE_ACCOUNTS = {"capture_replication", "container_builds"}  # validations refuse them in one account
-LAKE_AND_FEATURES = """
-data_lake = { admin_arns = ["arn:aws:iam::123456789012:role/TerraformExecution"], tables = { patients = { columns = { patient_id = "string", diagnosis = "int" } } } }
-feature_groups = { measurements = { record_identifier = "patient_id", event_time = "recorded_at", features = { patient_id = "String", recorded_at = "String" } } }
-"""
-
-
-def toggled(tier: str, on: bool, tmp_path) -> dict[str, dict]:
-    """The tier's plan with every feature it allows on, or every feature off."""
-    allowed = [f for f in FEATURES if on and (tier != "small" or f not in NEEDS_SEPARATE_ACCOUNTS)]
-    with open(ROOT / "environments" / tier / "demo.tfvars") as handle:
-        demo = hcl2.load(handle).get("features") or {}
-    if on and sorted(f for f, value in demo.items() if value is True) == sorted(allowed):  # large's demo: its plan is made already
-        return {a: c for a, c in tier_plan(tier).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
-    overrides = tmp_path / f"{tier}-{'on' if on else 'off'}.tfvars"
-    text = "features = {" + ", ".join(f"{f} = {str(f in allowed).lower()}" for f in FEATURES) + "}\n"
-    if on:
-        text += 'source_repository = { full_name = "example-org/mlops-model-code" }\n' + (LAKE_AND_FEATURES if tier == "small" else "")
-    overrides.write_text(text)
-    return {a: c for a, c in tier_plan(tier, str(overrides)).resource_changes.items() if c["change"]["actions"] != ["no-op"]}
-
-
 @pytest.mark.parametrize("tier", tiers())
-def test_every_feature_switches_on_and_off_in_every_tier(tier: str, tmp_path) -> None:
+def test_every_feature_switches_on_and_off_in_every_tier(tier: str) -> None:
     """The talk's journey: every capability is a feature any tier switches on where its accounts allow
     (small: all but the two that need separate accounts), and off again."""
-    on, off = toggled(tier, True, tmp_path), toggled(tier, False, tmp_path)
+    on, off = (changed(feature_plan(tier, state)) for state in (True, False))
     made = {feature: [a for a in on if any(part in a for part in parts)] for feature, parts in FEATURES.items()}
     for feature, addresses in made.items():
         expected = tier != "small" or feature not in NEEDS_SEPARATE_ACCOUNTS
