@@ -398,13 +398,16 @@ def emulator_principals(tier_dir: Path, env: dict[str, str], files: list[str]) -
     options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "verify": env["AWS_CA_BUNDLE"], "region_name": env["AWS_DEFAULT_REGION"]}
     session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     for arn in sorted(set(named)):
-        account, path_and_name = arn.split(":")[4], arn.split(":role", 1)[1]
+        account, kind, path_and_name = re.match(r"^arn:[\w-]+:iam::(\d{12}):(role|user)(/.+)$", arn).groups()  # inputs validate the shape
         path, name = path_and_name.rsplit("/", 1)
         creds = session.client("sts", **options).assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
         iam = boto3.client("iam", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], **options)
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
         try:
-            iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=json.dumps(trust))
+            if kind == "user":
+                iam.create_user(UserName=name, Path=f"{path}/")
+            else:
+                iam.create_role(RoleName=name, Path=f"{path}/", AssumeRolePolicyDocument=json.dumps(trust))
         except iam.exceptions.EntityAlreadyExistsException:
             pass
     return sorted(set(named))

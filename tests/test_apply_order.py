@@ -90,7 +90,7 @@ def misordered(plan: dict, edges: dict[str, set[str]], declared: set[str]) -> li
                 findings.append(f"{rc['address']}: {arn} matches {len(roles)} planned principals ({', '.join(roles)}); cannot tell which")
             elif roles and not reaches(edges, config_address(rc["address"]), config_address(roles[0])):
                 findings.append(f"{rc['address']} names {arn} but does not depend on {roles[0]}: a first apply may set it first")
-            elif not roles and arn not in declared and roles != [rc["address"]]:
+            elif not roles and arn not in declared:
                 findings.append(f"{rc['address']} names {arn}, which this plan does not create and no input declares")
     return findings
 
@@ -133,7 +133,7 @@ def test_the_check_finds_a_policy_that_does_not_wait_for_its_principal() -> None
     )
     assert misordered(plan, {"module.b.aws_s3_bucket_policy.this": {"module.b.output"}, "module.b.output": {"module.a.aws_iam_role.reader"}}, set()) == []
     assert misordered(plan, {}, set()) == ['module.b.aws_s3_bucket_policy.this["x"] names arn:aws:iam::111111111111:role/mlops/reader but does not depend on module.a.aws_iam_role.reader: a first apply may set it first']
-    outside = planned(plan["resource_changes"][1]["address"] and ("k", "aws_kms_key", {"policy": bucket_policy}))
+    outside = planned(("k", "aws_kms_key", {"policy": bucket_policy}))
     assert misordered(outside, {}, set()) == ["k names arn:aws:iam::111111111111:role/mlops/reader, which this plan does not create and no input declares"]
     assert misordered(outside, {}, {"arn:aws:iam::111111111111:role/mlops/reader"}) == []
     outside["resource_changes"][0]["change"]["after_unknown"] = {"policy": True}
