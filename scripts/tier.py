@@ -304,6 +304,13 @@ class Account:
         return boto3.client(service, region_name=self.region_name, **self.credentials, **options)
 
 
+def emulator_account(env: dict[str, str], account: str) -> Account:
+    """One emulated account, through the role moto lets anyone assume in any account."""
+    sts = Account(env, {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}).client("sts")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
+    return Account(env, {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"], "aws_session_token": creds["SessionToken"]})
+
+
 def run_accounts(tier: str, target: str, env: dict[str, str]) -> list[Account]:
     """Where a run's resources live: every demo account on the emulator (through the assumed role), or the
     account of the caller's credentials on AWS (run the sweep once per account for multi-account tiers)."""
@@ -311,12 +318,7 @@ def run_accounts(tier: str, target: str, env: dict[str, str]) -> list[Account]:
         return [Account(env)]
     if tier == "small":
         return [Account(env, {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]})]
-    sts = Account(env, {"aws_access_key_id": env["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"]}).client("sts")
-    accounts = []
-    for account in sorted(set(demo_accounts(tier)) | {EMULATOR_MANAGEMENT_ACCOUNT}):
-        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="sweep")["Credentials"]
-        accounts.append(Account(env, {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"], "aws_session_token": creds["SessionToken"]}))
-    return accounts
+    return [emulator_account(env, account) for account in sorted(set(demo_accounts(tier)) | {EMULATOR_MANAGEMENT_ACCOUNT})]
 
 
 def run_tags(tier: str, args: list[str]) -> dict[str, str]:
@@ -361,12 +363,7 @@ def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | 
     """Multi-account tiers on the emulator: an organization in the management account (so modules/org
     has a root to build on) with the tier's accounts (demo.tfvars' unless given) as members, and the
     inputs that reach each account through an assumed role."""
-    import boto3
-
-    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_DEFAULT_REGION"])
-    options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "verify": env["AWS_CA_BUNDLE"]}
-    creds = session.client("sts", **options).assume_role(RoleArn=f"arn:aws:iam::{EMULATOR_MANAGEMENT_ACCOUNT}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
-    orgs = boto3.client("organizations", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], region_name=env["AWS_DEFAULT_REGION"], **options)
+    orgs = emulator_account(env, EMULATOR_MANAGEMENT_ACCOUNT).client("organizations")
     try:
         organization = orgs.describe_organization()["Organization"]
     except orgs.exceptions.AWSOrganizationsNotInUseException:
@@ -385,7 +382,6 @@ def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | 
 def emulator_principals(tier_dir: Path, env: dict[str, str], files: list[str]) -> list[str]:
     """Create the people's roles a tier's inputs name (model approvers, lake admins): on AWS they exist
     before the first apply (README), and the emulator, like AWS, rejects policies naming missing ones."""
-    import boto3
     import hcl2
 
     named: list[str] = []
@@ -395,13 +391,10 @@ def emulator_principals(tier_dir: Path, env: dict[str, str], files: list[str]) -
                 values = hcl2.load(handle)
             named += [str(a).strip('"') for a in values.get("model_approvers") or []]
             named += [str(a).strip('"') for a in (values.get("data_lake") or {}).get("admin_arns") or []]
-    options = {"endpoint_url": env["AWS_ENDPOINT_URL"], "verify": env["AWS_CA_BUNDLE"], "region_name": env["AWS_DEFAULT_REGION"]}
-    session = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
     for arn in sorted(set(named)):
         account, kind, path_and_name = re.match(r"^arn:[\w-]+:iam::(\d{12}):(role|user)(/.+)$", arn).groups()  # inputs validate the shape
         path, name = path_and_name.rsplit("/", 1)
-        creds = session.client("sts", **options).assume_role(RoleArn=f"arn:aws:iam::{account}:role/{EMULATOR_ROLE}", RoleSessionName="emulator-setup")["Credentials"]
-        iam = boto3.client("iam", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], **options)
+        iam = emulator_account(env, account).client("iam")
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
         try:
             if kind == "user":

@@ -17,6 +17,8 @@ from typing import Any, Iterator
 import pytest
 
 from plans import OFFLINE_ENV, tier_plan
+from policy import documents
+from policy.documents import listify, statements
 from support import ROOT, terraform, terraform_init
 
 TIERS = ("small", "medium", "large")
@@ -43,11 +45,10 @@ def principals(value: Any) -> Iterator[str]:
         except ValueError:
             return
     if isinstance(value, dict):
-        for key in ("Principal", "NotPrincipal"):
-            named = value.get(key)
-            if isinstance(named, dict):
-                aws = named.get("AWS", [])
-                yield from [aws] if isinstance(aws, str) else aws
+        for statement in statements(value) if "Statement" in value else ():
+            excluded = statement.get("NotPrincipal")
+            yield from [arn for kind, arn in documents.principals(statement) if kind == "AWS"]
+            yield from listify(excluded.get("AWS")) if isinstance(excluded, dict) else ()
         for item in value.values():
             yield from principals(item)
     elif isinstance(value, list):

@@ -676,15 +676,12 @@ _IAM_PRINCIPAL = re.compile(r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}
 
 
 def _aws_principals(document: Any) -> list[str]:
-    policy = json.loads(document) if isinstance(document, (str, bytes)) else document or {}
-    statements = policy.get("Statement", [])
-    found: list[str] = []
-    for statement in [statements] if isinstance(statements, dict) else statements:
-        for key in ("Principal", "NotPrincipal"):
-            principal = statement.get(key)
-            values = principal.get("AWS", []) if isinstance(principal, dict) else []
-            found += [values] if isinstance(values, str) else values
-    return found
+    from policy.documents import listify, principals, statements
+
+    policy = json.loads(document) if isinstance(document, (str, bytes)) else document
+    named = list(statements(policy))
+    excluded = [s["NotPrincipal"] for s in named if isinstance(s.get("NotPrincipal"), dict)]
+    return [value for s in named for kind, value in principals(s) if kind == "AWS"] + [value for n in excluded for value in listify(n.get("AWS"))]
 
 
 REJECTION_LOG_LINE = "emulator rejected a policy naming a missing principal:"
@@ -749,6 +746,7 @@ def _kms_key_policy_checks() -> None:
     from moto.core.exceptions import JsonRESTError
     from moto.kms.responses import KmsResponse
     from moto.sts.models import sts_backends
+    from policy.documents import listify, statements
 
     create_key, put_key_policy = KmsResponse.create_key, KmsResponse.put_key_policy
     may_administer = {"*", "kms:*", "kms:putkeypolicy"}
@@ -757,10 +755,8 @@ def _kms_key_policy_checks() -> None:
         account = self.current_account
         caller = sts_backends[account]["aws"].get_caller_identity(self.get_access_key(), self.region)[1]
         session_role = re.match(r"^arn:[\w-]+:sts::(\d{12}):assumed-role/([^/]+)/", caller)
-        statements = policy.get("Statement", [])
-        for statement in [statements] if isinstance(statements, dict) else statements:
-            actions = statement.get("Action", [])
-            if statement.get("Effect") != "Allow" or not may_administer & {a.lower() for a in ([actions] if isinstance(actions, str) else actions)}:
+        for statement in statements(policy):
+            if statement.get("Effect") != "Allow" or not may_administer & {a.lower() for a in listify(statement.get("Action"))}:
                 continue
             principal = statement.get("Principal")
             if principal == "*":
