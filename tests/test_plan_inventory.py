@@ -11,6 +11,8 @@ from collections import Counter
 import pytest
 import yaml
 
+import leftovers
+
 from plans import FEATURES, NEEDS_SEPARATE_ACCOUNTS, feature_plan, tier_plan
 from support import ROOT
 
@@ -105,3 +107,12 @@ def test_every_feature_switches_on_and_off_in_every_tier(tier: str) -> None:
         model_policy = json.loads(off["module.tier.module.prod.aws_iam_role_policy.model"]["change"]["after"]["policy"])
         assert "WriteCapturedData" not in [s.get("Sid") for s in model_policy["Statement"]]
     print(f"{tier}: {len(on)} resources with its features on, {len(off)} off; per feature: " + ", ".join(f"{f} {len(a)}" for f, a in made.items()))
+
+
+@pytest.mark.parametrize("tier", tiers())
+def test_the_sweep_says_how_it_finds_a_killed_runs_copy_of_every_planned_type(tier: str) -> None:
+    """A new resource type fails here until `leftovers.HOW_FOUND` (or NOT_FOUND, with a reason) says how the
+    sweep finds a copy that a killed run created but never recorded, or why such a copy does no harm."""
+    planned = {c["type"] for c in feature_plan(tier, True).resource_changes.values() if c["mode"] == "managed"}
+    assert planned - set(leftovers.HOW_FOUND) - set(leftovers.NOT_FOUND) == set()
+    assert set(leftovers.HOW_FOUND) & set(leftovers.NOT_FOUND) == set()
