@@ -24,7 +24,9 @@ MESSAGES = {
     "tag key": "Each tag key needs 1-128 characters",
     "aws: key": "Tag keys must not start with aws:",
     "tag value": "Each tag value needs at most 256",
+    "pipeline_images": "pipeline_images: each repository must be one of container_images' names",
 }
+BAD_IMAGES = 'pipeline_images = { training = { repository = "nope", tag = "v1" } }\n'
 
 
 def plan(tier: str, tmp_path, extra: str) -> subprocess.CompletedProcess[str]:
@@ -37,7 +39,7 @@ def plan(tier: str, tmp_path, extra: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("tier", TIERS)
 def test_bad_inputs_fail_the_plan_with_their_own_messages(tier, tmp_path):
-    extra = f'prefix = "{"p" * (PREFIX_MAX + 1)}"\n' + BAD_TAGS + ('vpc_cidr = ""\n' if tier == "small" else "")
+    extra = f'prefix = "{"p" * (PREFIX_MAX + 1)}"\n' + BAD_TAGS + BAD_IMAGES + ('vpc_cidr = ""\n' if tier == "small" else "")
     result = plan(tier, tmp_path, extra)
     output = " ".join((result.stdout + result.stderr).split())  # Terraform wraps messages
     assert result.returncode != 0

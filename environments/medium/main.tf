@@ -34,5 +34,6 @@ module "tier" {
   feature_groups     = var.feature_groups
   source_repository  = var.source_repository
   container_images   = var.container_images
+  pipeline_images    = var.pipeline_images
   tags               = local.tags
 }

@@ -31,6 +31,16 @@ variable "container_images" {
   default     = { training = "containers/training", inference = "containers/inference" }
 }
 
+variable "pipeline_images" {
+  description = "Tier images the retraining pipeline runs: training (its steps) and inference (the versions it registers, so every endpoint serving them), each { repository = one of container_images' names, tag }; null (either) runs AWS's prebuilt scikit-learn image."
+  type = object({
+    training  = optional(object({ repository = string, tag = string }))
+    inference = optional(object({ repository = string, tag = string }))
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "data_lake" {
   description = "The data account's lake (modules/data): Lake Formation admins, curated tables and which columns dev's data scientists do not see. null keeps training data in dev's raw bucket."
   type = object({

@@ -37,6 +37,7 @@ module "tier" {
   data_lake          = var.data_lake
   feature_groups     = var.feature_groups
   container_images   = var.container_images
+  pipeline_images    = var.pipeline_images
   source_repository  = var.source_repository
   tags               = local.tags
 }

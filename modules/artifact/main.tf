@@ -4,6 +4,7 @@ locals {
   readers     = sort(distinct(var.registry_reader_arns))
   writers     = sort(distinct(var.registry_writer_arns))
   pushers     = sort(distinct(var.image_pusher_arns))
+  pullers     = sort(distinct(concat(local.readers, var.image_reader_arns)))
   package_arn = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"
   bucket_name = "${var.prefix}-${var.account_id}-${var.region}-models"
 }
@@ -16,7 +17,7 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
-  user_arns          = distinct(concat(local.readers, local.writers, local.pushers))
+  user_arns          = distinct(concat(local.pullers, local.writers, local.pushers))
   tags               = var.tags
 }
 
@@ -95,15 +96,15 @@ resource "aws_ecr_lifecycle_policy" "this" {
 }
 
 data "aws_iam_policy_document" "ecr_access" {
-  count = length(local.readers) + length(local.pushers) > 0 ? 1 : 0
+  count = length(local.pullers) + length(local.pushers) > 0 ? 1 : 0
   dynamic "statement" {
-    for_each = length(local.readers) > 0 ? [1] : []
+    for_each = length(local.pullers) > 0 ? [1] : []
     content {
       sid     = "NamedPrincipalsPull"
       actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
       principals {
         type        = "AWS"
-        identifiers = local.readers
+        identifiers = local.pullers
       }
     }
   }
@@ -121,7 +122,7 @@ data "aws_iam_policy_document" "ecr_access" {
 }
 
 resource "aws_ecr_repository_policy" "this" {
-  for_each   = length(local.readers) + length(local.pushers) > 0 ? var.ecr_repositories : {}
+  for_each   = length(local.pullers) + length(local.pushers) > 0 ? var.ecr_repositories : {}
   repository = aws_ecr_repository.this[each.key].name
   policy     = data.aws_iam_policy_document.ecr_access[0].json
 }

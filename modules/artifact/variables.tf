@@ -67,6 +67,16 @@ variable "force_destroy" {
   default     = false
 }
 
+variable "image_reader_arns" {
+  description = "Exact role ARNs in other accounts, besides the registry readers, that may pull images (the retraining pipeline's role when it runs a tier image)."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.image_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "image_reader_arns must be exact IAM role ARNs."
+  }
+}
+
 variable "image_pusher_arns" {
   description = "Exact role ARNs (the CI/CD build role) that may push images to the ECR repositories."
   type        = list(string)

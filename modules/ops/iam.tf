@@ -1,8 +1,8 @@
 locals {
   sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
   # ECR repository ARN of an image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]
-  image_repositories = [for uri in concat([local.sklearn_image], var.monitoring_baseline ? [local.monitor_image] : []) :
-  "${local.arn_prefix}:ecr:${var.region}:${split(".", uri)[0]}:repository/${split(":", split("/", uri)[1])[0]}"]
+  image_repositories = [for uri in concat(distinct([local.inference_image, local.sklearn_image]), var.monitoring_baseline ? [local.monitor_image] : []) :
+  "${local.arn_prefix}:ecr:${var.region}:${split(".", uri)[0]}:repository/${regex("^[^/]+/([^:@]+)", uri)[0]}"]
 }
 
 module "sagemaker_trust" {

@@ -5,7 +5,8 @@ module "images" {
 }
 
 locals {
-  sklearn_image = module.images.sklearn
-  monitor_image = module.images.model_monitor
-  clarify_image = module.images.clarify
+  sklearn_image   = module.images.sklearn
+  inference_image = coalesce(var.inference_image_uri, local.sklearn_image)
+  monitor_image   = module.images.model_monitor
+  clarify_image   = module.images.clarify
 }

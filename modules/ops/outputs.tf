@@ -39,8 +39,8 @@ output "pipeline_role_arn" {
   depends_on  = [aws_iam_role.pipeline] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
-output "framework_image_repository_arn" {
-  description = "ECR repository of the scikit-learn framework image the steps and the registered model use."
+output "inference_image_repository_arn" {
+  description = "ECR repository of the image the registered versions serve with."
   value       = local.image_repositories[0]
 }
 

@@ -64,7 +64,7 @@ locals {
       Type = "Model"
       Arguments = {
         ExecutionRoleArn       = local.role_arn
-        PrimaryContainer       = { Image = local.sklearn_image, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
+        PrimaryContainer       = { Image = local.inference_image, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
         VpcConfig              = local.network_config
         EnableNetworkIsolation = true # the inference code is inside the model artifact
       }
@@ -115,7 +115,7 @@ locals {
       ModelApprovalStatus   = "PendingManualApproval" # the pipeline role may register nothing else
       InferenceSpecification = {
         Containers = [{
-          Image        = local.sklearn_image
+          Image        = local.inference_image
           ModelDataUrl = local.model_data_uri
           Environment  = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" }
         }]

@@ -194,6 +194,16 @@ variable "serving_instance_types" {
   }
 }
 
+variable "inference_image_uri" {
+  description = "Image of the versions the pipeline registers (and of the Clarify step's model); null uses the steps' image."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.inference_image_uri == null || can(regex("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/.+:.+$", var.inference_image_uri))
+    error_message = "inference_image_uri must be an ECR image URI with a tag."
+  }
+}
+
 variable "sklearn_image_uri" {
   description = "scikit-learn framework image for the steps; null picks the AWS image of the region."
   type        = string

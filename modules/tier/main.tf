@@ -40,7 +40,7 @@ locals {
     model_package_group_arn  = module.artifact.model_package_group_arn
     model_bucket_arn         = module.artifact.model_bucket_arn
     model_kms_key_alias      = module.artifact.kms_key_alias
-    image_repository_arns    = concat([module.ops.framework_image_repository_arn], local.image_repository_arns)
+    image_repository_arns    = concat([module.ops.inference_image_repository_arn], local.image_repository_arns)
   }
   deployer = local.has_staging ? {
     pipeline_role_arn    = module.cicd[0].build_role_arn
@@ -52,6 +52,7 @@ locals {
     destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
     destination_kms_key_arn = module.ops.kms_key_alias_arn
   } : null
+  pipeline_image_uris = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
   # Registry readers in other accounts need the group's resource policy; same-account roles do not.
   registry_readers = [for arn in compact([(local.has_staging ? module.staging[0].deployer_role_arn : null), module.prod.deployer_role_arn, (local.has_staging ? module.staging[0].model_role_arn : null), module.prod.model_role_arn]) : arn if split(":", arn)[4] != local.acct.artifact]
 }
@@ -162,6 +163,7 @@ module "artifact" {
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
   ecr_repositories             = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
   registry_reader_arns         = local.registry_readers
+  image_reader_arns            = length(compact(values(local.pipeline_image_uris))) > 0 && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
   registry_writer_arns         = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
   image_pusher_arns            = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
   approval_event_bus_arn       = local.approval_bus
@@ -205,6 +207,8 @@ module "ops" {
   region                   = var.region
   partition                = var.partition
   training_data_s3_uri     = local.training_data_uri
+  sklearn_image_uri        = local.pipeline_image_uris.training
+  inference_image_uri      = local.pipeline_image_uris.inference
   training_data_bucket_arn = local.training_data_bucket
   model_bucket_name        = module.artifact.model_bucket_name
   model_kms_key_arn        = module.artifact.kms_key_alias_arn

@@ -87,6 +87,21 @@ variable "container_images" {
   }
 }
 
+variable "pipeline_images" {
+  description = "Tier images the retraining pipeline runs, each a tag of one of container_images' repositories (immutable tags pin what runs): training for its processing, training and evaluation steps, inference for the versions it registers and so every endpoint serving them. null (either) runs AWS's prebuilt scikit-learn image."
+  type = object({
+    training  = optional(object({ repository = string, tag = string }))
+    inference = optional(object({ repository = string, tag = string }))
+  })
+  default  = {}
+  nullable = false
+  validation {
+    condition = alltrue([for image in [var.pipeline_images.training, var.pipeline_images.inference] : image == null || (
+    contains(keys(var.container_images), try(image.repository, "")) && can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", try(image.tag, ""))))])
+    error_message = "pipeline_images: each repository must be one of container_images' names and each tag an ECR tag (letters, digits, _ . -; at most 128)."
+  }
+}
+
 variable "data_lake" {
   description = "The data account's lake (modules/data): Lake Formation admins, curated tables and which columns dev's data scientists do not see. null keeps training data in dev's raw bucket."
   type = object({

@@ -71,6 +71,26 @@ run "pipeline_definition" {
   }
 }
 
+run "tier_images_run_every_step_and_serve_every_version" {
+  command = plan
+  variables {
+    sklearn_image_uri   = "666666666666.dkr.ecr.eu-west-1.amazonaws.com/mlops/training:5f1e2d3"
+    inference_image_uri = "666666666666.dkr.ecr.eu-west-1.amazonaws.com/mlops/inference:5f1e2d3"
+  }
+  assert {
+    condition     = [local.pipeline_definition.Steps[0].Arguments.AppSpecification.ImageUri, local.pipeline_definition.Steps[1].Arguments.AlgorithmSpecification.TrainingImage, local.pipeline_definition.Steps[2].Arguments.AppSpecification.ImageUri] == [for i in range(3) : var.sklearn_image_uri]
+    error_message = "preprocess, train and evaluate run the training image"
+  }
+  assert {
+    condition     = local.pipeline_definition.Steps[3].Arguments.IfSteps[0].Arguments.InferenceSpecification.Containers[0].Image == var.inference_image_uri
+    error_message = "registered versions serve with the inference image"
+  }
+  assert {
+    condition     = local.image_repositories == ["arn:aws:ecr:eu-west-1:666666666666:repository/mlops/inference", "arn:aws:ecr:eu-west-1:666666666666:repository/mlops/training"] && output.inference_image_repository_arn == local.image_repositories[0]
+    error_message = "the pipeline role pulls both images from their repositories (nested names included), and serving is told the inference image's"
+  }
+}
+
 run "baseline_is_registered_with_each_version" {
   command = plan
   variables { monitoring_baseline = true }
