@@ -100,3 +100,9 @@ run "rejects_writer_wildcard" {
   variables { registry_writer_arns = ["555555555555"] }
   expect_failures = [var.registry_writer_arns]
 }
+
+run "rejects_image_reader_wildcard" {
+  command = plan
+  variables { image_reader_arns = ["arn:aws:iam::222222222222:root"] }
+  expect_failures = [var.image_reader_arns]
+}

@@ -246,3 +246,9 @@ run "rejects_sender_wildcard" {
   variables { retrain_trigger = { violation_sender_role_arns = ["*"] } }
   expect_failures = [var.retrain_trigger]
 }
+
+run "rejects_untagged_inference_image" {
+  command = plan
+  variables { inference_image_uri = "666666666666.dkr.ecr.eu-west-1.amazonaws.com/mlops/inference" }
+  expect_failures = [var.inference_image_uri]
+}

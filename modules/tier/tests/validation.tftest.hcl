@@ -121,6 +121,13 @@ run "rejects_clarify_without_monitoring" {
   expect_failures = [var.features]
 }
 
+run "rejects_pipeline_image_outside_the_tier_registry" {
+  command = plan
+  plan_options { target = [module.artifact.aws_ecr_repository_policy.this] } # a part that reads it, not the whole tier
+  variables { pipeline_images = { training = { repository = "sagemaker-scikit-learn", tag = "1.2-1" } } }
+  expect_failures = [var.pipeline_images]
+}
+
 run "rejects_managed_org_without_parent" {
   command = plan
   plan_options { target = [module.org] } # the variable's validation, without planning the whole tier
