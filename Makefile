@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,10 @@ endif
 upgrade: setup package ## Grow a tier in place, keeping its data: FROM=small TO=medium (TARGET=aws VARS=medium.tfvars)
 	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)
 	@$(PY) scripts/upgrade.py $(FROM) $(TO) --target $(TARGET) $(if $(VARS),--var-file $(VARS))
+
+migrate-registry: setup ## Copy every model version into the bigger tier's registry: FROM=medium TO=large TARGET=aws (SOURCE_PROFILE, TARGET_PROFILE, DRY_RUN=1)
+	@$(PY) scripts/migrate_registry.py --from-tier $(or $(FROM),medium) --to-tier $(or $(TO),large) --target $(TARGET) \
+		$(if $(SOURCE_PROFILE),--source-profile $(SOURCE_PROFILE)) $(if $(TARGET_PROFILE),--target-profile $(TARGET_PROFILE)) $(if $(DRY_RUN),--dry-run)
 
 demo: apply-small ## Set up, start the emulator, apply the small tier on it and show what was deployed
 	@$(PY) scripts/tier.py summary small

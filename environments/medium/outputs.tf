@@ -23,6 +23,11 @@ output "endpoint_names" {
   value       = module.tier.endpoint_names
 }
 
+output "model_bucket_name" {
+  description = "The model bucket: model data and the reports each version names (`make migrate-registry`)."
+  value       = module.tier.model_bucket_name
+}
+
 output "model_package_group_arn" {
   description = "Approve versions here to deploy them."
   value       = module.tier.model_package_group_arn

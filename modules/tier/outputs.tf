@@ -33,6 +33,11 @@ output "image_repository_urls" {
   value       = module.artifact.repository_urls
 }
 
+output "model_bucket_name" {
+  description = "The artifact account's model bucket (model data and the reports each version names)."
+  value       = module.artifact.model_bucket_name
+}
+
 output "model_package_group_arn" {
   description = "Approve versions here to deploy them."
   value       = module.artifact.model_package_group_arn

@@ -603,6 +603,24 @@ def _s3_replication_rules() -> None:
     _patch(S3Response, "get_bucket_replication", get_bucket_replication)
 
 
+def _sagemaker_update_model_package_keeps_metadata() -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original = SageMakerModelBackend.update_model_package
+
+    def update(self: SageMakerModelBackend, model_package_arn: str, **changes: Any) -> str:
+        package = self.model_packages.get(self.model_package_name_mapping.get(model_package_arn, model_package_arn))
+        if package is not None:  # AWS changes only what the call names
+            changes["customer_metadata_properties"] = {**(package.customer_metadata_properties or {}), **(changes.get("customer_metadata_properties") or {})}
+            if changes.get("approval_description") is None:
+                changes["approval_description"] = package.approval_description
+            if changes.get("model_approval_status") is None:
+                changes["model_approval_status"] = package.model_approval_status
+        return original(self, model_package_arn, **changes)
+
+    _patch(SageMakerModelBackend, "update_model_package", update)
+
+
 def _sagemaker_model_network_isolation() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -846,6 +864,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("kms", "CreateKey/PutKeyPolicy", "fix", "a key policy naming a missing role or user, or one that would lock its creator out (no kms:PutKeyPolicy for the caller or the account), is accepted; AWS answers MalformedPolicyDocumentException unless BypassPolicyLockoutSafetyCheck", _kms_key_policy_checks),
     Extension("ecr", "SetRepositoryPolicy", "fix", "a repository policy naming a role or user that does not exist is accepted; AWS answers InvalidParameterException (Invalid repository policy provided)", _ecr_repository_policy_principals_exist),
     Extension("events", "PutPermission", "fix", "an event-bus policy naming a role or user that does not exist is accepted; the emulator answers InvalidParameterException, as AWS resolves principals when a resource policy is set", _events_bus_policy_principals_exist),
+    Extension("sagemaker", "UpdateModelPackage", "fix", "an update drops the customer metadata and approval description it does not name (an approval erased a version's hyperparameters and its migration marker); AWS keeps them", _sagemaker_update_model_package_keeps_metadata),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
 

@@ -509,3 +509,14 @@ def test_codebuild_delete_project_by_arn(aws):
     client.delete_project(name=arn)
     client.delete_project(name="by-name")
     assert client.list_projects()["projects"] == []
+
+
+def test_sagemaker_update_model_package_keeps_metadata(aws):
+    sm = boto3.client("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    arn = sm.create_model_package(ModelPackageGroupName="g", ModelApprovalStatus="PendingManualApproval", CustomerMetadataProperties={"a": "1", "b": "2"},
+                                  InferenceSpecification={"Containers": [{"Image": "i"}], "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]})["ModelPackageArn"]
+    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="good")
+    sm.update_model_package(ModelPackageArn=arn, CustomerMetadataProperties={"b": "3"}, CustomerMetadataPropertiesToRemove=["a"])
+    described = sm.describe_model_package(ModelPackageName=arn)
+    assert (described["ModelApprovalStatus"], described.get("ApprovalDescription"), described["CustomerMetadataProperties"]) == ("Approved", "good", {"b": "3"})
