@@ -621,6 +621,21 @@ def _sagemaker_update_model_package_keeps_metadata() -> None:
     _patch(SageMakerModelBackend, "update_model_package", update)
 
 
+def _sagemaker_feature_group_tags() -> None:
+    from moto.sagemaker.models import SageMakerModelBackend
+
+    original_lookup = SageMakerModelBackend._get_resource_from_arn
+
+    def lookup(self: SageMakerModelBackend, arn: str) -> Any:
+        if ":feature-group/" in arn and arn in self.feature_groups:
+            group = self.feature_groups[arn]
+            group.tags = group.tags or []
+            return group
+        return original_lookup(self, arn)
+
+    _patch(SageMakerModelBackend, "_get_resource_from_arn", lookup)
+
+
 def _sagemaker_model_network_isolation() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -865,6 +880,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("ecr", "SetRepositoryPolicy", "fix", "a repository policy naming a role or user that does not exist is accepted; AWS answers InvalidParameterException (Invalid repository policy provided)", _ecr_repository_policy_principals_exist),
     Extension("events", "PutPermission", "fix", "an event-bus policy naming a role or user that does not exist is accepted; the emulator answers InvalidParameterException, as AWS resolves principals when a resource policy is set", _events_bus_policy_principals_exist),
     Extension("sagemaker", "UpdateModelPackage", "fix", "an update drops the customer metadata and approval description it does not name (an approval erased a version's hyperparameters and its migration marker); AWS keeps them", _sagemaker_update_model_package_keeps_metadata),
+    Extension("sagemaker", "AddTags/ListTags/DeleteTags on a feature group", "fix", "a feature group's ARN is unknown to the tagging calls (a 500), so the provider's create never finishes (large tier, Feature Store)", _sagemaker_feature_group_tags),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
 

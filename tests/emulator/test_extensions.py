@@ -520,3 +520,14 @@ def test_sagemaker_update_model_package_keeps_metadata(aws):
     sm.update_model_package(ModelPackageArn=arn, CustomerMetadataProperties={"b": "3"}, CustomerMetadataPropertiesToRemove=["a"])
     described = sm.describe_model_package(ModelPackageName=arn)
     assert (described["ModelApprovalStatus"], described.get("ApprovalDescription"), described["CustomerMetadataProperties"]) == ("Approved", "good", {"b": "3"})
+
+
+def test_sagemaker_feature_group_tags(aws):
+    sm = boto3.client("sagemaker")
+    arn = sm.create_feature_group(FeatureGroupName="fg", RecordIdentifierFeatureName="id", EventTimeFeatureName="at", RoleArn=ROLE,
+                                  FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "at", "FeatureType": "String"}],
+                                  OnlineStoreConfig={"EnableOnlineStore": True}, OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://b/fg"}},
+                                  Tags=[{"Key": "a", "Value": "1"}])["FeatureGroupArn"]
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
+    sm.delete_tags(ResourceArn=arn, TagKeys=["a"])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
