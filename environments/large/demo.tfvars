@@ -71,9 +71,7 @@ features = {
   vpc_endpoints       = true
 }
 
-# The retraining pipeline runs the images CodeBuild built from this commit of source_repository (the
-# builds tag each image with its commit; tags are immutable). Endpoints serve the inference image.
-pipeline_images = {
-  training  = { repository = "training", tag = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6" }
-  inference = { repository = "inference", tag = "5f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6" }
-}
+# pipeline_images (off): the retraining pipeline could run the images CodeBuild builds from
+# source_repository, but data scientists push that repository, so their code would run as the
+# pipeline's role (register versions, write model artifacts); `make policy` (MLOPS-003) refuses it.
+# Point it at images built from a repository only the platform team writes.

@@ -7,4 +7,7 @@ module "images" {
 locals {
   monitor_image = module.images.model_monitor
   clarify_image = module.images.clarify
+  # ECR repository ARN of each image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]
+  monitor_image_repositories = distinct([for uri in compact([local.monitor_image, local.clarify_image]) :
+  "arn:${var.partition}:ecr:${var.region}:${split(".", uri)[0]}:repository/${regex("^[^/]+/([^:@]+)", uri)[0]}"])
 }

@@ -33,8 +33,13 @@ data "aws_iam_policy_document" "monitor" {
   }
   statement {
     sid       = "PullAnalyzer"
-    actions   = ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
-    resources = ["*"] # AWS-owned analyzer images in AWS accounts
+    actions   = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]
+    resources = local.monitor_image_repositories # AWS-owned analyzer images: a role that may pull an image runs it
+  }
+  statement {
+    sid       = "EcrToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # the token call has no resource
   }
   statement {
     sid       = "JobLogsAndMetrics"

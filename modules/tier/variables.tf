@@ -88,7 +88,7 @@ variable "container_images" {
 }
 
 variable "pipeline_images" {
-  description = "Tier images the retraining pipeline runs, each a tag of one of container_images' repositories (immutable tags pin what runs): training for its processing, training and evaluation steps, inference for the versions it registers and so every endpoint serving them. null (either) runs AWS's prebuilt scikit-learn image."
+  description = "Tier images the retraining pipeline runs, each a tag of one of container_images' repositories (immutable tags pin what runs): training for its processing, training and evaluation steps, inference for the versions it registers and so every endpoint serving them. null (either) runs AWS's prebuilt scikit-learn image. Images built from a repository data scientists push would run their code as the pipeline's role: the policy suite refuses that (MLOPS-003)."
   type = object({
     training  = optional(object({ repository = string, tag = string }))
     inference = optional(object({ repository = string, tag = string }))

@@ -19,7 +19,8 @@ from functools import cached_property
 from typing import Any, Iterator
 
 from policy.documents import listify, principals, statements
-from policy.graph import REWRITE, Executed, Reach
+from policy.graph import REWRITE, Executed, Reach, trusts_service
+from policy.iam import authorized
 from policy.model import Identity, Model
 from policy.resolve import as_document
 
@@ -227,6 +228,13 @@ class Duties:
             readers = [f"arn:aws:s3:::{bucket}/{key}" for r, bucket, key in objects if bucket and key and self._reads(identity, f"arn:aws:s3:::{bucket}/{key}")]
             for arn in readers:
                 found.append(Executed(arn, [identity.arn], "code this plan uploads"))
+        # A SageMaker execution role that may pull a repository's images runs them (pipeline steps, served models).
+        repositories = [f"arn:aws:ecr:{self.model.region}:{r.account_id}:repository/{r.get('name')}" for r in self.model.plan.of_type("aws_ecr_repository")]
+        for identity in self.model.principals.values():
+            if trusts_service(identity, "sagemaker.amazonaws.com"):
+                for repository in repositories:
+                    if authorized(identity.principal(), "ecr:BatchGetImage", repository):
+                        found.append(Executed(repository, [identity.arn], f"the images of {repository.split('/', 1)[1]}", "ecr:PutImage"))
         # What a served model reads from S3 is its model artifact, which holds its inference code.
         for spec_role in {spec.get("execution_role_arn") for _, spec, _ in _spec_sources(self.model)}:
             identity = self.model.principals.get(spec_role)
@@ -234,7 +242,7 @@ class Duties:
                 found.append(Executed(pattern, [spec_role], "model artifacts"))
         merged: dict[str, Executed] = {}
         for item in found:  # one entry per object, named by what it is first (a pipeline's source before "code")
-            known = merged.setdefault(item.arn, Executed(item.arn, [], item.what))
+            known = merged.setdefault(item.arn, Executed(item.arn, [], item.what, item.write))
             known.runners.extend(r for r in item.runners if r not in known.runners)
         return list(merged.values())
 
@@ -290,14 +298,14 @@ class Duties:
             arn = m.attribute_of(r.address, "arn")
             p["alter-retraining"] += [Probe(a, arn, what=r.get("pipeline_name")) for a in ("sagemaker:UpdatePipeline", "sagemaker:DeletePipeline")]
             role = self._role_value(r, "role_arn")
-            p["alter-retraining"] += [Probe("s3:PutObject", e.arn, what=f"code of {r.get('pipeline_name')}") for e in self.reach.executed if role in e.runners]
+            p["alter-retraining"] += [Probe(e.write, e.arn, what=f"code of {r.get('pipeline_name')}") for e in self.reach.executed if role in e.runners]
         for arn in sorted(self.release_pipelines):
             info = self.pipelines[arn]
             p["start-release"].append(Probe("codepipeline:StartPipelineExecution", arn, what=info["name"]))
             p["alter-release"] += [Probe(a, arn, what=info["name"]) for a in ("codepipeline:UpdatePipeline", "codepipeline:DeletePipeline")]
             p["approve-release"] += [Probe("codepipeline:PutApprovalResult", a, what=a.split(":")[-1]) for a in info["approvals"]]
             runners = set(self.kinds["release-build"])
-            p["write-release-kit"] += [Probe("s3:PutObject", e.arn, what=e.what) for e in self.reach.executed if runners & set(e.runners)]
+            p["write-release-kit"] += [Probe(e.write, e.arn, what=e.what) for e in self.reach.executed if runners & set(e.runners)]
         artifacts = [e for e in self.reach.executed if e.what == "model artifacts"]
         writes = [w for arn in self.kinds["retraining-pipeline"] if arn in m.principals for w in self._s3_patterns(m.principals[arn], "s3:PutObject")]
         for e in artifacts:  # any key the served model reads, and the keys the pipeline writes among them

@@ -84,11 +84,12 @@ def trusts_service(identity: Identity, service: str) -> bool:
 
 @dataclass
 class Executed:
-    """Something a role runs that others could write: an S3 object (pattern) and who writes it."""
+    """Something a role runs that others could write: an S3 object (pattern) or an image repository."""
 
-    arn: str  # an S3 object ARN (may end in a probe name under a prefix)
+    arn: str  # an S3 object ARN (may end in a probe name under a prefix), or an ECR repository ARN
     runners: list[str]  # role ARNs that run it
     what: str  # e.g. "the deploy kit of mlops-model-deployment"
+    write: str = "s3:PutObject"  # the action that changes it (ecr:PutImage for a repository)
 
 
 @dataclass
@@ -228,7 +229,7 @@ class Reach:
 
     def _writes_what_others_run(self) -> None:
         for item in self.executed:
-            writers = [i for i in self.identities if self.allowed(i, "s3:PutObject", item.arn)]
+            writers = [i for i in self.identities if self.allowed(i, item.write, item.arn)]
             for runner in item.runners:
                 for writer in writers:
                     if writer.arn not in item.runners:

@@ -228,6 +228,9 @@ MULTI_ACCOUNT_CASES = [
     ("the registry grants with NotAction", "large", policy_edit(REGISTRY_POLICY, "resource_policy", edit_statement("NamedPrincipalsReadRegistry", lambda st: st.__setitem__("NotAction", st.pop("Action")))), {("MLOPS-014", REGISTRY_POLICY)}),
     ("image builds may write the deploy kit", "large", policy_edit(f"{T}.cicd[0].aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*")),
      {("MLOPS-003", LARGE_DS), ("MLOPS-004", IMAGE_BUILD)}),
+    # pipeline_images pointed at what the container builds push: the data scientists' code runs as the pipeline.
+    ("the pipeline runs the images the data scientists' repository builds", "large", policy_edit(f"{T}.ops.aws_iam_role_policy.pipeline", "policy", add_statement(
+        Action="ecr:BatchGetImage", Resource="arn:aws:ecr:us-east-1:666666666666:repository/mlops/training")), "data scientists among others"),
     ("the build role may change its own policy", "large", policy_edit(f"{T}.cicd[0].aws_iam_role_policy.build", "policy", add_statement(Action=["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], Resource="arn:aws:iam::777777777777:role/mlops/mlops-cicd-build")),
      {("MLOPS-004", BUILD), ("MLOPS-004", f"{T}.cicd[0].aws_iam_role.orchestrator"), ("MLOPS-011", BUILD)}),
     # Medium: the CI/CD account is dev, so the perimeter lets dev's roles through and the trust must hold.

@@ -106,3 +106,12 @@ run "rejects_image_reader_wildcard" {
   variables { image_reader_arns = ["arn:aws:iam::222222222222:root"] }
   expect_failures = [var.image_reader_arns]
 }
+
+run "image_readers_may_pull_every_repository" {
+  command = plan
+  variables { image_reader_arns = ["arn:aws:iam::555555555555:role/mlops/mlops-ops-pipeline"] }
+  assert {
+    condition     = contains(local.pullers, "arn:aws:iam::555555555555:role/mlops/mlops-ops-pipeline") && length(aws_ecr_repository_policy.this) == 2
+    error_message = "a role in another account that runs the tier's images gets them through each repository's policy"
+  }
+}

@@ -121,6 +121,19 @@ run "rejects_clarify_without_monitoring" {
   expect_failures = [var.features]
 }
 
+run "pipeline_images_come_from_the_tier_registry" {
+  command = plan
+  plan_options { target = [module.artifact.aws_ecr_repository_policy.this] }
+  variables {
+    accounts        = { dev = "111111111111", data = "111111111111", ops = "555555555555", artifact = "666666666666", cicd = "111111111111", staging = "222222222222", prod = "333333333333" }
+    pipeline_images = { training = { repository = "training", tag = "c0ffee" }, inference = { repository = "inference", tag = "c0ffee" } }
+  }
+  assert {
+    condition     = local.pipeline_image_uris == { training = "666666666666.dkr.ecr.us-east-1.amazonaws.com/mlops/training:c0ffee", inference = "666666666666.dkr.ecr.us-east-1.amazonaws.com/mlops/inference:c0ffee" }
+    error_message = "each image is a tag of the tier's repository in the artifact account"
+  }
+}
+
 run "rejects_pipeline_image_outside_the_tier_registry" {
   command = plan
   plan_options { target = [module.artifact.aws_ecr_repository_policy.this] } # a part that reads it, not the whole tier
