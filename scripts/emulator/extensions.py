@@ -636,6 +636,50 @@ def _sagemaker_feature_group_tags() -> None:
     _patch(SageMakerModelBackend, "_get_resource_from_arn", lookup)
 
 
+def _ram_associations() -> None:
+    import json
+
+    import moto.ram.urls
+    from moto.ram.exceptions import UnknownResourceException
+    from moto.ram.models import ResourceShare
+    from moto.ram.responses import ResourceAccessManagerResponse
+
+    def share(self: ResourceAccessManagerResponse) -> ResourceShare:
+        arn = self._get_param("resourceShareArn")
+        found = next((s for s in self.ram_backend.resource_shares if s.arn == arn and s.status != "DELETED"), None)
+        if found is None:
+            raise UnknownResourceException(f"ResourceShare {arn} could not be found.")
+        return found
+
+    def associations(found: ResourceShare, principals: list[str], resources: list[str], status: str) -> str:
+        listed = [("PRINCIPAL", p) for p in principals] + [("RESOURCE", r) for r in resources]
+        return json.dumps({"resourceShareAssociations": [{"resourceShareArn": found.arn, "resourceShareName": found.name, "associatedEntity": entity,
+                                                          "associationType": kind, "status": status, "external": False} for kind, entity in listed]})
+
+    def associate(self: ResourceAccessManagerResponse) -> str:
+        found, principals, resources = share(self), self._get_param("principals", []), self._get_param("resourceArns", [])
+        found.add_principals([p for p in principals if p not in found.principals])
+        found.add_resources([r for r in resources if r not in found.resource_arns])
+        return associations(found, principals, resources, "ASSOCIATED")
+
+    def disassociate(self: ResourceAccessManagerResponse) -> str:
+        found, principals, resources = share(self), self._get_param("principals", []), self._get_param("resourceArns", [])
+        found.principals = [p for p in found.principals if p not in principals]
+        found.resource_arns = [r for r in found.resource_arns if r not in resources]
+        return associations(found, principals, resources, "DISASSOCIATED")
+
+    def list_permissions(self: ResourceAccessManagerResponse) -> str:
+        share(self)
+        return json.dumps({"permissions": []})  # the default permission of each resource type applies
+
+    _patch(ResourceShare, "SHAREABLE_RESOURCES", [*ResourceShare.SHAREABLE_RESOURCES, "feature-group"])
+    _patch(ResourceAccessManagerResponse, "associate_resource_share", associate)
+    _patch(ResourceAccessManagerResponse, "disassociate_resource_share", disassociate)
+    _patch(ResourceAccessManagerResponse, "list_resource_share_permissions", list_permissions)
+    routes = {f"{{0}}/{name}$": ResourceAccessManagerResponse.dispatch for name in ("associateresourceshare", "disassociateresourceshare", "listresourcesharepermissions")}
+    _patch(moto.ram.urls, "url_paths", {**moto.ram.urls.url_paths, **routes})
+
+
 def _sagemaker_model_network_isolation() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -881,6 +925,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("events", "PutPermission", "fix", "an event-bus policy naming a role or user that does not exist is accepted; the emulator answers InvalidParameterException, as AWS resolves principals when a resource policy is set", _events_bus_policy_principals_exist),
     Extension("sagemaker", "UpdateModelPackage", "fix", "an update drops the customer metadata and approval description it does not name (an approval erased a version's hyperparameters and its migration marker); AWS keeps them", _sagemaker_update_model_package_keeps_metadata),
     Extension("sagemaker", "AddTags/ListTags/DeleteTags on a feature group", "fix", "a feature group's ARN is unknown to the tagging calls (a 500), so the provider's create never finishes (large tier, Feature Store)", _sagemaker_feature_group_tags),
+    Extension("ram", "Associate/DisassociateResourceShare, ListResourceSharePermissions", "missing", "the large tier shares its Feature Store groups with dev and ops through RAM (feature groups become shareable)", _ram_associations),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
 

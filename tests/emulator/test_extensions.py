@@ -531,3 +531,18 @@ def test_sagemaker_feature_group_tags(aws):
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "b", "Value": "2"}])
     sm.delete_tags(ResourceArn=arn, TagKeys=["a"])
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_ram_associations(aws):
+    ram = boto3.client("ram")
+    share = ram.create_resource_share(name="features", allowExternalPrincipals=False)["resourceShare"]["resourceShareArn"]
+    group = "arn:aws:sagemaker:us-east-1:123456789012:feature-group/fg"
+    added = ram.associate_resource_share(resourceShareArn=share, resourceArns=[group], principals=["111111111111"])["resourceShareAssociations"]
+    assert {(a["associationType"], a["associatedEntity"], a["status"]) for a in added} == {("RESOURCE", group, "ASSOCIATED"), ("PRINCIPAL", "111111111111", "ASSOCIATED")}
+    listed = ram.get_resource_share_associations(associationType="RESOURCE", resourceShareArns=[share])["resourceShareAssociations"]
+    assert [a["associatedEntity"] for a in listed] == [group]
+    assert ram.list_resource_share_permissions(resourceShareArn=share)["permissions"] == []
+    ram.disassociate_resource_share(resourceShareArn=share, principals=["111111111111"])
+    assert ram.get_resource_share_associations(associationType="PRINCIPAL", resourceShareArns=[share])["resourceShareAssociations"] == []
+    with pytest.raises(ClientError, match="could not be found"):
+        ram.list_resource_share_permissions(resourceShareArn=share + "x")
