@@ -680,6 +680,26 @@ def _ram_associations() -> None:
     _patch(moto.ram.urls, "url_paths", {**moto.ram.urls.url_paths, **routes})
 
 
+def _lakeformation_column_grants() -> None:
+    from moto.lakeformation.models import LakeFormationBackend
+
+    original = LakeFormationBackend.list_permissions
+
+    def list_permissions(self: LakeFormationBackend, catalog_id: str, principal: Any = None, resource: Any = None, resource_type: Any = None) -> list[dict[str, Any]]:
+        found = original(self, catalog_id=catalog_id, principal=principal, resource=resource, resource_type=resource_type)
+        table = resource.table if resource is not None else None
+        if table is None or catalog_id not in self.grants:
+            return found
+        for permission in self.grants[catalog_id].permissions:  # AWS lists a table's column grants under the table too
+            columns = permission.resource.get("TableWithColumns")
+            if columns and principal in (None, permission.principal) and columns.get("DatabaseName") == table.database_name and table.name in (None, columns.get("Name")):
+                if (external := permission.to_external_form()) not in found:
+                    found.append(external)
+        return found
+
+    _patch(LakeFormationBackend, "list_permissions", list_permissions)
+
+
 def _sagemaker_model_network_isolation() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -926,6 +946,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "UpdateModelPackage", "fix", "an update drops the customer metadata and approval description it does not name (an approval erased a version's hyperparameters and its migration marker); AWS keeps them", _sagemaker_update_model_package_keeps_metadata),
     Extension("sagemaker", "AddTags/ListTags/DeleteTags on a feature group", "fix", "a feature group's ARN is unknown to the tagging calls (a 500), so the provider's create never finishes (large tier, Feature Store)", _sagemaker_feature_group_tags),
     Extension("ram", "Associate/DisassociateResourceShare, ListResourceSharePermissions", "missing", "the large tier shares its Feature Store groups with dev and ops through RAM (feature groups become shareable)", _ram_associations),
+    Extension("lakeformation", "ListPermissions", "fix", "a table's column-level grants (TableWithColumns) are not listed when filtering by the table, as AWS does, so the provider never finds the data lake's column grants (large tier)", _lakeformation_column_grants),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
 

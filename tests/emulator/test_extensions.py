@@ -546,3 +546,14 @@ def test_ram_associations(aws):
     assert ram.get_resource_share_associations(associationType="PRINCIPAL", resourceShareArns=[share])["resourceShareAssociations"] == []
     with pytest.raises(ClientError, match="could not be found"):
         ram.list_resource_share_permissions(resourceShareArn=share + "x")
+
+
+def test_lakeformation_column_grants(aws):
+    lf = boto3.client("lakeformation")
+    principal = {"DataLakePrincipalIdentifier": ROLE}
+    columns = {"TableWithColumns": {"DatabaseName": "curated", "Name": "patients", "ColumnWildcard": {"ExcludedColumnNames": ["patient_id"]}}}
+    lf.grant_permissions(Principal=principal, Resource=columns, Permissions=["SELECT"])
+    listed = lf.list_permissions(Principal=principal, Resource={"Table": {"DatabaseName": "curated", "Name": "patients"}})["PrincipalResourcePermissions"]
+    assert [(p["Resource"], p["Permissions"]) for p in listed] == [(columns, ["SELECT"])]
+    other = lf.list_permissions(Principal=principal, Resource={"Table": {"DatabaseName": "curated", "Name": "visits"}})["PrincipalResourcePermissions"]
+    assert other == []
