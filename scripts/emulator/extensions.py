@@ -636,6 +636,56 @@ def _sagemaker_feature_group_tags() -> None:
     _patch(SageMakerModelBackend, "_get_resource_from_arn", lookup)
 
 
+def _sagemaker_feature_group_settings() -> None:
+    from moto.sagemaker.models import FeatureGroup
+    from moto.sagemaker.responses import SageMakerResponse
+
+    original_create, original_describe = SageMakerResponse.create_feature_group, FeatureGroup.describe
+
+    def create(self: SageMakerResponse) -> Any:
+        reply = original_create(self)
+        name = self._get_param("FeatureGroupName")
+        group = next(g for g in self.sagemaker_backend.feature_groups.values() if g.feature_group_name == name)
+        group.online_store_config, group.description = self._get_param("OnlineStoreConfig"), self._get_param("Description")
+        return reply
+
+    def describe(self: FeatureGroup) -> dict[str, Any]:
+        described = original_describe(self)
+        kept = {"OnlineStoreConfig": getattr(self, "online_store_config", None), "Description": getattr(self, "description", None)}
+        return {**described, **{key: value for key, value in kept.items() if value is not None}}
+
+    def delete(self: SageMakerResponse) -> Any:
+        from moto.core.exceptions import JsonRESTError
+
+        name = self._get_param("FeatureGroupName")
+        arn = next((a for a, g in self.sagemaker_backend.feature_groups.items() if g.feature_group_name == name), None)
+        if arn is None:
+            raise JsonRESTError("ResourceNotFound", f"Resource Not Found: FeatureGroup '{name}' does not exist.")
+        del self.sagemaker_backend.feature_groups[arn]
+        return "{}"
+
+    _patch(SageMakerResponse, "create_feature_group", create)
+    _patch(SageMakerResponse, "delete_feature_group", delete)
+    _patch(FeatureGroup, "describe", describe)
+
+
+def _ram_share_tags() -> None:
+    from moto.ram.models import ResourceAccessManagerBackend, ResourceShare
+
+    original_create, original_describe = ResourceAccessManagerBackend.create_resource_share, ResourceShare.describe
+
+    def create(self: ResourceAccessManagerBackend, **kwargs: Any) -> dict[str, Any]:
+        reply = original_create(self, **kwargs)
+        self.resource_shares[-1].tags = kwargs.get("tags") or []
+        return reply
+
+    def describe(self: ResourceShare) -> dict[str, Any]:
+        return {**original_describe(self), "tags": getattr(self, "tags", [])}
+
+    _patch(ResourceAccessManagerBackend, "create_resource_share", create)
+    _patch(ResourceShare, "describe", describe)
+
+
 def _ram_associations() -> None:
     import json
 
@@ -947,6 +997,8 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "AddTags/ListTags/DeleteTags on a feature group", "fix", "a feature group's ARN is unknown to the tagging calls (a 500), so the provider's create never finishes (large tier, Feature Store)", _sagemaker_feature_group_tags),
     Extension("ram", "Associate/DisassociateResourceShare, ListResourceSharePermissions", "missing", "the large tier shares its Feature Store groups with dev and ops through RAM (feature groups become shareable)", _ram_associations),
     Extension("lakeformation", "ListPermissions", "fix", "a table's column-level grants (TableWithColumns) are not listed when filtering by the table, as AWS does, so the provider never finds the data lake's column grants (large tier)", _lakeformation_column_grants),
+    Extension("sagemaker", "DescribeFeatureGroup, DeleteFeatureGroup", "fix", "the online store (with its KMS key) and the description are dropped, so the provider replaces the group on every plan, and a group cannot be deleted (large tier)", _sagemaker_feature_group_settings),
+    Extension("ram", "CreateResourceShare/GetResourceShares", "fix", "a share's tags are dropped, a perpetual diff (large tier)", _ram_share_tags),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )
 

@@ -557,3 +557,24 @@ def test_lakeformation_column_grants(aws):
     assert [(p["Resource"], p["Permissions"]) for p in listed] == [(columns, ["SELECT"])]
     other = lf.list_permissions(Principal=principal, Resource={"Table": {"DatabaseName": "curated", "Name": "visits"}})["PrincipalResourcePermissions"]
     assert other == []
+
+
+def test_sagemaker_feature_group_settings(aws):
+    sm = boto3.client("sagemaker")
+    online = {"EnableOnlineStore": True, "SecurityConfig": {"KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"}}
+    sm.create_feature_group(FeatureGroupName="fg", RecordIdentifierFeatureName="id", EventTimeFeatureName="at", RoleArn=ROLE, Description="features",
+                            FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "at", "FeatureType": "String"}],
+                            OnlineStoreConfig=online, OfflineStoreConfig={"S3StorageConfig": {"S3Uri": "s3://b/fg"}})
+    described = sm.describe_feature_group(FeatureGroupName="fg")
+    assert (described["OnlineStoreConfig"], described["Description"]) == (online, "features")
+    sm.delete_feature_group(FeatureGroupName="fg")
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        sm.describe_feature_group(FeatureGroupName="fg")
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        sm.delete_feature_group(FeatureGroupName="fg")
+
+
+def test_ram_share_tags(aws):
+    ram = boto3.client("ram")
+    ram.create_resource_share(name="features", tags=[{"key": "mlops:tier", "value": "large"}])
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"][0]["tags"] == [{"key": "mlops:tier", "value": "large"}]
