@@ -247,7 +247,6 @@ class Duties:
         return list(merged.values())
 
     def _reads(self, identity: Identity, arn: str) -> bool:
-        from policy.iam import authorized
         return authorized(identity.principal(), "s3:GetObject", arn)
 
     def _readable_s3(self, identity: Identity) -> list[str]:
