@@ -750,6 +750,50 @@ def _lakeformation_column_grants() -> None:
     _patch(LakeFormationBackend, "list_permissions", list_permissions)
 
 
+def _lakeformation_revoke_nothing_held() -> None:
+    from moto.lakeformation.exceptions import InvalidInput
+    from moto.lakeformation.models import LakeFormationBackend
+
+    original = LakeFormationBackend.revoke_permissions
+
+    def revoke_permissions(self: LakeFormationBackend, catalog_id: str, principal: dict[str, str], resource: dict[str, Any], permissions_to_revoke: list[str], permissions_with_grant_options_to_revoke: list[str]) -> None:
+        asked = set(permissions_to_revoke or []) | set(permissions_with_grant_options_to_revoke or [])
+        held = self.grants[catalog_id].permissions if catalog_id in self.grants else set()
+        if not any(p.principal == principal and p.resource == resource and asked & {*p.permissions, *p.permissions_with_grant_options} for p in held):
+            raise InvalidInput("No permissions revoked. Grantee has no permissions and no grantable permissions on resource")
+        original(self, catalog_id, principal, resource, permissions_to_revoke, permissions_with_grant_options_to_revoke)
+
+    _patch(LakeFormationBackend, "revoke_permissions", revoke_permissions)
+
+
+def _s3_object_lock_on_a_bucket_with_objects() -> None:
+    from moto.s3.exceptions import InvalidBucketState
+    from moto.s3.models import S3Backend
+
+    def put_object_lock_configuration(self: S3Backend, bucket_name: str, lock_enabled: bool, mode: str | None = None, days: int | None = None, years: int | None = None) -> None:
+        bucket = self.get_bucket(bucket_name)
+        if not bucket.is_versioned:
+            raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+        if lock_enabled:
+            bucket.object_lock_enabled, bucket.versioning_status = True, "Enabled"
+        bucket.default_lock_mode, bucket.default_lock_days, bucket.default_lock_years = mode, days, years
+
+    _patch(S3Backend, "put_object_lock_configuration", put_object_lock_configuration)
+
+
+def _glue_delete_database_drops_tags() -> None:
+    from moto.glue.models import GlueBackend
+    from moto.utilities.utils import get_partition
+
+    original = GlueBackend.delete_database
+
+    def delete_database(self: GlueBackend, database_name: str) -> None:
+        original(self, database_name)
+        self.tagger.delete_all_tags_for_resource(f"arn:{get_partition(self.region_name)}:glue:{self.region_name}:{self.account_id}:database/{database_name}")
+
+    _patch(GlueBackend, "delete_database", delete_database)
+
+
 def _sagemaker_model_network_isolation() -> None:
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse
@@ -997,6 +1041,9 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "AddTags/ListTags/DeleteTags on a feature group", "fix", "a feature group's ARN is unknown to the tagging calls (a 500), so the provider's create never finishes (large tier, Feature Store)", _sagemaker_feature_group_tags),
     Extension("ram", "Associate/DisassociateResourceShare, ListResourceSharePermissions", "missing", "the large tier shares its Feature Store groups with dev and ops through RAM (feature groups become shareable)", _ram_associations),
     Extension("lakeformation", "ListPermissions", "fix", "a table's column-level grants (TableWithColumns) are not listed when filtering by the table, as AWS does, so the provider never finds the data lake's column grants (large tier)", _lakeformation_column_grants),
+    Extension("lakeformation", "RevokePermissions", "fix", "revoking a permission the grantee does not hold succeeds; AWS answers InvalidInputException (No permissions revoked), the answer the provider's destroy waits for (large tier)", _lakeformation_revoke_nothing_held),
+    Extension("s3", "PutObjectLockConfiguration", "fix", "a bucket holding objects cannot change or drop its default retention (InvalidBucket: Bucket needs to be empty), so a destroy fails on a model bucket with versions in it; AWS allows it on any versioned bucket", _s3_object_lock_on_a_bucket_with_objects),
+    Extension("glue", "DeleteDatabase", "fix", "a deleted database's tags stay listed by the tagging API, so the leftovers sweep reports a database that no longer exists (large tier)", _glue_delete_database_drops_tags),
     Extension("sagemaker", "DescribeFeatureGroup, DeleteFeatureGroup", "fix", "the online store (with its KMS key) and the description are dropped, so the provider replaces the group on every plan, and a group cannot be deleted (large tier)", _sagemaker_feature_group_settings),
     Extension("ram", "CreateResourceShare/GetResourceShares", "fix", "a share's tags are dropped, a perpetual diff (large tier)", _ram_share_tags),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),

@@ -559,6 +559,43 @@ def test_lakeformation_column_grants(aws):
     assert other == []
 
 
+def test_lakeformation_revoke_nothing_held(aws):
+    lf = boto3.client("lakeformation")
+    principal = {"DataLakePrincipalIdentifier": ROLE}
+    table = {"Table": {"DatabaseName": "curated", "Name": "patients"}}
+    lf.grant_permissions(Principal=principal, Resource=table, Permissions=["SELECT", "DESCRIBE"])
+    lf.revoke_permissions(Principal=principal, Resource=table, Permissions=["SELECT"])
+    listed = lf.list_permissions(Principal=principal, Resource=table)["PrincipalResourcePermissions"]
+    assert [p["Permissions"] for p in listed] == [["DESCRIBE"]]
+    with pytest.raises(ClientError, match="No permissions revoked"):
+        lf.revoke_permissions(Principal=principal, Resource=table, Permissions=["SELECT"])
+    lf.revoke_permissions(Principal=principal, Resource=table, Permissions=["DESCRIBE"])
+    with pytest.raises(ClientError, match="No permissions revoked"):
+        lf.revoke_permissions(Principal=principal, Resource=table, Permissions=["DESCRIBE"])
+
+
+def test_s3_object_lock_on_a_bucket_with_objects(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="models", ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket="models", Key="model.tar.gz", Body=b"model")
+    s3.put_object_lock_configuration(Bucket="models", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 30}}})
+    retention = s3.get_object_lock_configuration(Bucket="models")["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert (retention["Mode"], retention["Days"]) == ("GOVERNANCE", 30)
+    s3.put_object_lock_configuration(Bucket="models", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})  # what the provider's destroy sends
+    assert "Rule" not in s3.get_object_lock_configuration(Bucket="models")["ObjectLockConfiguration"]
+    s3.create_bucket(Bucket="plain")
+    with pytest.raises(ClientError, match="Versioning must be 'Enabled'"):
+        s3.put_object_lock_configuration(Bucket="plain", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+
+
+def test_glue_delete_database_drops_tags(aws):
+    glue, tagging = boto3.client("glue"), boto3.client("resourcegroupstaggingapi")
+    glue.create_database(DatabaseInput={"Name": "curated"}, Tags={"mlops:tier": "large"})
+    assert [r["ResourceARN"].rsplit(":", 1)[1] for r in tagging.get_resources()["ResourceTagMappingList"]] == ["database/curated"]
+    glue.delete_database(Name="curated")
+    assert tagging.get_resources()["ResourceTagMappingList"] == []
+
+
 def test_sagemaker_feature_group_settings(aws):
     sm = boto3.client("sagemaker")
     online = {"EnableOnlineStore": True, "SecurityConfig": {"KmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/k"}}
