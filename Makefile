@@ -82,7 +82,7 @@ upgrade: setup package ## Grow a tier in place, keeping its data: FROM=small TO=
 	@$(if $(filter emulator,$(TARGET)),$(PY) scripts/emulator/ctl.py up)
 	@$(PY) scripts/upgrade.py $(FROM) $(TO) --target $(TARGET) $(if $(VARS),--var-file $(VARS))
 
-migrate-registry: setup ## Copy every model version into the bigger tier's registry: FROM=medium TO=large TARGET=aws (SOURCE_PROFILE, TARGET_PROFILE, DRY_RUN=1)
+migrate-registry: setup ## Copy every model version into the bigger tier's registry: FROM=medium TO=large, on the emulator or TARGET=aws (SOURCE_PROFILE, TARGET_PROFILE, DRY_RUN=1)
 	@$(PY) scripts/migrate_registry.py --from-tier $(or $(FROM),medium) --to-tier $(or $(TO),large) --target $(TARGET) \
 		$(if $(SOURCE_PROFILE),--source-profile $(SOURCE_PROFILE)) $(if $(TARGET_PROFILE),--target-profile $(TARGET_PROFILE)) $(if $(DRY_RUN),--dry-run)
 

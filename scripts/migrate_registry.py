@@ -2,6 +2,7 @@
 """Move a model registry to another account: medium -> large, where the artifact account takes over.
 
     migrate_registry.py --from-tier medium --to-tier large --target aws     # ARNs from each tier's outputs
+    migrate_registry.py --from-tier medium --to-tier large --target emulator   # both tiers applied on the emulator
     migrate_registry.py --source-group ARN --target-group ARN --target-bucket NAME
     (either: [--source-profile P] [--target-profile P] [--dry-run])
 
@@ -159,13 +160,22 @@ def tier_outputs(name: str | None, target: str) -> dict[str, Any]:
         raise SystemExit(f"error: cannot read the {name} tier's outputs on {target} (apply it first): {error.stderr.strip()[-300:]}") from None
 
 
+def emulator_account(group_arn: str) -> Any:
+    """The emulated account that holds a group, through the role the tiers' runs assume there."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import tier
+
+    env, _ = tier.target_env("emulator")
+    return tier.emulator_account(env, group_arn.split(":")[4])
+
+
 def main(argv: list[str] | None = None) -> int:
     import boto3
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from-tier", help="read --source-group from this tier's outputs (medium)")
     parser.add_argument("--to-tier", help="read --target-group and --target-bucket from this tier's outputs (large)")
-    parser.add_argument("--target", choices=["emulator", "aws"], default="aws", help="where the tiers' states are (with --from-tier/--to-tier)")
+    parser.add_argument("--target", choices=["emulator", "aws"], default="aws", help="where the tiers run: on the emulator each group's account is reached through the assumed role, profiles are not used")
     parser.add_argument("--source-group", help="ARN of the group to copy (medium: in the dev account)")
     parser.add_argument("--target-group", help="ARN of the group to fill (large: in the artifact account)")
     parser.add_argument("--target-bucket", help="the target account's model bucket (large: <prefix>-<artifact account>-<region>-models)")
@@ -183,9 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     for arn in (args.source_group, args.target_group):
         if not re.match(r"^arn:[\w-]+:sagemaker:[a-z0-9-]+:\d{12}:model-package-group/[A-Za-z0-9-]+$", arn):
             raise SystemExit(f"error: {arn!r} is not a model package group ARN")
-    region = args.target_group.split(":")[3]
-    source = boto3.Session(profile_name=args.source_profile, region_name=args.source_group.split(":")[3])
-    target = boto3.Session(profile_name=args.target_profile, region_name=region)
+    if args.target == "emulator":
+        source, target = (emulator_account(arn) for arn in (args.source_group, args.target_group))
+    else:
+        source = boto3.Session(profile_name=args.source_profile, region_name=args.source_group.split(":")[3])
+        target = boto3.Session(profile_name=args.target_profile, region_name=args.target_group.split(":")[3])
     held = lock(args.target_group)
     try:
         counts = migrate(source, target, args.source_group, args.target_group, args.target_bucket, args.dry_run)

@@ -28,6 +28,11 @@ output "model_approver_role_arn" {
   value       = module.tier.approver_role_arns.model
 }
 
+output "model_bucket_name" {
+  description = "The model bucket: model data and the reports each version names."
+  value       = module.tier.model_bucket_name
+}
+
 output "model_package_group_name" {
   description = "Approve versions here to deploy them."
   value       = module.tier.model_package_group_name

@@ -1,4 +1,4 @@
-"""The small tier on a fresh emulator, grown into medium: apply, plan again (no changes), exercise the event chain, upgrade, destroy.
+"""The small tier on a fresh emulator, grown into medium, then large: apply, plan again (no changes), exercise the event chains, upgrade, migrate the registry, destroy.
 
 The emulator runs moto server with the project's extensions on a free port, separate from any
 emulator `make up` started; it is stopped even when a step fails. EventBridge in moto does not
@@ -60,12 +60,14 @@ class Operator:
         output, _ = process.communicate(timeout=600)
         return process.returncode, output
 
-    def wait_until_created(self, count: int, since: float) -> None:
+    def wait_until_created(self, run: subprocess.Popen[str], count: int, since: float) -> None:
         """Until the running apply has created `count` resources (its log, written as it goes)."""
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             if self.log.exists() and self.log.stat().st_mtime >= since and self.log.read_text().count("Creation complete") >= count:
                 return
+            if run.poll() is not None:
+                raise AssertionError(f"the run ended (exit {run.returncode}) before creating {count} resources: {run.communicate()[0][-3000:]}")
             time.sleep(0.2)
         raise AssertionError(f"the apply did not create {count} resources in time")
 
@@ -100,13 +102,15 @@ def leftovers_tagged(state_id: str) -> list[str]:
     return [l.arn for l in leftovers.tagged(account, wanted) if not leftovers.gone(l)]
 
 
-def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
+def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp_path):
     """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
     dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
     converge, `make demo` twice, a clean re-plan, the deployed wiring; then the team grows: `make upgrade
     FROM=small TO=medium` keeps data, versions, Studio and the endpoint, medium re-plans clean and its
-    cross-account wiring works; small's serving stack retires, medium is destroyed, nothing is left."""
-    for name in ("small", "medium"):
+    cross-account wiring works; large applies beside it in one step, re-plans clean, `make migrate-registry`
+    moves the versions and artifacts into large's registry, where an approval releases a migrated version
+    through large's accounts; large, small's serving stack and medium are destroyed, nothing is left."""
+    for name in ("small", "medium", "large"):
         terraform_init(ROOT / "environments" / name)
         state = tier.state_file(name)
         for stale in (state, state.with_suffix(".boot-id"), state.with_suffix(".lock"), tier.upgraded_accounts(name)):
@@ -119,7 +123,7 @@ def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     # sets the stale state aside by itself.
     began = time.time()
     run = operator.start("demo")
-    operator.wait_until_created(10, began)
+    operator.wait_until_created(run, 10, began)
     os.kill(ctl.port_holder(emulator)[0], signal.SIGKILL)  # the server, not the shell that records its exit
     output, _ = run.communicate(timeout=300)
     assert run.returncode != 0 and "error: the emulator stopped (exit 137, last log lines: " in output, output[-3000:]
@@ -130,7 +134,7 @@ def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     began = time.time()
     assert operator.run("down")[0] == 0
     run = operator.start("demo")
-    operator.wait_until_created(15, began)
+    operator.wait_until_created(run, 15, began)
     second_began = time.monotonic()
     code, second = operator.run("apply-small")
     assert code != 0 and "another run holds the small state on the emulator (pid " in second and time.monotonic() - second_began < 30, second
@@ -145,7 +149,7 @@ def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     # SIGKILL to everything mid-apply: what it created but could not record is swept by the next run.
     began = time.time()
     run = operator.start("demo")
-    operator.wait_until_created(10, began)
+    operator.wait_until_created(run, 10, began)
     operator.kill_everything()
     run.wait(timeout=60)
     code, output = operator.run("demo")
@@ -181,8 +185,34 @@ def test_operator_loop_and_upgrade_to_medium(emulator, monkeypatch):
     medium = tier.outputs("medium", "emulator")
     assert medium["account_roles"]["dev"] == small["account_roles"]["dev"] and medium["model_package_group_arn"].endswith("/" + small["model_package_group_name"])
     medium_wiring(medium, monkeypatch)
+
+    # The business grows again: large applies beside medium (its own prefix while both live in staging
+    # and prod), `make migrate-registry` moves the versions, and large's accounts release a migrated one.
+    grown = tmp_path / "large.tfvars"
+    grown.write_text('prefix = "grown"\n')
+    began = time.time()
+    code, output = operator.run("apply-large", f"VARS={grown}")
+    assert code == 0 and "Apply complete" in output, output[-3000:]
+    timings["make apply-large (beside medium)"] = time.time() - began
+    began = time.time()
+    assert tier.change("replan", "large", "emulator", [str(grown)]) == 0
+    timings["large re-plan"] = time.time() - began
     rejected = [line for line in ctl.log_file(emulator).read_text(errors="replace").splitlines() if extensions.REJECTION_LOG_LINE in line]
     assert not rejected, "an apply set a policy before a principal it names (AWS rejects it; the provider retried): " + "; ".join(rejected[:5])
+    large = tier.outputs("large", "emulator")
+    began = time.time()
+    code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
+    assert code == 0 and "migration done: 2 registered, 0 already there, 0 status updated, 2 objects copied" in output, output[-3000:]
+    timings["make migrate-registry FROM=medium TO=large"] = time.time() - began
+    code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
+    assert code == 0 and "migration done: 0 registered, 2 already there, 0 status updated, 0 objects copied" in output, output[-3000:]
+    migrated = large_wiring(large, medium, monkeypatch)
+    for package in migrated:  # as for medium below: the registry's versions go before the registry
+        account_session(large["account_roles"]["artifact"]).client("sagemaker").delete_model_package(ModelPackageName=package)
+    began = time.time()
+    code, output = operator.run("destroy-large", f"VARS={grown}")
+    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
+    timings["make destroy-large"] = time.time() - began
 
     # Small's serving stack retires once medium's prod serves; then medium goes.
     began = time.time()
@@ -235,10 +265,13 @@ def approval(group: str, arn: str) -> dict:
             "detail": {"ModelPackageGroupName": group, "ModelPackageArn": arn, "ModelApprovalStatus": "Approved"}}
 
 
-def register_and_approve(sm, group: str) -> str:
+def register_and_approve(sm, group: str, bucket: str) -> str:
+    """A version whose model data is in the tier's model bucket (what a migration copies), approved."""
+    key = f"models/{group}/{len(sm.list_model_packages(ModelPackageGroupName=group)['ModelPackageSummaryList']) + 1}/model.tar.gz"
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b"model", ServerSideEncryption="aws:kms")
     arn = sm.create_model_package(
         ModelPackageGroupName=group, ModelApprovalStatus="PendingManualApproval",
-        InferenceSpecification={"Containers": [{"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": "s3://models/model.tar.gz"}],
+        InferenceSpecification={"Containers": [{"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": f"s3://{bucket}/{key}"}],
                                 "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
     )["ModelPackageArn"]
     sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
@@ -252,7 +285,7 @@ def event_chain(small: dict, monkeypatch) -> list[str]:
 
     # The approval rule matches an approval of this group and targets the deployed deploy function.
     rule = events.describe_rule(Name=f"{endpoint}-approval")
-    arn = register_and_approve(sm, group)
+    arn = register_and_approve(sm, group, small["model_bucket_name"])
     assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
     deploy_config = lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [deploy_config["FunctionArn"]]
@@ -269,7 +302,7 @@ def event_chain(small: dict, monkeypatch) -> list[str]:
     assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]["ResourceId"] == f"endpoint/{endpoint}/variant/AllTraffic"
 
     # A second approval rolls out as a canary guarded by the alarms Terraform created.
-    second = register_and_approve(sm, group)
+    second = register_and_approve(sm, group, small["model_bucket_name"])
     assert deploy.handler(approval(group, second))["status"] == "updating"
     alarms = [a["AlarmName"] for a in sm.describe_endpoint(EndpointName=endpoint)["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]]
     assert sorted(a["AlarmName"] for a in boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]) == sorted(alarms) != []
@@ -344,3 +377,47 @@ def medium_wiring(medium: dict, monkeypatch) -> None:
     started = trigger.handler(violation)
     assert started["status"] == "started" and trigger.handler(violation)["status"] == "duplicate"
     assert [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]] == [started["execution"]]
+
+
+def large_wiring(large: dict, medium: dict, monkeypatch) -> list[str]:
+    """Seven accounts: medium's versions are in the artifact account's registry with their statuses, lineage
+    marker and copied artifacts; an approval there reaches the CI/CD account, whose release function
+    starts large's deployment pipeline; the lake hides its identifiers from dev; the features are shared.
+    Returns the migrated versions."""
+    artifact, cicd, data = (account_session(large["account_roles"][role]) for role in ("artifact", "cicd", "data"))
+    sources = account_session(medium["account_roles"]["dev"]).client("sagemaker").list_model_packages(ModelPackageGroupName=medium["model_package_group_arn"].rsplit("/", 1)[1])["ModelPackageSummaryList"]
+    group = large["model_package_group_arn"].rsplit("/", 1)[1]
+    sm = artifact.client("sagemaker")
+    copies = [sm.describe_model_package(ModelPackageName=p["ModelPackageArn"]) for p in sm.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]]
+    assert sorted((c["CustomerMetadataProperties"]["mlops:migrated-from"], c["ModelApprovalStatus"]) for c in copies) == sorted((p["ModelPackageArn"], p["ModelApprovalStatus"]) for p in sources) != []
+    for copy in copies:
+        bucket, key = copy["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].removeprefix("s3://").split("/", 1)
+        assert bucket == large["model_bucket_name"] and artifact.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"] == len(b"model")
+
+    # An approval in the artifact account is forwarded to the CI/CD account's bus, whose rule runs the release.
+    approved = next(c["ModelPackageArn"] for c in copies if c["ModelApprovalStatus"] == "Approved")
+    event = {**approval(group, approved), "account": large["account_roles"]["artifact"], "id": "5b1f3c4e-8a9d-4e2f-b7c6-1d0e9f8a7b6c", "version": "0", "time": "2026-11-26T11:00:00Z", "resources": []}
+    [forwarder] = [r for r in artifact.client("events").list_rules()["Rules"] if r["Name"].endswith("-artifact-forward-approvals")]
+    assert artifact.client("events").test_event_pattern(EventPattern=forwarder["EventPattern"], Event=json.dumps(event))["Result"]
+    [target] = artifact.client("events").list_targets_by_rule(Rule=forwarder["Name"])["Targets"]
+    cicd_events = cicd.client("events")
+    assert target["Arn"] == f"arn:aws:events:us-east-1:{large['account_roles']['cicd']}:event-bus/default"
+    assert [s["Principal"]["AWS"] for s in json.loads(cicd_events.describe_event_bus()["Policy"])["Statement"]] == [target["RoleArn"]]
+    rule = cicd_events.describe_rule(Name=f"{large['deployment_pipeline_name']}-on-approval")
+    assert cicd_events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(event))["Result"]
+    release_config = cicd.client("lambda").get_function_configuration(FunctionName=[t["Arn"] for t in cicd_events.list_targets_by_rule(Rule=rule["Name"])["Targets"]][0].rsplit(":", 1)[1])
+    for key, value in release_config["Environment"]["Variables"].items():
+        monkeypatch.setenv(key, value)
+    release = load_lambda("release")
+    release.codepipeline = cicd.client("codepipeline")
+    started = release.handler(event)
+    execution = release.codepipeline.get_pipeline_execution(pipelineName=large["deployment_pipeline_name"], pipelineExecutionId=started["execution"])["pipelineExecution"]
+    assert (started["status"], execution["variables"]) == ("started", [{"name": "MODEL_PACKAGE_ARN", "resolvedValue": approved}])
+
+    # The data lake hides the identifiers from dev; Feature Store groups are shared with dev and ops.
+    grants = data.client("lakeformation").list_permissions()["PrincipalResourcePermissions"]
+    dev_columns = [g["Resource"]["TableWithColumns"] for g in grants if "TableWithColumns" in g["Resource"] and f":{large['account_roles']['dev']}:" in g["Principal"]["DataLakePrincipalIdentifier"]]
+    assert [c["ColumnWildcard"]["ExcludedColumnNames"] for c in dev_columns] == [["patient_id"]]
+    shared = artifact.client("ram").get_resource_share_associations(associationType="PRINCIPAL")["resourceShareAssociations"]
+    assert sorted(a["associatedEntity"] for a in shared if a["status"] == "ASSOCIATED") == sorted(large["account_roles"][r] for r in ("dev", "ops"))
+    return [c["ModelPackageArn"] for c in copies]
