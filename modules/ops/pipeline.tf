@@ -107,6 +107,8 @@ locals {
     explainability_values = [local.clarify_output.explainability, "analysis.json"]
   } : key => { ContentType = "application/json", S3Uri = { "Std:Join" = { On = "/", Values = path } } } }
 
+  hyperparameters = { C = tostring(var.regularization_c) } # the training job's, recorded with the version it produces
+
   register_step = {
     Name = "Register"
     Type = "RegisterModel"
@@ -123,15 +125,21 @@ locals {
         SupportedResponseMIMETypes              = ["application/json"]
         SupportedRealtimeInferenceInstanceTypes = var.serving_instance_types
       }
-      ModelMetrics = {
+      # The registry keeps what the talk lists: evaluation metrics, hyperparameters, and with Clarify on
+      # its bias and explainability reports (the analyses the baselines below are cut from).
+      ModelMetrics = merge({
         ModelQuality = {
           Statistics = { ContentType = "application/json", S3Uri = { "Std:Join" = { On = "/", Values = [local.execution_uri, "evaluation", "evaluation.json"] } } }
         }
-      }
+        }, jsondecode(var.clarify_baselines.enabled ? jsonencode({
+          Bias           = { PostTrainingReport = local.clarify_file.bias_constraints }
+          Explainability = { Report = local.clarify_file.explainability_values }
+      }) : "{}"))
       CustomerMetadataProperties = {
-        "code-version"  = local.code_version
-        "training-data" = var.training_data_s3_uri
-        "pipeline-run"  = { Get = "Execution.PipelineExecutionArn" }
+        "code-version"    = local.code_version
+        "training-data"   = var.training_data_s3_uri
+        "pipeline-run"    = { Get = "Execution.PipelineExecutionArn" }
+        "hyperparameters" = jsonencode(local.hyperparameters)
       }
       }, var.monitoring_baseline || var.clarify_baselines.enabled ? {
       DriftCheckBaselines = merge(
@@ -174,7 +182,7 @@ locals {
         Type = "Training"
         Arguments = {
           AlgorithmSpecification = { TrainingImage = local.sklearn_image, TrainingInputMode = "File", ContainerEntrypoint = ["python3", "/opt/ml/input/data/code/train.py"] }
-          HyperParameters        = { C = tostring(var.regularization_c) }
+          HyperParameters        = local.hyperparameters
           InputDataConfig = [
             { ChannelName = "train", ContentType = "text/csv", DataSource = { S3DataSource = { S3DataType = "S3Prefix", S3Uri = local.train_output_uri, S3DataDistributionType = "FullyReplicated" } } },
             { ChannelName = "code", DataSource = { S3DataSource = { S3DataType = "S3Prefix", S3Uri = local.code_uri, S3DataDistributionType = "FullyReplicated" } } },

@@ -126,6 +126,10 @@ run "clarify_baselines_are_computed_by_clarify_and_registered" {
     condition     = jsonencode(sort(keys(local.register_step.Arguments.DriftCheckBaselines))) == jsonencode(["Bias", "Explainability", "ModelDataQuality"]) && endswith(local.register_step.Arguments.DriftCheckBaselines.Bias.PostTrainingConstraints.S3Uri["Std:Join"].Values[1], "analysis.json")
     error_message = "the bias and explainability baselines are registered with the version"
   }
+  assert {
+    condition     = local.register_step.Arguments.ModelMetrics.Bias.PostTrainingReport.S3Uri["Std:Join"].Values == [local.clarify_output.bias, "analysis.json"] && local.register_step.Arguments.ModelMetrics.Explainability.Report.S3Uri["Std:Join"].Values == [local.clarify_output.explainability, "analysis.json"]
+    error_message = "the version carries Clarify's bias and explainability reports"
+  }
 }
 
 run "rejects_clarify_without_facet" {
@@ -139,6 +143,10 @@ run "no_baseline_by_default" {
   assert {
     condition     = !contains(keys(local.register_step.Arguments), "DriftCheckBaselines") && !contains(keys(local.pipeline_definition.Steps[3]), "DependsOn")
     error_message = "without monitoring_baseline the definition carries no baseline (and no null keys)"
+  }
+  assert {
+    condition     = keys(local.register_step.Arguments.ModelMetrics) == ["ModelQuality"] && jsondecode(local.register_step.Arguments.CustomerMetadataProperties.hyperparameters) == local.pipeline_definition.Steps[1].Arguments.HyperParameters
+    error_message = "a version carries its evaluation metrics and the training job's hyperparameters (no Clarify reports while Clarify is off)"
   }
 }
 
