@@ -16,8 +16,9 @@ copies. Images are kept as they are: the target's serving roles must be able to 
 
 Idempotent and resumable: each migrated version carries `mlops:migrated-from` (the source version's
 ARN) in its customer metadata and is created with a client token derived from it, so a re-run after
-any interruption skips what is done, copies only missing objects, and brings an approval status that
-changed since up to date. One run at a time per target group (a lock file under build/state).
+any interruption skips what is done, copies only objects missing or rewritten at the source since (each
+copy records its source's ETag), and brings an approval status that changed since up to date. One run at
+a time per target group (a lock file under build/state).
 
 Hand-written: no maintained tool copies SageMaker model package groups across accounts.
 """
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 MARKER = "mlops:migrated-from"
+SOURCE_ETAG = "mlops-source-etag"  # S3 metadata on each copied object: the source object it was made from
 # What create_model_package takes from a described version as it is (the URIs inside are rewritten).
 CARRIED = ("ModelPackageDescription", "InferenceSpecification", "ModelMetrics", "DriftCheckBaselines", "MetadataProperties",
            "Domain", "Task", "SamplePayloadUrl", "AdditionalInferenceSpecifications", "CustomerMetadataProperties", "SkipModelValidation")
@@ -86,18 +88,19 @@ def registration(source: dict[str, Any], target_group: str, target_bucket: str) 
 
 
 def copy_object(source_s3: Any, target_s3: Any, uri: str, bucket: str, key_id: str | None) -> bool:
-    """Copy one object to the same key of the target bucket unless a copy of the same size is there. True when copied."""
+    """Copy one object to the same key of the target bucket unless the copy there was made from this very
+    source object (its ETag, recorded on the copy: sizes alike prove nothing). True when copied."""
     source_bucket, key = S3_URI.match(uri).groups()
     head = source_s3.head_object(Bucket=source_bucket, Key=key)
     try:
-        if target_s3.head_object(Bucket=bucket, Key=key)["ContentLength"] == head["ContentLength"]:
+        if target_s3.head_object(Bucket=bucket, Key=key).get("Metadata", {}).get(SOURCE_ETAG) == head["ETag"]:
             return False
     except target_s3.exceptions.ClientError as error:
         if error.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
             raise
     body = source_s3.get_object(Bucket=source_bucket, Key=key)["Body"]
-    encryption = {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key_id} if key_id else {})}
-    target_s3.upload_fileobj(body, bucket, key, ExtraArgs=encryption)
+    extra = {"ServerSideEncryption": "aws:kms", **({"SSEKMSKeyId": key_id} if key_id else {}), "Metadata": {SOURCE_ETAG: head["ETag"]}}
+    target_s3.upload_fileobj(body, bucket, key, ExtraArgs=extra)
     return True
 
 

@@ -89,6 +89,17 @@ def test_every_version_moves_with_its_status_metadata_and_artifacts_and_a_rerun_
     assert len(described(target)) == 4
 
 
+def test_an_artifact_rewritten_at_the_source_is_copied_again_even_at_the_same_size(accounts):
+    source, source_group, target, target_group = accounts
+    register(source, "mlops-111111111111-us-east-1-models", 1, "Approved")
+    migrate_registry.migrate(source, target, source_group, target_group, "mlops-666666666666-us-east-1-models")
+    key = "models/pipelines-1/output/model.tar.gz"
+    source.client("s3").put_object(Bucket="mlops-111111111111-us-east-1-models", Key=key, Body=b"MODEL 1" * 100, ServerSideEncryption="aws:kms")
+    again = migrate_registry.migrate(source, target, source_group, target_group, "mlops-666666666666-us-east-1-models")
+    assert again["objects copied"] == 1
+    assert target.client("s3").get_object(Bucket="mlops-666666666666-us-east-1-models", Key=key)["Body"].read() == b"MODEL 1" * 100
+
+
 def test_an_interrupted_migration_resumes_and_catches_up_with_later_approvals(accounts, monkeypatch):
     source, source_group, target, target_group = accounts
     originals = [register(source, "mlops-111111111111-us-east-1-models", n, "PendingManualApproval") for n in (1, 2, 3)]
