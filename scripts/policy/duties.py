@@ -229,7 +229,13 @@ class Duties:
             for arn in readers:
                 found.append(Executed(arn, [identity.arn], "code this plan uploads"))
         # A SageMaker execution role that may pull a repository's images runs them (pipeline steps, served models).
-        repositories = [f"arn:aws:ecr:{self.model.region}:{r.account_id}:repository/{r.get('name')}" for r in self.model.plan.of_type("aws_ecr_repository")]
+        repositories = []
+        for r in self.model.plan.of_type("aws_ecr_repository"):
+            name, why = self.model.value(r, "name")
+            if name is None:  # a repository whose images cannot be named cannot be proven unwritable: say so
+                self.model.unresolved.append((r.address, why or "name is unknown until apply"))
+                continue
+            repositories.append(f"arn:aws:ecr:{self.model.region}:{r.account_id}:repository/{name}")
         for identity in self.model.principals.values():
             if trusts_service(identity, "sagemaker.amazonaws.com"):
                 for repository in repositories:

@@ -318,9 +318,12 @@ def test_what_a_rule_could_not_read_is_reported_after_every_rule_ran(tmp_path):
     rules before it) record what they could not read, and it reports both."""
     from fixtures import synthetic
     raw = synthetic([("dev", "aws_sagemaker_pipeline", "unreviewed", {"pipeline_name": "p"}),
-                     ("prod", "aws_lambda_function", "deploy", {"environment": [{"variables": {"DEPLOYMENT_SPEC": "not json"}}]})])
+                     ("prod", "aws_lambda_function", "deploy", {"environment": [{"variables": {"DEPLOYMENT_SPEC": "not json"}}]}),
+                     ("dev", "aws_ecr_repository", "images", {})])
     raw["resource_changes"][0]["change"]["after_unknown"] = {"pipeline_definition": True}
+    raw["resource_changes"][2]["change"]["after_unknown"] = {"name": True}  # whose images a role runs cannot be told
     assert sorted(messages(write(raw, tmp_path), "MLOPS-016")) == ["not evaluated: DEPLOYMENT_SPEC is not a JSON object",
+                                                                  "not evaluated: name is unknown until apply",
                                                                   "not evaluated: pipeline_definition is unknown until apply: its jobs' VPC, KMS and parameters are not evaluated"]
 
 
