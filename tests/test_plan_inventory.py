@@ -117,3 +117,28 @@ def test_the_sweep_says_how_it_finds_a_killed_runs_copy_of_every_planned_type(ti
     assert planned - set(leftovers.HOW_FOUND) - set(leftovers.NOT_FOUND) == set()
     assert set(leftovers.HOW_FOUND) & set(leftovers.NOT_FOUND) == set()
 
+
+
+@pytest.mark.xdist_group("large")
+def test_large_retrains_and_serves_with_its_tier_images() -> None:
+    """Environment versioning: with pipeline_images set, large's pipeline and its served models run the tier
+    images, so each role that runs them may pull them, across accounts through the repository policy and
+    the key. (Large's demo leaves it off: its images are built from the data scientists' repository.)"""
+    images = ROOT / "build" / "test-inputs" / "large-pipeline-images.tfvars"
+    images.parent.mkdir(parents=True, exist_ok=True)
+    images.write_text('pipeline_images = { training = { repository = "training", tag = "c0ffee" }, inference = { repository = "inference", tag = "c0ffee" } }\n')
+    after = {a: c["change"]["after"] for a, c in tier_plan("large", str(images)).resource_changes.items()}
+    repository = "arn:aws:ecr:us-east-1:666666666666:repository/mlops/{}".format
+    pipeline_role, prod_model = "arn:aws:iam::555555555555:role/mlops/mlops-ops-pipeline", "arn:aws:iam::333333333333:role/mlops/mlops-prod-model"
+
+    def pulls(address: str) -> list[str]:
+        statements = json.loads(after[address]["policy"])["Statement"]
+        return [r for s in statements if "ecr:BatchGetImage" in s["Action"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+
+    assert {repository("training"), repository("inference")} <= set(pulls("module.tier.module.ops.aws_iam_role_policy.pipeline"))
+    assert repository("inference") in pulls("module.tier.module.prod.aws_iam_role_policy.model")
+    for name in ("training", "inference"):
+        readers = json.loads(after[f'module.tier.module.artifact.aws_ecr_repository_policy.this["{name}"]']["policy"])["Statement"][0]["Principal"]["AWS"]
+        assert {pipeline_role, prod_model} <= set(readers), readers
+    key_policy = after["module.tier.module.artifact.module.kms.aws_kms_key.this"]["policy"]
+    assert pipeline_role in key_policy and prod_model in key_policy
