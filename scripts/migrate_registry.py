@@ -29,9 +29,11 @@ import copy
 import fcntl
 import hashlib
 import re
+import subprocess
 import sys
-from pathlib import Path
 from typing import Any, Callable, Iterator
+
+import tier
 
 MARKER = "mlops:migrated-from"
 SOURCE_ETAG = "mlops-source-etag"  # S3 metadata on each copied object: the source object it was made from
@@ -139,7 +141,7 @@ def migrate(source: Any, target: Any, source_group: str, target_group: str, targ
 
 
 def lock(target_group: str) -> Any:
-    path = Path(__file__).resolve().parent.parent / "build" / "state" / f"migrate-{group_name(target_group)}.lock"
+    path = tier.BUILD / "state" / f"migrate-{group_name(target_group)}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = path.open("a+")
     try:
@@ -150,11 +152,6 @@ def lock(target_group: str) -> Any:
 
 
 def tier_outputs(name: str | None, target: str) -> dict[str, Any]:
-    import subprocess
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import tier
-
     if name not in tier.TIERS:
         raise SystemExit(f"error: --from-tier and --to-tier name tiers ({', '.join(tier.TIERS)}), not {name!r}")
     try:
@@ -165,9 +162,6 @@ def tier_outputs(name: str | None, target: str) -> dict[str, Any]:
 
 def emulator_account(group_arn: str) -> Any:
     """The emulated account that holds a group, through the role the tiers' runs assume there."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import tier
-
     env, _ = tier.target_env("emulator")
     return tier.emulator_account(env, group_arn.split(":")[4])
 
