@@ -89,8 +89,8 @@ migrate-registry: setup ## Copy every model version into the bigger tier's regis
 demo: apply-small ## Set up, start the emulator, apply the small tier on it and show what was deployed
 	@$(PY) scripts/tier.py summary small
 
-retrain: setup ## Start the retraining pipeline of a tier (TIER=small; TARGET=aws for a real account)
-	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET)
+retrain: setup ## Run the retraining pipeline of a tier and follow its steps (TIER=small; TARGET=aws for a real account; NO_WAIT=1)
+	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET) $(if $(NO_WAIT),--no-wait)
 
 test: setup package plans ## Run every check: fmt, validate, terraform test, plans, policy, Lambdas, emulator
 	@$(PY) -m pytest

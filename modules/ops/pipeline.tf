@@ -1,5 +1,6 @@
 # The retraining pipeline, as a SageMaker Pipelines definition (schema 2020-12-01):
 # Preprocess -> Train -> Evaluate -> QualityGate -> Register (PendingManualApproval) | Fail.
+# Each script gets its /opt/ml paths as arguments (the paths the inputs and outputs below name).
 # Whoever starts a run can choose instance types only: the training data, the quality threshold and
 # the approval status are fixed here, so no start can register an unreviewed model as approved.
 locals {
@@ -73,7 +74,7 @@ locals {
       Name = "ClarifyConfig"
       Type = "Processing"
       Arguments = merge(local.processing_common, {
-        AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/clarify_config.py"] }
+        AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/clarify_config.py"], ContainerArguments = ["--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/clarify"] }
         Environment = {
           MODEL_NAME      = { Get = "Steps.ClarifyModel.ModelName" }
           FACET           = var.clarify_baselines.facet
@@ -169,7 +170,7 @@ locals {
         Name = "Preprocess"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"] }
+          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"], ContainerArguments = ["--input-dir", "/opt/ml/processing/input/data", "--output-dir", "/opt/ml/processing"] }
           ProcessingInputs = [
             local.processing_code,
             { InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
@@ -181,7 +182,7 @@ locals {
         Name = "Train"
         Type = "Training"
         Arguments = {
-          AlgorithmSpecification = { TrainingImage = local.sklearn_image, TrainingInputMode = "File", ContainerEntrypoint = ["python3", "/opt/ml/input/data/code/train.py"] }
+          AlgorithmSpecification = { TrainingImage = local.sklearn_image, TrainingInputMode = "File", ContainerEntrypoint = ["python3", "/opt/ml/input/data/code/train.py"], ContainerArguments = ["--train-dir", "/opt/ml/input/data/train", "--model-dir", "/opt/ml/model", "--config", "/opt/ml/input/config/hyperparameters.json"] }
           HyperParameters        = local.hyperparameters
           InputDataConfig = [
             { ChannelName = "train", ContentType = "text/csv", DataSource = { S3DataSource = { S3DataType = "S3Prefix", S3Uri = local.train_output_uri, S3DataDistributionType = "FullyReplicated" } } },
@@ -200,7 +201,7 @@ locals {
         Name = "Evaluate"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"] }
+          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"], ContainerArguments = ["--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation"] }
           ProcessingInputs = [
             local.processing_code,
             { InputName = "model", AppManaged = false, S3Input = { S3Uri = local.model_data_uri, LocalPath = "/opt/ml/processing/model", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any, Callable
@@ -854,6 +855,47 @@ def _organizations_invite_account() -> None:
     _patch(OrganizationsResponse, "invite_account_to_organization", invite_account_to_organization)
 
 
+def _sagemaker_pipeline_executions() -> None:
+    from moto.core.responses import ActionResult
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+    from moto.sagemaker.utils import get_pipeline_execution_from_arn, get_pipeline_from_name
+
+    from emulator import pipelines
+
+    original_start = SageMakerModelBackend.start_pipeline_execution
+    original_describe = SageMakerModelBackend.describe_pipeline_execution
+
+    def start(self: SageMakerModelBackend, pipeline_name: str, *args: Any, **kwargs: Any) -> dict[str, str]:
+        reply = original_start(self, pipeline_name, *args, **kwargs)
+        pipeline = get_pipeline_from_name(self.pipelines, pipeline_name)
+        execution = pipeline.pipeline_executions[reply["PipelineExecutionArn"]]
+        execution.pipeline_execution_status = "Executing"  # as on AWS: the steps run after the reply
+        try:
+            execution.emulated = pipelines.Execution(self, pipeline, execution)
+        except ValueError as error:  # a parameter value that is not of its declared type
+            execution.pipeline_execution_status, execution.pipeline_execution_failure_reason = "Failed", f"ClientError: {error}"
+            return reply
+        threading.Thread(target=execution.emulated.run, name=f"pipeline-{execution.emulated.id}", daemon=True).start()
+        return reply
+
+    def describe(self: SageMakerModelBackend, pipeline_execution_arn: str) -> dict[str, Any]:
+        reply = original_describe(self, pipeline_execution_arn)
+        reason = get_pipeline_execution_from_arn(self.pipelines, pipeline_execution_arn).pipeline_execution_failure_reason
+        return {**{k: v for k, v in reply.items() if k != "FailureReason"}, **({"FailureReason": reason} if reason else {})}
+
+    def list_steps(self: SageMakerResponse) -> ActionResult:
+        execution = get_pipeline_execution_from_arn(self.sagemaker_backend.pipelines, self._get_param("PipelineExecutionArn"))
+        emulated = getattr(execution, "emulated", None)
+        steps = [dict(step) for step in (emulated.steps if emulated else [])]
+        ascending = self._get_param("SortOrder") == "Ascending"
+        return ActionResult({"PipelineExecutionSteps": steps if ascending else steps[::-1]})  # AWS lists the newest first
+
+    _patch(SageMakerModelBackend, "start_pipeline_execution", start)
+    _patch(SageMakerModelBackend, "describe_pipeline_execution", describe)
+    _patch(SageMakerResponse, "list_pipeline_execution_steps", list_steps)
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -1026,6 +1068,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("codepipeline", "GetPipeline/ListPipelines", "fix", "created/updated are ISO strings where the JSON protocol has epoch numbers, so the SDK cannot read a pipeline", _codepipeline_timestamps),
     Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
     Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
+    Extension("sagemaker", "StartPipelineExecution, ListPipelineExecutionSteps", "missing", "moto records every execution as Succeeded and runs nothing; the emulator runs the retraining pipeline's steps (emulator/pipelines.py): the project's scripts on the local Python in place of the container image, Model Monitor's baseline by the project's own analyzer (emulator/model_monitor.py)", _sagemaker_pipeline_executions),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),

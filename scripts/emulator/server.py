@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import threading
 import uuid
 from collections import OrderedDict
 from pathlib import Path
 
-from emulator import extensions
+from emulator import extensions, pipelines
 
 
 def main() -> None:
@@ -39,7 +38,7 @@ def main() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     handle = DomainDispatcherApplication.__call__
-    one_at_a_time = threading.Lock()
+    one_at_a_time = pipelines.LOCK  # shared with the pipeline runs, which use the backends between requests
     answered: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()
 
     def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]

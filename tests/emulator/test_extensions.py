@@ -615,3 +615,107 @@ def test_ram_share_tags(aws):
     ram = boto3.client("ram")
     ram.create_resource_share(name="features", tags=[{"key": "mlops:tier", "value": "large"}])
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"][0]["tags"] == [{"key": "mlops:tier", "value": "large"}]
+
+
+def pipeline_definition(bucket: str) -> dict:
+    """The retraining pipeline's shape (modules/ops/pipeline.tf) on the project's step scripts, with the
+    quality threshold a parameter so one pipeline can pass and fail its gate."""
+    run = {"Std:Join": {"On": "/", "Values": [f"s3://{bucket}/executions", {"Get": "Execution.PipelineExecutionId"}]}}
+
+    def io(name: str, uri, local: str) -> dict:
+        return {"InputName": name, "S3Input": {"S3Uri": uri, "LocalPath": local, "S3DataType": "S3Prefix", "S3InputMode": "File"}}
+
+    def out(name: str) -> dict:
+        return {"OutputName": name, "S3Output": {"S3Uri": {"Std:Join": {"On": "/", "Values": [run, name]}}, "LocalPath": f"/opt/ml/processing/{name}", "S3UploadMode": "EndOfJob"}}
+
+    def script(name: str, *args: str) -> dict:
+        return {"ImageUri": "sklearn", "ContainerEntrypoint": ["python3", f"/opt/ml/processing/input/code/{name}"], "ContainerArguments": list(args)}
+
+    code = io("code", f"s3://{bucket}/code", "/opt/ml/processing/input/code")
+    train_uri = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
+    test_uri = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri"}
+    return {"Version": "2020-12-01", "Parameters": [{"Name": "MinAccuracy", "Type": "Float", "DefaultValue": 0.9}], "Steps": [
+        {"Name": "Preprocess", "Type": "Processing", "Arguments": {
+            "AppSpecification": script("preprocess.py", "--input-dir", "/opt/ml/processing/input/data", "--output-dir", "/opt/ml/processing"),
+            "ProcessingInputs": [code, io("data", f"s3://{bucket}/data/", "/opt/ml/processing/input/data")],
+            "ProcessingOutputConfig": {"Outputs": [out("train"), out("test")]}}},
+        {"Name": "Train", "Type": "Training", "Arguments": {
+            "AlgorithmSpecification": {"TrainingImage": "sklearn", "ContainerEntrypoint": ["python3", "/opt/ml/input/data/code/train.py"],
+                                       "ContainerArguments": ["--train-dir", "/opt/ml/input/data/train", "--model-dir", "/opt/ml/model", "--config", "/opt/ml/input/config/hyperparameters.json"]},
+            "HyperParameters": {"C": "0.5"},
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": train_uri}}}, {"ChannelName": "code", "DataSource": {"S3DataSource": {"S3Uri": f"s3://{bucket}/code"}}}],
+            "OutputDataConfig": {"S3OutputPath": f"s3://{bucket}/models"}}},
+        {"Name": "Evaluate", "Type": "Processing", "Arguments": {
+            "AppSpecification": script("evaluate.py", "--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation"),
+            "ProcessingInputs": [code, io("model", {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}, "/opt/ml/processing/model"), io("test", test_uri, "/opt/ml/processing/test")],
+            "ProcessingOutputConfig": {"Outputs": [out("evaluation")]}},
+         "PropertyFiles": [{"PropertyFileName": "EvaluationReport", "OutputName": "evaluation", "FilePath": "evaluation.json"}]},
+        {"Name": "Baseline", "Type": "Processing", "DependsOn": ["Preprocess"], "Arguments": {
+            "AppSpecification": {"ImageUri": "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer"},
+            "Environment": {"dataset_format": json.dumps({"csv": {"header": True}}), "dataset_source": "/opt/ml/processing/input/baseline", "output_path": "/opt/ml/processing/baseline"},
+            "ProcessingInputs": [io("baseline", train_uri, "/opt/ml/processing/input/baseline")], "ProcessingOutputConfig": {"Outputs": [out("baseline")]}}},
+        {"Name": "QualityGate", "Type": "Condition", "DependsOn": ["Baseline"], "Arguments": {
+            "Conditions": [{"Type": "GreaterThanOrEqualTo", "RightValue": {"Get": "Parameters.MinAccuracy"},
+                            "LeftValue": {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}}}],
+            "IfSteps": [{"Name": "Register", "Type": "RegisterModel", "Arguments": {
+                "ModelPackageGroupName": "g", "ModelApprovalStatus": "PendingManualApproval",
+                "InferenceSpecification": {"Containers": [{"Image": "sklearn", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
+                                           "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
+                "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": {"Std:Join": {"On": "/", "Values": [run, "evaluation", "evaluation.json"]}}}}},
+                "CustomerMetadataProperties": {"pipeline-run": {"Get": "Execution.PipelineExecutionArn"}}}}],
+            "ElseSteps": [{"Name": "QualityGateFailed", "Type": "Fail", "Arguments": {"ErrorMessage": "Test accuracy is below the minimum"}}]}},
+    ]}
+
+
+def finished(sm, arn: str) -> dict:
+    for _ in range(600):
+        described = sm.describe_pipeline_execution(PipelineExecutionArn=arn)
+        if described["PipelineExecutionStatus"] != "Executing":
+            return described
+        time.sleep(0.1)
+    raise AssertionError(f"{arn} still executing after 60 s")
+
+
+def test_sagemaker_pipeline_executions(aws):
+    from sklearn.datasets import load_breast_cancer
+
+    s3, sm = boto3.client("s3"), boto3.client("sagemaker")
+    s3.create_bucket(Bucket="lake")
+    for script in (ROOT / "modules" / "ops" / "steps").glob("*.py"):
+        s3.put_object(Bucket="lake", Key=f"code/{script.name}", Body=script.read_bytes())
+    data = load_breast_cancer()
+    rows = [",".join([f"f{i}" for i in range(data.data.shape[1])] + ["target"])] + [",".join(map(str, [*r, t])) for r, t in zip(data.data.tolist(), data.target.tolist())]
+    s3.put_object(Bucket="lake", Key="data/cancer.csv", Body="\n".join(rows).encode())
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    sm.create_pipeline(PipelineName="p", RoleArn=ROLE, PipelineDefinition=json.dumps(pipeline_definition("lake")))
+
+    started = sm.start_pipeline_execution(PipelineName="p")["PipelineExecutionArn"]
+    assert sm.describe_pipeline_execution(PipelineExecutionArn=started)["PipelineExecutionStatus"] == "Executing"
+    assert finished(sm, started)["PipelineExecutionStatus"] == "Succeeded"
+    steps = sm.list_pipeline_execution_steps(PipelineExecutionArn=started, SortOrder="Ascending")["PipelineExecutionSteps"]
+    assert [(s["StepName"], s["StepStatus"]) for s in steps] == [(n, "Succeeded") for n in ("Preprocess", "Train", "Evaluate", "Baseline", "QualityGate", "Register")]
+    assert steps[4]["Metadata"] == {"Condition": {"Outcome": "true"}}
+    version = sm.describe_model_package(ModelPackageName=steps[5]["Metadata"]["RegisterModel"]["Arn"])
+    assert (version["ModelApprovalStatus"], version["CustomerMetadataProperties"]["pipeline-run"]) == ("PendingManualApproval", started)
+    bucket, key = version["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].removeprefix("s3://").split("/", 1)
+    assert key.endswith("-Train/output/model.tar.gz") and s3.head_object(Bucket=bucket, Key=key)["ContentLength"] > 1000
+    metrics = json.loads(s3.get_object(Bucket="lake", Key=version["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].removeprefix("s3://lake/"))["Body"].read())
+    assert metrics["metrics"]["accuracy"]["value"] >= 0.9
+    baseline = s3.list_objects_v2(Bucket="lake", Prefix=f"executions/{started.rsplit('/', 1)[-1]}/baseline/")["Contents"]
+    assert sorted(o["Key"].rsplit("/", 1)[-1] for o in baseline) == ["constraints.json", "statistics.json"]
+
+    # The gate fails: the Fail step's message is the execution's failure, nothing is registered.
+    gated = sm.start_pipeline_execution(PipelineName="p", PipelineParameters=[{"Name": "MinAccuracy", "Value": "1.01"}])["PipelineExecutionArn"]
+    assert finished(sm, gated)["FailureReason"] == "Test accuracy is below the minimum"
+    newest = sm.list_pipeline_execution_steps(PipelineExecutionArn=gated)["PipelineExecutionSteps"][0]
+    assert (newest["StepName"], newest["StepStatus"], newest["Metadata"]) == ("QualityGateFailed", "Failed", {"Fail": {"ErrorMessage": "Test accuracy is below the minimum"}})
+    assert len(sm.list_model_packages(ModelPackageGroupName="g")["ModelPackageSummaryList"]) == 1
+
+    typo = sm.start_pipeline_execution(PipelineName="p", PipelineParameters=[{"Name": "MinAccuracy", "Value": "high"}])["PipelineExecutionArn"]
+    assert finished(sm, typo)["FailureReason"] == "ClientError: parameter MinAccuracy is Float, not 'high'"
+
+    # No data: the first step fails with the script's own message, and nothing after it runs.
+    s3.delete_object(Bucket="lake", Key="data/cancer.csv")
+    empty = sm.start_pipeline_execution(PipelineName="p")["PipelineExecutionArn"]
+    assert finished(sm, empty)["FailureReason"] == "ClientError: no objects under s3://lake/data/"
+    assert [(s["StepName"], s["StepStatus"]) for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=empty)["PipelineExecutionSteps"]] == [("Preprocess", "Failed")]

@@ -58,6 +58,10 @@ run "pipeline_definition" {
     error_message = "the quality threshold and the training data are fixed in the definition"
   }
   assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.AppSpecification.ContainerArguments[1] == jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.ProcessingInputs[1].S3Input.LocalPath && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[2].Arguments.AppSpecification.ContainerArguments[1] == jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[2].Arguments.ProcessingInputs[1].S3Input.LocalPath && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[2].Arguments.AppSpecification.ContainerArguments[5] == jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[2].Arguments.ProcessingOutputConfig.Outputs[0].S3Output.LocalPath
+    error_message = "the step scripts are given the paths their inputs and outputs are mapped to"
+  }
+  assert {
     condition     = alltrue([for i in [0, 2] : jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[i].Arguments.NetworkConfig.EnableInterContainerTrafficEncryption]) && jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[1].Arguments.EnableInterContainerTrafficEncryption
     error_message = "every job encrypts inter-container traffic"
   }
