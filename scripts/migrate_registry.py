@@ -40,6 +40,9 @@ SOURCE_ETAG = "mlops-source-etag"  # S3 metadata on each copied object: the sour
 # What create_model_package takes from a described version as it is (the URIs inside are rewritten).
 CARRIED = ("ModelPackageDescription", "InferenceSpecification", "ModelMetrics", "DriftCheckBaselines", "MetadataProperties",
            "Domain", "Task", "SamplePayloadUrl", "AdditionalInferenceSpecifications", "CustomerMetadataProperties", "SkipModelValidation")
+# Of those, what points at the version's artifacts (copied, their URIs rewritten); the metadata properties
+# only refer (the training-data prefix, the pipeline run) and move as they are.
+ARTIFACTS = tuple(key for key in CARRIED if key not in ("MetadataProperties", "CustomerMetadataProperties"))
 S3_URI = re.compile(r"^s3://([^/]+)/(.+)$")
 
 
@@ -82,7 +85,7 @@ def rewritten(value: Any, move: Callable[[str], str]) -> Any:
 def registration(source: dict[str, Any], target_group: str, target_bucket: str) -> dict[str, Any]:
     """create_model_package's arguments for the copy of one source version."""
     carried = {key: copy.deepcopy(source[key]) for key in CARRIED if key in source}
-    moved = rewritten(carried, lambda uri: f"s3://{target_bucket}/{S3_URI.match(uri).group(2)}")
+    moved = {key: rewritten(value, lambda uri: f"s3://{target_bucket}/{S3_URI.match(uri).group(2)}") if key in ARTIFACTS else value for key, value in carried.items()}
     moved["CustomerMetadataProperties"] = {**moved.get("CustomerMetadataProperties", {}), MARKER: source["ModelPackageArn"],
                                            "mlops:source-version": str(source.get("ModelPackageVersion", ""))}
     token = hashlib.sha256(source["ModelPackageArn"].encode()).hexdigest()[:36]
@@ -125,7 +128,7 @@ def migrate(source: Any, target: Any, source_group: str, target_group: str, targ
         if dry_run:
             print(f"    would {'keep' if copied else 'register'} {arn} ({status})")
             continue
-        for uri in sorted(set(s3_uris({k: version[k] for k in CARRIED if k in version}))):
+        for uri in sorted(set(s3_uris({k: version[k] for k in ARTIFACTS if k in version}))):
             counts["objects copied"] += copy_object(source_s3, target_s3, uri, target_bucket, key_id)
         if copied is None:
             new = target_sm.create_model_package(**registration(version, group_name(target_group), target_bucket))["ModelPackageArn"]

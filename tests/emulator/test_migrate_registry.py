@@ -46,7 +46,7 @@ def register(account_session: boto3.Session, bucket: str, number: int, status: s
                                 "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
         ModelMetrics={"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": f"s3://{bucket}/{prefix}/evaluation.json"}}},
         MetadataProperties={"GeneratedBy": f"arn:aws:sagemaker:{REGION}:{SOURCE_ACCOUNT}:pipeline/mlops-retraining/execution/run{number}", "CommitId": f"c{number}"},
-        CustomerMetadataProperties={"hyperparameters": json.dumps({"max_depth": number})},
+        CustomerMetadataProperties={"hyperparameters": json.dumps({"max_depth": number}), "training-data": "s3://mlops-lake/datasets/training/"},
     )["ModelPackageArn"]
 
 
@@ -77,6 +77,7 @@ def test_every_version_moves_with_its_status_metadata_and_artifacts_and_a_rerun_
     for number, (old, new) in enumerate(zip(described(source), copies), 1):
         assert new["MetadataProperties"] == old["MetadataProperties"], "lineage: the pipeline execution and the commit"
         assert new["ModelPackageDescription"] == f"run {number}" and new["CustomerMetadataProperties"]["hyperparameters"] == json.dumps({"max_depth": number})
+        assert new["CustomerMetadataProperties"]["training-data"] == "s3://mlops-lake/datasets/training/", "a reference, not an artifact: neither copied nor rewritten"
         model = new["InferenceSpecification"]["Containers"][0]
         assert model["Image"] == IMAGE and model["ModelDataUrl"] == f"s3://mlops-666666666666-us-east-1-models/models/pipelines-{number}/output/model.tar.gz"
         report = new["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"]
