@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import threading
+import urllib.parse
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any, Callable
@@ -896,6 +897,36 @@ def _sagemaker_pipeline_executions() -> None:
     _patch(SageMakerResponse, "list_pipeline_execution_steps", list_steps)
 
 
+def _sagemaker_runtime_invoke_endpoint() -> None:
+    from moto.core.exceptions import JsonRESTError
+    from moto.sagemaker.models import sagemaker_backends
+    from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+    from emulator import serving
+
+    canned = SageMakerRuntimeResponse.invoke_endpoint
+
+    def invoke_endpoint(self: SageMakerRuntimeResponse) -> Any:
+        name = self._get_params().get("EndpointName") or urllib.parse.unquote(self.path.split("/")[2])
+        runtime = self.sagemakerruntime_backend
+        if runtime.results_queue or runtime.results.get(name):  # results set through moto's API: a test's explicit override
+            return canned(self)
+        try:
+            request = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+            body, content_type, variant = serving.invoke(sagemaker_backends[self.current_account][self.region], name, request,
+                                                         self.headers.get("Content-Type", "application/octet-stream"), self.headers.get("Accept", ""),
+                                                         self.headers.get("X-Amzn-SageMaker-Target-Variant"))
+        except serving.EndpointNotFound as error:
+            raise JsonRESTError("ValidationError", str(error)) from None
+        except serving.ModelError as error:
+            failed = JsonRESTError("ModelError", str(error))
+            failed.code = 424  # AWS's status for an error the model raised
+            raise failed from None
+        return 200, {"Content-Type": content_type, "x-Amzn-Invoked-Production-Variant": variant}, body
+
+    _patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -1069,6 +1100,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
     Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
     Extension("sagemaker", "StartPipelineExecution, ListPipelineExecutionSteps", "missing", "moto records every execution as Succeeded and runs nothing; the emulator runs the retraining pipeline's steps (emulator/pipelines.py): the project's scripts on the local Python in place of the container image, Model Monitor's baseline by the project's own analyzer (emulator/model_monitor.py)", _sagemaker_pipeline_executions),
+    Extension("sagemaker-runtime", "InvokeEndpoint", "fix", "moto answers every endpoint with canned data (kept when a test queues results through moto's API) and captures nothing; the emulator serves the variant's model artifact through its inference script (emulator/serving.py, on the local Python in place of the image) and writes SageMaker's data-capture records", _sagemaker_runtime_invoke_endpoint),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),

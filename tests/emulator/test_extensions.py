@@ -719,3 +719,66 @@ def test_sagemaker_pipeline_executions(aws):
     empty = sm.start_pipeline_execution(PipelineName="p")["PipelineExecutionArn"]
     assert finished(sm, empty)["FailureReason"] == "ClientError: no objects under s3://lake/data/"
     assert [(s["StepName"], s["StepStatus"]) for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=empty)["PipelineExecutionSteps"]] == [("Preprocess", "Failed")]
+
+
+def serving_endpoint(s3, sm, tmp_path, rows: list[list[float]], labels: list[int]) -> None:
+    """A model trained by the project's train.py, packed as SageMaker packs it, behind an endpoint that captures."""
+    import csv
+    import sys
+    import tarfile
+
+    sys.path.insert(0, str(ROOT / "modules" / "ops" / "steps"))
+    import train
+
+    (tmp_path / "train").mkdir()
+    with (tmp_path / "train" / "train.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["a", "b", "target"], *[[*r, t] for r, t in zip(rows, labels)]])
+    train.main(["--train-dir", str(tmp_path / "train"), "--model-dir", str(tmp_path / "model"), "--config", str(tmp_path / "none.json")])
+    with tarfile.open(tmp_path / "model.tar.gz", "w:gz") as tar:
+        for item in (tmp_path / "model").iterdir():
+            tar.add(item, arcname=item.name)
+    for bucket in ("models", "capture"):
+        s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=(tmp_path / "model.tar.gz").read_bytes())
+    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "sklearn", "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}})
+    sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
+                              DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100, "DestinationS3Uri": "s3://capture/datacapture",
+                                                 "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}], "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]}})
+    sm.create_endpoint(EndpointName="e", EndpointConfigName="c")
+
+
+def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
+    s3, sm, runtime = boto3.client("s3"), boto3.client("sagemaker"), boto3.client("sagemaker-runtime")
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
+    request = json.dumps({"instances": [[2.0, 0.0], [38.0, 1.0]]})
+    reply = runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Accept="application/json", Body=request)
+    answer = json.loads(reply["Body"].read())
+    assert answer["predictions"] == [0, 1] and len(answer["probabilities"]) == 2 and reply["InvokedProductionVariant"] == "AllTraffic"
+
+    captured = s3.list_objects_v2(Bucket="capture", Prefix="datacapture/e/AllTraffic/")["Contents"]
+    assert len(captured) == 1 and re.fullmatch(r"datacapture/e/AllTraffic/\d{4}/\d\d/\d\d/\d\d/\d\d-\d\d-\d{3}-[0-9a-f-]{36}\.jsonl", captured[0]["Key"])
+    record = json.loads(s3.get_object(Bucket="capture", Key=captured[0]["Key"])["Body"].read())
+    assert record["captureData"]["endpointInput"] == {"observedContentType": "application/json", "mode": "INPUT", "data": request, "encoding": "JSON"}
+    assert json.loads(record["captureData"]["endpointOutput"]["data"]) == answer and record["eventVersion"] == "0" and record["eventMetadata"]["inferenceTime"].endswith("Z")
+
+    # A model made from a registered version (as the deploy function makes them) serves that version's artifact.
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    package = sm.create_model_package(ModelPackageGroupName="g", InferenceSpecification={
+        "Containers": [{"Image": "sklearn", "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}}],
+        "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]})["ModelPackageArn"]
+    sm.create_model(ModelName="v1", ExecutionRoleArn=ROLE, Containers=[{"ModelPackageName": package}])
+    sm.create_endpoint_config(EndpointConfigName="c1", ProductionVariants=[{"VariantName": "Blue", "ModelName": "v1", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="c1")
+    reply = runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Accept="application/json", Body=request)
+    assert (json.loads(reply["Body"].read())["predictions"], reply["InvokedProductionVariant"]) == ([0, 1], "Blue")
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="c")
+
+    # What the model cannot read is the model's error (424), captured nowhere; no endpoint is a validation error.
+    with pytest.raises(ClientError) as error:
+        runtime.invoke_endpoint(EndpointName="e", ContentType="text/csv", Body=b"1,2")
+    assert (error.value.response["Error"]["Code"], error.value.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ModelError", 424)
+    assert "unsupported content type text/csv" in error.value.response["Error"]["Message"]
+    assert len(s3.list_objects_v2(Bucket="capture")["Contents"]) == 1
+    with pytest.raises(ClientError, match="Endpoint missing of account 123456789012 not found"):
+        runtime.invoke_endpoint(EndpointName="missing", ContentType="application/json", Body=request)

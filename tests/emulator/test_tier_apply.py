@@ -11,12 +11,11 @@ import io
 import json
 import os
 import signal
-import ssl
 import re
 import subprocess
 import tarfile
 import time
-import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -171,17 +170,21 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     code, output = operator.run("status")
     assert code == 0 and "healthy" in output
     small = tier.outputs("small", "emulator")
-    began = time.time()
-    code, output = operator.run("retrain")
-    timings["make retrain (the emulator runs the pipeline)"] = time.time() - began
-    trained = re.search(r"^registered (arn:\S+) \(PendingManualApproval\)$", output, flags=re.M)
-    assert code == 0 and trained and re.search(r"^  metrics: accuracy 0\.9\d*, ", output, flags=re.M), output[-3000:]
-    versions = event_chain(small, monkeypatch, trained[1])
+    trained = []
+    for _ in range(2):  # v1, then a retraining's v2
+        began = time.time()
+        code, output = operator.run("retrain")
+        timings["make retrain (the emulator runs the pipeline)"] = time.time() - began
+        registered = re.search(r"^registered (arn:\S+) \(PendingManualApproval\)$", output, flags=re.M)
+        assert code == 0 and registered and re.search(r"^  metrics: accuracy 0\.9\d*, ", output, flags=re.M), output[-3000:]
+        trained.append(registered[1])
+    versions = event_chain(small, monkeypatch, trained)
 
     # The team grows: `make upgrade FROM=small TO=medium` keeps the dev account and everything in it.
     bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
     s3, sm = boto3.client("s3"), boto3.client("sagemaker")
-    s3.put_object(Bucket=bucket, Key=f"{prefix}data.csv", Body=b"0.1,0.2,1\n", ServerSideEncryption="aws:kms")
+    seeded = s3.get_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv")["Body"].read().decode().splitlines()
+    s3.put_object(Bucket=bucket, Key=f"{prefix}data.csv", Body="\n".join(seeded[:3]).encode() + b"\n", ServerSideEncryption="aws:kms")  # more data, same columns
     sm.update_model_package(ModelPackageArn=versions[1], ModelApprovalStatus="Rejected")
     before = kept(small)
     began = time.time()
@@ -210,10 +213,10 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     large = tier.outputs("large", "emulator")
     began = time.time()
     code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
-    assert code == 0 and "migration done: 2 registered, 0 already there, 0 status updated, 2 objects copied" in output, output[-3000:]
+    assert code == 0 and "migration done: 3 registered, 0 already there, 0 status updated, 8 objects copied" in output, output[-3000:]
     timings["make migrate-registry FROM=medium TO=large"] = time.time() - began
     code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
-    assert code == 0 and "migration done: 0 registered, 2 already there, 0 status updated, 0 objects copied" in output, output[-3000:]
+    assert code == 0 and "migration done: 0 registered, 3 already there, 0 status updated, 0 objects copied" in output, output[-3000:]
     migrated = large_wiring(large, medium, monkeypatch)
     for package in migrated:  # as for medium below: the registry's versions go before the registry
         account_session(large["account_roles"]["artifact"]).client("sagemaker").delete_model_package(ModelPackageName=package)
@@ -227,8 +230,8 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     code, output = operator.run("destroy-small")
     assert code == 0 and "no leftovers tagged" in output, output[-3000:]
     timings["make destroy-small (the serving stack left behind)"] = time.time() - began
-    for package in versions:  # an operator's step before the registry can be destroyed (as on AWS)
-        sm.delete_model_package(ModelPackageName=package)
+    for package in sm.list_model_packages(ModelPackageGroupName=small["model_package_group_name"])["ModelPackageSummaryList"]:
+        sm.delete_model_package(ModelPackageName=package["ModelPackageArn"])  # an operator's step before the registry can be destroyed (as on AWS)
     began = time.time()
     code, output = operator.run("destroy-medium")
     assert code == 0 and "no leftovers tagged" in output, output[-3000:]
@@ -273,19 +276,6 @@ def approval(group: str, arn: str) -> dict:
             "detail": {"ModelPackageGroupName": group, "ModelPackageArn": arn, "ModelApprovalStatus": "Approved"}}
 
 
-def register_and_approve(sm, group: str, bucket: str) -> str:
-    """A version whose model data is in the tier's model bucket (what a migration copies), approved."""
-    key = f"models/{group}/{len(sm.list_model_packages(ModelPackageGroupName=group)['ModelPackageSummaryList']) + 1}/model.tar.gz"
-    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b"model", ServerSideEncryption="aws:kms")
-    arn = sm.create_model_package(
-        ModelPackageGroupName=group, ModelApprovalStatus="PendingManualApproval",
-        InferenceSpecification={"Containers": [{"Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3", "ModelDataUrl": f"s3://{bucket}/{key}"}],
-                                "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
-    )["ModelPackageArn"]
-    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")
-    return arn
-
-
 def trained_version(sm, arn: str, small: dict) -> None:
     """What the deployed pipeline registered: the model it trained, in the model bucket, with the
     registry's metadata (metrics, hyperparameters, the run and the code version)."""
@@ -299,16 +289,17 @@ def trained_version(sm, arn: str, small: dict) -> None:
     assert version["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluation/evaluation.json")
 
 
-def event_chain(small: dict, monkeypatch, trained: str) -> list[str]:
-    """The deployed wiring, exercised with the functions' code in-process, from the version the
-    pipeline trained. Returns the versions in the registry."""
+def event_chain(small: dict, monkeypatch, trained: list[str]) -> list[str]:
+    """The deployed wiring, exercised with the functions' code in-process, on the two versions the
+    pipeline trained. Returns them."""
     sm, events, lam = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda")
     group, endpoint = small["model_package_group_name"], small["endpoint_name"]
-    trained_version(sm, trained, small)
+    for version in trained:
+        trained_version(sm, version, small)
 
     # The approval rule matches an approval of this group and targets the deployed deploy function.
     rule = events.describe_rule(Name=f"{endpoint}-approval")
-    arn = trained
+    arn, second = trained
     sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")  # the model approver's act
     assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
     deploy_config = lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")
@@ -326,21 +317,27 @@ def event_chain(small: dict, monkeypatch, trained: str) -> list[str]:
     assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]["ResourceId"] == f"endpoint/{endpoint}/variant/AllTraffic"
 
     # A second approval rolls out as a canary guarded by the alarms Terraform created.
-    second = register_and_approve(sm, group, small["model_bucket_name"])
+    sm.update_model_package(ModelPackageArn=second, ModelApprovalStatus="Approved")
     assert deploy.handler(approval(group, second))["status"] == "updating"
     alarms = [a["AlarmName"] for a in sm.describe_endpoint(EndpointName=endpoint)["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]]
     assert sorted(a["AlarmName"] for a in boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]) == sorted(alarms) != []
 
-    # The inference function's code, configured as deployed, serves a prediction.
+    # The inference function's code, configured as deployed, serves the trained model's predictions
+    # (the emulator runs the artifact's inference.py), and the endpoint captures the request.
     inference_env = lam.get_function_configuration(FunctionName=f"{endpoint}-inference")["Environment"]["Variables"]
     for key, value in inference_env.items():
         monkeypatch.setenv(key, value)
-    results = json.dumps({"results": [{"Body": json.dumps({"predictions": [1]}), "ContentType": "application/json"}]}).encode()
-    request = urllib.request.Request(f"{ctl.endpoint()}/moto-api/static/sagemaker/endpoint-results", data=results, method="POST")
-    urllib.request.urlopen(request, context=ssl.create_default_context(cafile=str(ctl.CERT_FILE)), timeout=5).close()
+    bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
+    rows = [line.split(",") for line in boto3.client("s3").get_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv")["Body"].read().decode().splitlines()[1:4]]
+    body = json.dumps({"instances": [[float(v) for v in row[:-1]] for row in rows]})
     inference = load_lambda("inference")
-    reply = inference.handler({"headers": {"Content-Type": "application/json"}, "body": json.dumps({"instances": [[0.1, 0.2]]}), "requestContext": {"requestId": "r-1"}})
-    assert (reply["statusCode"], json.loads(reply["body"])["predictions"]) == (200, [1])
+    reply = inference.handler({"headers": {"Content-Type": "application/json"}, "body": body, "requestContext": {"requestId": "r-1"}})
+    assert (reply["statusCode"], json.loads(reply["body"])["predictions"]) == (200, [int(float(row[-1])) for row in rows]), reply
+    capture = boto3.client("s3")
+    destination = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
+    records = [json.loads(capture.get_object(Bucket=destination[0], Key=o["Key"])["Body"].read()) for o in
+               capture.list_objects_v2(Bucket=destination[0], Prefix=f"{destination[1]}/{endpoint}/")["Contents"]]
+    assert [json.loads(r["captureData"]["endpointInput"]["data"]) for r in records] == [json.loads(body)], records
 
     return [arn, second]
 
@@ -398,9 +395,12 @@ def medium_wiring(medium: dict, monkeypatch) -> None:
         monkeypatch.setenv(key, value)
     trigger = load_lambda("retrain_trigger")
     trigger.sagemaker = dev.client("sagemaker")
-    started = trigger.handler(violation)
-    assert started["status"] == "started" and trigger.handler(violation)["status"] == "duplicate"
-    assert [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]] == [started["execution"]]
+    assert trigger.handler(violation)["status"] == "debounced", "the run `make retrain` started minutes ago answers this violation"
+    later = datetime.now(timezone.utc) + timedelta(minutes=int(function["Environment"]["Variables"]["COOLDOWN_MINUTES"]) + 1)
+    started = trigger.handler(violation, now=later)
+    assert started["status"] == "started" and trigger.handler(violation, now=later)["status"] == "duplicate"
+    runs = [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]]
+    assert len(runs) == 3 and started["execution"] in runs, runs  # the two `make retrain` runs and this one
 
 
 def large_wiring(large: dict, medium: dict, monkeypatch) -> list[str]:
@@ -414,9 +414,13 @@ def large_wiring(large: dict, medium: dict, monkeypatch) -> list[str]:
     sm = artifact.client("sagemaker")
     copies = [sm.describe_model_package(ModelPackageName=p["ModelPackageArn"]) for p in sm.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]]
     assert sorted((c["CustomerMetadataProperties"]["mlops:migrated-from"], c["ModelApprovalStatus"]) for c in copies) == sorted((p["ModelPackageArn"], p["ModelApprovalStatus"]) for p in sources) != []
+    dev = account_session(medium["account_roles"]["dev"])
     for copy in copies:
         bucket, key = copy["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].removeprefix("s3://").split("/", 1)
-        assert bucket == large["model_bucket_name"] and artifact.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"] == len(b"model")
+        original = dev.client("sagemaker").describe_model_package(ModelPackageName=copy["CustomerMetadataProperties"]["mlops:migrated-from"])
+        source_bucket, source_key = original["InferenceSpecification"]["Containers"][0]["ModelDataUrl"].removeprefix("s3://").split("/", 1)
+        size = dev.client("s3").head_object(Bucket=source_bucket, Key=source_key)["ContentLength"]
+        assert bucket == large["model_bucket_name"] and artifact.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"] == size > 1000
 
     # An approval in the artifact account is forwarded to the CI/CD account's bus, whose rule runs the release.
     approved = next(c["ModelPackageArn"] for c in copies if c["ModelApprovalStatus"] == "Approved")
