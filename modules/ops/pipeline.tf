@@ -18,7 +18,7 @@ locals {
     }
   }
 
-  step_output = { for name in ["train", "test", "evaluation", "baseline"] : name => {
+  step_output = { for name in ["train", "test", "features", "evaluation", "baseline"] : name => {
     OutputName = name
     AppManaged = false
     S3Output = {
@@ -28,11 +28,14 @@ locals {
     }
   } }
 
-  train_output_uri = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" }
-  test_output_uri  = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }
-  model_data_uri   = { Get = "Steps.Train.ModelArtifacts.S3ModelArtifacts" }
+  train_output_uri    = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri" }
+  test_output_uri     = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['test'].S3Output.S3Uri" }
+  features_output_uri = { Get = "Steps.Preprocess.ProcessingOutputConfig.Outputs['features'].S3Output.S3Uri" }
+  model_data_uri      = { Get = "Steps.Train.ModelArtifacts.S3ModelArtifacts" }
 
-  # Model Monitor's statistics and constraints of the training data (the analyzer's own format).
+  # Model Monitor's statistics and constraints of the training data's features (the analyzer's own
+  # format): headerless, so its columns are _c0, _c1, ... as the serving module's record preprocessor
+  # names the features of each captured request; the target is not among them (requests carry none).
   baseline_files = { for name, file in { Statistics = "statistics.json", Constraints = "constraints.json" } : name => {
     ContentType = "application/json"
     S3Uri       = { "Std:Join" = { On = "/", Values = [local.execution_uri, "baseline", file] } }
@@ -44,12 +47,12 @@ locals {
     Arguments = merge(local.processing_common, {
       AppSpecification = { ImageUri = local.monitor_image }
       Environment = {
-        dataset_format             = jsonencode({ csv = { header = true, output_columns_position = "START" } })
+        dataset_format             = jsonencode({ csv = { header = false } })
         dataset_source             = "/opt/ml/processing/input/baseline_dataset_input"
         output_path                = "/opt/ml/processing/baseline"
         publish_cloudwatch_metrics = "Disabled"
       }
-      ProcessingInputs       = [{ InputName = "baseline_dataset_input", AppManaged = false, S3Input = { S3Uri = local.train_output_uri, LocalPath = "/opt/ml/processing/input/baseline_dataset_input", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
+      ProcessingInputs       = [{ InputName = "baseline_dataset_input", AppManaged = false, S3Input = { S3Uri = local.features_output_uri, LocalPath = "/opt/ml/processing/input/baseline_dataset_input", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
       ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.baseline] }
     })
   }
@@ -175,7 +178,7 @@ locals {
             local.processing_code,
             { InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
           ]
-          ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.train, local.step_output.test] }
+          ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.train, local.step_output.test, local.step_output.features] }
         })
       },
       {

@@ -116,7 +116,7 @@ data "aws_iam_policy_document" "model" {
     content {
       sid       = "WriteCapturedData"
       actions   = ["s3:PutObject"]
-      resources = ["${local.arn_prefix}:s3:::${local.capture_bucket}/*"]
+      resources = ["${local.arn_prefix}:s3:::${local.capture_bucket}/${local.endpoint_name}/${local.endpoint_name}/*"] # <destination>/<endpoint>/<variant>/...: not the baselines or the monitor's code
     }
   }
 }

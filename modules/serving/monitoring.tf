@@ -74,6 +74,18 @@ resource "aws_iam_role_policy" "monitor" {
   policy = data.aws_iam_policy_document.monitor[0].json
 }
 
+# Turns each captured {"instances": [...]} request into the baseline's columns (monitor/record_preprocessor.py).
+# Code the monitor role runs: kept apart from what the endpoint and the monitor may write.
+resource "aws_s3_object" "record_preprocessor" {
+  count       = var.monitoring.enabled ? 1 : 0
+  bucket      = module.capture_bucket[0].name
+  key         = "${local.endpoint_name}/monitor-code/${filemd5("${path.module}/monitor/record_preprocessor.py")}/record_preprocessor.py"
+  source      = "${path.module}/monitor/record_preprocessor.py"
+  source_hash = filemd5("${path.module}/monitor/record_preprocessor.py")
+  kms_key_id  = module.kms.arn
+  tags        = var.tags
+}
+
 resource "aws_sagemaker_data_quality_job_definition" "this" {
   count    = var.monitoring.enabled ? 1 : 0
   name     = "${local.name_prefix}-data-quality"
@@ -81,7 +93,8 @@ resource "aws_sagemaker_data_quality_job_definition" "this" {
   tags     = var.tags
 
   data_quality_app_specification {
-    image_uri = local.monitor_image
+    image_uri                      = local.monitor_image
+    record_preprocessor_source_uri = "s3://${local.capture_bucket}/${aws_s3_object.record_preprocessor[0].key}"
   }
   data_quality_baseline_config {
     constraints_resource {

@@ -12,7 +12,8 @@ import csv
 import json
 import statistics
 from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 MONITORING_CONFIG = {
     "evaluate_constraints": "Enabled", "emit_metrics": "Enabled", "datatype_check_threshold": 1.0, "domain_content_threshold": 1.0,
@@ -100,3 +101,119 @@ def run_analyzer(environment: dict[str, str]) -> None:
     output.mkdir(parents=True, exist_ok=True)
     (output / "statistics.json").write_text(json.dumps(stats, indent=2))
     (output / "constraints.json").write_text(json.dumps(constraints, indent=2))
+
+
+# --- a monitoring run: the current data against the baseline -----------------------------------
+
+def cdf_distance(baseline: dict[str, Any], numbers: list[float]) -> float:
+    """L-infinity distance between the baseline's distribution (its histogram's cumulative counts at
+    each bucket bound) and the current data's empirical distribution at the same bounds."""
+    buckets = baseline["numerical_statistics"]["distribution"]["kll"]["buckets"]
+    total = sum(b["count"] for b in buckets) or 1.0
+    distance, cumulative = 0.0, 0.0
+    ordered = sorted(numbers)
+    for bucket in buckets:
+        cumulative += bucket["count"]
+        below = sum(1 for n in ordered if n <= bucket["upper_bound"]) / len(ordered)
+        distance = max(distance, abs(cumulative / total - below))
+    return distance
+
+
+def drift_threshold(drift: dict[str, Any], baseline_count: int, current_count: int) -> float:
+    """comparison_threshold; with the Robust method also the two-sample Kolmogorov-Smirnov critical
+    value at alpha 0.001 for the two sample sizes, so a small hour of traffic does not drift by chance
+    (our reading of "Robust"; the analyzer's exact test is not published)."""
+    threshold = float(drift.get("comparison_threshold", 0.1))
+    if drift.get("comparison_method", "Robust") == "Robust" and baseline_count and current_count:
+        threshold = max(threshold, 1.949 * ((baseline_count + current_count) / (baseline_count * current_count)) ** 0.5)
+    return threshold
+
+
+def violations(statistics_: dict[str, Any], constraints: dict[str, Any], columns: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The documented checks: missing and extra columns, data type, completeness, baseline drift."""
+    config = constraints.get("monitoring_config", MONITORING_CONFIG)
+    drift = config.get("distribution_constraints", {})
+    baseline = {f["name"]: f for f in statistics_["features"]}
+    found: list[dict[str, str]] = []
+
+    def report(name: str, check: str, description: str) -> None:
+        found.append({"feature_name": name, "constraint_check_type": check, "description": description})
+
+    for constraint in constraints["features"]:
+        name = constraint["name"]
+        if name not in columns:
+            report(name, "missing_column_check", f"There are missing columns in current dataset. Number of columns in current dataset: {len(columns)}, Number of columns in baseline constraints: {len(constraints['features'])}")
+            continue
+        values = columns[name]
+        present = [v for v in values if v != ""]
+        completeness = len(present) / max(len(values), 1)
+        if completeness < float(constraint.get("completeness", 0.0)):
+            report(name, "completeness_check", f"Data completeness is {completeness:.4f}, below the baseline's {constraint['completeness']}")
+        parse = {"Integral": int, "Fractional": float}.get(constraint["inferred_type"])
+        if parse is not None:
+            matching = 0
+            for value in present:
+                try:
+                    parse(value)
+                    matching += 1
+                except ValueError:
+                    pass
+            if present and matching / len(present) < float(config.get("datatype_check_threshold", 1.0)):
+                report(name, "data_type_check", f"Data type match is {matching / len(present):.4f}, below the threshold {config.get('datatype_check_threshold', 1.0)} for {constraint['inferred_type']}")
+            elif present and drift.get("perform_comparison", "Enabled") == "Enabled" and "numerical_statistics" in baseline.get(name, {}):
+                distance = cdf_distance(baseline[name], [float(v) for v in present])
+                limit = drift_threshold(drift, statistics_["dataset"]["item_count"], len(present))
+                if distance > limit:
+                    report(name, "baseline_drift_check", f"Baseline drift distance: {distance:.4f} exceeds threshold: {limit:.4f}")
+    for name in columns:
+        if name not in baseline:
+            report(name, "extra_column_check", f"There are extra columns in current dataset. Number of columns in current dataset: {len(columns)}, Number of columns in baseline constraints: {len(constraints['features'])}")
+    return found
+
+
+def monitor(rows: list[dict[str, Any]], statistics_: dict[str, Any], constraints: dict[str, Any], output: Path) -> list[dict[str, str]]:
+    """Analyse the rows a record preprocessor produced: statistics.json and constraint_violations.json into output."""
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    columns = {name: ["" if row.get(name) is None else str(row.get(name)) for row in rows] for name in names}
+    found = violations(statistics_, constraints, columns)
+    current, _ = suggest_baseline(names, [[columns[n][i] for n in names] for i in range(len(rows))])
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "statistics.json").write_text(json.dumps(current, indent=2))
+    (output / "constraint_violations.json").write_text(json.dumps({"violations": found}, indent=2))
+    return found
+
+
+@dataclass(frozen=True)
+class CapturedData:
+    data: str
+    encoding: str
+    observed_content_type: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class InferenceRecord:
+    """What a record preprocessor's preprocess_handler is given: one capture record, as attributes."""
+    endpoint_input: CapturedData | None
+    endpoint_output: CapturedData | None
+    event_metadata: dict[str, Any]
+    event_version: str
+
+    @classmethod
+    def from_capture(cls, record: dict[str, Any]) -> "InferenceRecord":
+        def part(key: str) -> CapturedData | None:
+            found = record.get("captureData", {}).get(key)
+            return CapturedData(found["data"], found.get("encoding", "JSON"), found.get("observedContentType", ""), found.get("mode", "")) if found else None
+
+        return cls(part("endpointInput"), part("endpointOutput"), record.get("eventMetadata", {}), record.get("eventVersion", "0"))
+
+
+def preprocessed_rows(lines: list[str], handler: Callable[..., Any]) -> list[dict[str, Any]]:
+    """Each capture record through the preprocessor: a dict is one row, a list is several (or none)."""
+    found: list[dict[str, Any]] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        result = handler(InferenceRecord.from_capture(json.loads(line)))
+        found.extend(result if isinstance(result, list) else [result])
+    return found

@@ -248,6 +248,9 @@ MULTI_ACCOUNT_CASES = [
      "data scientists among others"),
     ("an organization grant in a plan that hides its organization", "large", both(without_output("organization_id"), policy_edit(LARGE_MODELS, "policy", add_statement(Principal="*", Action="s3:GetObject", Resource="arn:aws:s3:::mlops-666666666666-us-east-1-models/*", Condition={"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg1"}}))),
      "not evaluated"),
+    # The monitor runs the record preprocessor from the capture bucket: an endpoint that may write there runs code as the monitor.
+    ("the endpoint may write the monitor's record preprocessor", "medium", policy_edit(f"{T}.prod.aws_iam_role_policy.model", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-333333333333-us-east-1-prod-capture/*")),
+     {("MLOPS-004", f"{T}.prod.aws_iam_role.model")}),
     ("prod's deploy step aimed at staging, where prod's rollback alarms do not exist", "medium", deploy_role_of_prod_step(STAGING_DEPLOYER), {("MLOPS-008", f"{T}.cicd[0].aws_codebuild_project.deploy[\"deploy-prod\"]")}),
     ("data scientists not denied in prod", "medium", detach("deny-data-scientists/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/prod"]')}),
     ("prod outside the data perimeter", "large", detach("deny-access-from-outside-organization/prod", "deny-role-assumption-outside-cicd/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/staging"]')}),

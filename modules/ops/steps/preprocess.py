@@ -1,7 +1,9 @@
 """Pipeline step 1 (SageMaker Processing): split the labelled CSV into train and test sets.
 
 Input: one or more CSV files with a header and a numeric `target` column.
-Output: train/train.csv and test/test.csv, same columns, stratified by target.
+Output: train/train.csv and test/test.csv, same columns, stratified by target; features/features.csv,
+the training rows without the target and without a header: what the endpoint receives, for Model
+Monitor's data-quality baseline (its columns are _c0, _c1, ... as the record preprocessor names them).
 """
 from __future__ import annotations
 
@@ -50,11 +52,12 @@ def split(header: list[str], rows: list[list[str]], test_fraction: float, seed: 
     return train, test
 
 
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def write(path: Path, header: list[str] | None, rows: list[list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
+        if header is not None:
+            writer.writerow(header)
         writer.writerows(rows)
 
 
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     train, test = split(header, rows, args.test_fraction, args.seed)
     write(args.output_dir / "train" / "train.csv", header, train)
     write(args.output_dir / "test" / "test.csv", header, test)
+    target = header.index("target")
+    write(args.output_dir / "features" / "features.csv", None, [[v for i, v in enumerate(row) if i != target] for row in train])
     print(f"preprocess: {len(train)} training rows, {len(test)} test rows")
 
 

@@ -106,6 +106,10 @@ run "baseline_is_registered_with_each_version" {
     condition     = endswith(local.register_step.Arguments.DriftCheckBaselines.ModelDataQuality.Constraints.S3Uri["Std:Join"].Values[2], "constraints.json") && startswith(local.pipeline_definition.Steps[4].Arguments.AppSpecification.ImageUri, "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer")
     error_message = "the analyzer's statistics and constraints are registered as the drift-check baseline"
   }
+  assert {
+    condition     = local.pipeline_definition.Steps[4].Arguments.ProcessingInputs[0].S3Input.S3Uri.Get == "Steps.Preprocess.ProcessingOutputConfig.Outputs['features'].S3Output.S3Uri" && jsondecode(local.pipeline_definition.Steps[4].Arguments.Environment.dataset_format) == { csv = { header = false } }
+    error_message = "the data-quality baseline is computed on the features only, headerless (columns _c0.. as the record preprocessor names a request's): the target is not in a request"
+  }
 }
 
 run "clarify_baselines_are_computed_by_clarify_and_registered" {

@@ -64,6 +64,10 @@ run "clarify_monitors_are_encrypted_and_isolated" {
     condition     = length(jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources) == 4 && length(aws_sagemaker_monitoring_schedule.data_quality) == 1
     error_message = "bias and explainability job definitions and schedules, plus the data-quality schedule"
   }
+  assert {
+    condition     = aws_sagemaker_data_quality_job_definition.this[0].data_quality_app_specification[0].record_preprocessor_source_uri == "s3://mlops-111111111111-eu-west-1-prod-capture/${aws_s3_object.record_preprocessor[0].key}" && startswith(aws_s3_object.record_preprocessor[0].key, "mlops-prod/monitor-code/") && aws_s3_object.record_preprocessor[0].source == "./monitor/record_preprocessor.py"
+    error_message = "the data-quality monitor turns captured requests into the baseline's columns with the project's record preprocessor, stored apart from what the endpoint writes (mlops-prod/mlops-prod/)"
+  }
 }
 
 run "other_accounts_keys_are_granted_by_alias" {
