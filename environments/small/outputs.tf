@@ -38,6 +38,11 @@ output "model_package_group_name" {
   value       = module.tier.model_package_group_name
 }
 
+output "monitoring_schedule_names" {
+  description = "Model Monitor schedules of the endpoint, by stage (empty unless features.monitoring)."
+  value       = module.tier.monitoring_schedule_names
+}
+
 output "pipeline_name" {
   description = "The retraining pipeline (`make retrain` starts it)."
   value       = module.tier.pipeline_name

@@ -434,6 +434,7 @@ class _MonitoringSchedule:
             "MonitoringScheduleArn": self.arn, "MonitoringScheduleName": self.name, "MonitoringScheduleStatus": "Scheduled",
             "MonitoringType": self.config.get("MonitoringType", "DataQuality"), "MonitoringScheduleConfig": self.config,
             "CreationTime": self.created.isoformat(), "LastModifiedTime": self.modified.isoformat(),
+            **({"LastMonitoringExecutionSummary": getattr(self, "last_execution")} if hasattr(self, "last_execution") else {}),
         }
 
 
@@ -490,6 +491,24 @@ def _sagemaker_monitoring_schedules() -> None:
     _patch(SageMakerResponse, "describe_monitoring_schedule", describe)
     _patch(SageMakerResponse, "update_monitoring_schedule", update)
     _patch(SageMakerResponse, "delete_monitoring_schedule", delete)
+
+
+def _sagemaker_monitoring_run_now() -> None:
+    from moto.core.utils import utcnow
+    from moto.moto_api._internal import urls
+    from moto.sagemaker.models import sagemaker_backends
+
+    from emulator import model_monitor
+
+    def run(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+        body = urls.response_instance._get_body(headers, request)
+        backend = sagemaker_backends[body.get("account_id", "123456789012")][body.get("region", "us-east-1")]
+        schedule = getattr(backend, "monitoring_schedules", {}).get(body.get("name"))
+        if schedule is None:
+            return 404, {"Content-Type": "application/json"}, json.dumps({"message": f"Monitoring Schedule {body.get('name')} does not exist"})
+        return 200, {"Content-Type": "application/json"}, json.dumps(model_monitor.run_schedule(backend, schedule, utcnow()), default=str)
+
+    urls.url_paths["{0}/moto-api/mlops/monitoring-schedules/run"] = run  # moto's own test hooks live under /moto-api too
 
 
 def _sagemaker_model_package_group_policy() -> None:
@@ -1101,6 +1120,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
     Extension("sagemaker", "StartPipelineExecution, ListPipelineExecutionSteps", "missing", "moto records every execution as Succeeded and runs nothing; the emulator runs the retraining pipeline's steps (emulator/pipelines.py): the project's scripts on the local Python in place of the container image, Model Monitor's baseline by the project's own analyzer (emulator/model_monitor.py)", _sagemaker_pipeline_executions),
     Extension("sagemaker-runtime", "InvokeEndpoint", "fix", "moto answers every endpoint with canned data (kept when a test queues results through moto's API) and captures nothing; the emulator serves the variant's model artifact through its inference script (emulator/serving.py, on the local Python in place of the image) and writes SageMaker's data-capture records", _sagemaker_runtime_invoke_endpoint),
+    Extension("sagemaker", "run a monitoring schedule now (POST /moto-api/mlops/monitoring-schedules/run)", "missing", "nothing runs monitoring schedules on the emulator; `make monitor` runs one data-quality run as the schedule would: the endpoint's captures since the last run through the job definition's record preprocessor, the project's analyzer against the baseline (emulator/model_monitor.py), reports under <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh, LastMonitoringExecutionSummary, and the processing-job state change event on the account's bus", _sagemaker_monitoring_run_now),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),

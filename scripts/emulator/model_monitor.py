@@ -9,6 +9,7 @@ Environment as the analyzer reads it: dataset_format, dataset_source, output_pat
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import statistics
 from pathlib import Path
@@ -217,3 +218,81 @@ def preprocessed_rows(lines: list[str], handler: Callable[..., Any]) -> list[dic
         result = handler(InferenceRecord.from_capture(json.loads(line)))
         found.extend(result if isinstance(result, list) else [result])
     return found
+
+
+# --- one scheduled run, now (the emulator has no scheduler) ------------------------------------
+
+def _read(uri: str) -> bytes:
+    from emulator.pipelines import _s3, _split
+
+    bucket, key = _split(uri)
+    found = _s3(bucket).get_object(bucket, key)
+    if found is None:
+        raise AnalyzerError(f"{uri} does not exist")
+    return found.value
+
+
+def _handler(uri: str) -> Callable[..., Any]:
+    """The record preprocessor's preprocess_handler, loaded from its S3 object."""
+    import importlib.util
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="preprocessor-")) / "record_preprocessor.py"
+    path.write_bytes(_read(uri))
+    spec = importlib.util.spec_from_file_location("record_preprocessor", path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module.preprocess_handler
+
+
+def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
+    """What one run of a data-quality schedule does: the capture records of its endpoint since its last
+    run through the record preprocessor, checked against the baseline; the reports written under
+    <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh/; the execution summary kept on the schedule; the
+    processing-job state change put on the account's default bus. Returns the execution summary."""
+    import tempfile
+
+    from moto.events.models import events_backends
+
+    from emulator.pipelines import _s3, _split
+
+    definition = backend.data_quality_job_definitions[schedule.config["MonitoringJobDefinitionName"]]
+    endpoint = definition.data_quality_job_input["EndpointInput"]["EndpointName"]
+    job = f"model-monitoring-{now:%Y%m%d%H%M}-{hashlib.sha256(f'{schedule.arn}{now.isoformat()}'.encode()).hexdigest()[:8]}"
+    job_arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:processing-job/{job}"
+    output = definition.data_quality_job_output_config["MonitoringOutputs"][0]["S3Output"]["S3Uri"].rstrip("/")
+    report = f"{output}/{endpoint}/{schedule.name}/{now:%Y/%m/%d/%H}"
+    summary: dict[str, Any] = {"MonitoringScheduleName": schedule.name, "ScheduledTime": now, "CreationTime": now, "LastModifiedTime": now,
+                               "ProcessingJobArn": job_arn, "EndpointName": endpoint}
+    since = getattr(schedule, "last_run", None)
+    try:
+        config = backend.describe_endpoint_config(backend.endpoints[endpoint].endpoint_config_name).get("DataCaptureConfig") or {}
+        bucket, prefix = _split(f"{config['DestinationS3Uri'].rstrip('/')}/{endpoint}/")
+        keys = [k for name, k in _s3(bucket).get_bucket(bucket).keys.items() if name.startswith(prefix) and k is not None and (since is None or k.last_modified > since)]
+        lines = [line for k in keys for line in k.value.decode().splitlines()]
+        baseline = definition.data_quality_baseline_config
+        statistics_ = json.loads(_read(baseline["StatisticsResource"]["S3Uri"]))
+        constraints = json.loads(_read(baseline["ConstraintsResource"]["S3Uri"]))
+        preprocessor = definition.data_quality_app_specification.get("RecordPreprocessorSourceUri")
+        rows = preprocessed_rows(lines, _handler(preprocessor)) if preprocessor else [json.loads(line) for line in lines]
+        if not rows:
+            raise AnalyzerError("Job inputs had no data")
+        folder = Path(tempfile.mkdtemp(prefix="monitoring-"))
+        found = monitor(rows, statistics_, constraints, folder)
+        report_bucket, report_prefix = _split(report)
+        for name in ("statistics.json", "constraint_violations.json"):
+            _s3(report_bucket).put_object(report_bucket, f"{report_prefix}/{name}", (folder / name).read_bytes())
+        status = "CompletedWithViolations" if found else "Completed"
+        exit_message = f"CompletedWithViolations: Job completed successfully with {len(found)} violations." if found else "Completed: Job completed successfully with no violations."
+        summary.update(MonitoringExecutionStatus=status, violations=len(found), report=report)
+    except (AnalyzerError, KeyError, ValueError) as error:
+        reason = str(error) if isinstance(error, AnalyzerError) else f"{type(error).__name__}: {error}"
+        summary.update(MonitoringExecutionStatus="Failed", FailureReason=reason)
+        exit_message = reason
+    schedule.last_run, schedule.last_execution = now, {k: v for k, v in summary.items() if k not in ("violations", "report")}
+    detail = {"ProcessingJobName": job, "ProcessingJobStatus": "Failed" if summary["MonitoringExecutionStatus"] == "Failed" else "Completed",
+              "ExitMessage": exit_message, "MonitoringScheduleArn": schedule.arn,
+              "ProcessingOutputConfig": {"Outputs": [{"OutputName": "result", "S3Output": {"S3Uri": report, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "Continuous"}}]}}
+    events_backends[backend.account_id][backend.region_name].put_events([{
+        "Source": "aws.sagemaker", "DetailType": "SageMaker Processing Job State Change", "Detail": json.dumps(detail), "Resources": [job_arn], "EventBusName": "default"}])
+    return {**summary, "ScheduledTime": now.isoformat(), "CreationTime": now.isoformat(), "LastModifiedTime": now.isoformat()}

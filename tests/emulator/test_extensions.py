@@ -782,3 +782,60 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     assert len(s3.list_objects_v2(Bucket="capture")["Contents"]) == 1
     with pytest.raises(ClientError, match="Endpoint missing of account 123456789012 not found"):
         runtime.invoke_endpoint(EndpointName="missing", ContentType="application/json", Body=request)
+
+
+def test_sagemaker_monitoring_run_now(aws, tmp_path):
+    """A data-quality schedule run now: the endpoint's captures through the project's record preprocessor,
+    against a baseline, reports where AWS writes them, the schedule's last execution, the state-change event."""
+    import requests
+
+    from emulator import model_monitor
+
+    s3, sm, runtime, events, sqs = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "events", "sqs"))
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "f.csv").write_text("\n".join(f"{a},{b}" for a, b in rows) + "\n")
+    model_monitor.run_analyzer({"dataset_format": json.dumps({"csv": {"header": False}}), "dataset_source": str(tmp_path / "features"), "output_path": str(tmp_path / "baseline")})
+    for name in ("statistics.json", "constraints.json"):
+        s3.put_object(Bucket="capture", Key=f"baselines/{name}", Body=(tmp_path / "baseline" / name).read_bytes())
+    s3.put_object(Bucket="capture", Key="code/record_preprocessor.py", Body=(ROOT / "modules" / "serving" / "monitor" / "record_preprocessor.py").read_bytes())
+    cluster = {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}}
+    sm.create_data_quality_job_definition(
+        JobDefinitionName="dq", RoleArn=ROLE, JobResources=cluster,
+        DataQualityAppSpecification={"ImageUri": "analyzer", "RecordPreprocessorSourceUri": "s3://capture/code/record_preprocessor.py"},
+        DataQualityBaselineConfig={"ConstraintsResource": {"S3Uri": "s3://capture/baselines/constraints.json"}, "StatisticsResource": {"S3Uri": "s3://capture/baselines/statistics.json"}},
+        DataQualityJobInput={"EndpointInput": {"EndpointName": "e", "LocalPath": "/opt/ml/processing/input/endpoint"}},
+        DataQualityJobOutputConfig={"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://capture/monitoring", "LocalPath": "/opt/ml/processing/output"}}]})
+    sm.create_monitoring_schedule(MonitoringScheduleName="hourly", MonitoringScheduleConfig={"MonitoringJobDefinitionName": "dq", "MonitoringType": "DataQuality", "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"}})
+    queue = sqs.create_queue(QueueName="violations")["QueueUrl"]
+    events.put_rule(Name="violations", EventPattern=json.dumps({"source": ["aws.sagemaker"], "detail-type": ["SageMaker Processing Job State Change"]}))
+    events.put_targets(Rule="violations", Targets=[{"Id": "q", "Arn": sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]}])
+
+    def run() -> dict:
+        reply = requests.post("http://motoapi.amazonaws.com/moto-api/mlops/monitoring-schedules/run", json={"name": "hourly"}, timeout=10)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    def invoke(instances: list[list[float]]) -> None:
+        runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=json.dumps({"instances": instances}))
+
+    invoke(rows[:20])
+    invoke(rows[20:])
+    quiet = run()
+    assert (quiet["MonitoringExecutionStatus"], quiet["violations"]) == ("Completed", 0), quiet
+    invoke([[a * 10, b] for a, b in rows])  # shifted traffic: only what came since the last run is read
+    drifted = run()
+    assert (drifted["MonitoringExecutionStatus"], drifted["violations"]) == ("CompletedWithViolations", 1), drifted
+    bucket, prefix = drifted["report"].removeprefix("s3://").split("/", 1)
+    assert re.fullmatch(r"monitoring/e/hourly/\d{4}/\d\d/\d\d/\d\d", prefix)
+    report = json.loads(s3.get_object(Bucket=bucket, Key=f"{prefix}/constraint_violations.json")["Body"].read())
+    assert [(v["feature_name"], v["constraint_check_type"]) for v in report["violations"]] == [("_c0", "baseline_drift_check")]
+    assert sm.describe_monitoring_schedule(MonitoringScheduleName="hourly")["LastMonitoringExecutionSummary"]["MonitoringExecutionStatus"] == "CompletedWithViolations"
+    messages = [json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]]
+    assert [m["detail"]["ExitMessage"] for m in messages] == ["Completed: Job completed successfully with no violations.", "CompletedWithViolations: Job completed successfully with 1 violations."]
+    assert messages[1]["detail"]["MonitoringScheduleArn"].endswith(":monitoring-schedule/hourly") and messages[1]["detail"]["ProcessingOutputConfig"]["Outputs"][0]["S3Output"]["S3Uri"] == drifted["report"]
+
+    empty = run()  # nothing captured since: the job fails, as on AWS
+    assert (empty["MonitoringExecutionStatus"], empty["FailureReason"]) == ("Failed", "Job inputs had no data")
+    assert requests.post("http://motoapi.amazonaws.com/moto-api/mlops/monitoring-schedules/run", json={"name": "missing"}, timeout=10).status_code == 404

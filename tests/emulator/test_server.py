@@ -1,4 +1,5 @@
-"""The emulator server: a retried call that was already answered gets the same answer again."""
+"""The emulator server: a retried call that was already answered gets the same answer again; the
+project's own routes (running a monitoring schedule now) answer there as in-process."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,10 @@ import urllib.request
 
 import botocore.auth
 import botocore.credentials
+import pytest
 from botocore.awsrequest import AWSRequest
 
+import monitor
 from emulator import ctl
 from support import free_port
 
@@ -38,5 +41,7 @@ def test_retried_create_gets_the_recorded_answer():
         again = call(port, "CreateUserProfile", profile, "profile-2")  # a new call
         assert first == retry and first[0] == 200
         assert again[0] == 400 and "already exists" in json.dumps(again[1])
+        with pytest.raises(SystemExit, match="^error: missing: Monitoring Schedule missing does not exist$"):
+            monitor.run("123456789012", "us-east-1", "missing", port)  # what `make monitor` calls
     finally:
         ctl.down(port)
