@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain monitor mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain monitor lifecycle mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -91,6 +91,9 @@ demo: apply-small ## Set up, start the emulator, apply the small tier on it and 
 
 retrain: setup ## Run the retraining pipeline of a tier and follow its steps (TIER=small; TARGET=aws for a real account; NO_WAIT=1)
 	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET) $(if $(NO_WAIT),--no-wait)
+
+lifecycle: apply-small ## On the emulator: the talk end to end on the small demo (train, approve, deploy, predict, drift, retrain, canary), each stage with its evidence
+	@$(PY) scripts/lifecycle.py
 
 monitor: setup ## Run a tier's data-quality monitoring schedules now, on the emulator (TIER=small): the violations report and the event that starts a retraining
 	@$(PY) scripts/monitor.py --tier $(or $(TIER),small)

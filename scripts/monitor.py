@@ -31,7 +31,12 @@ def run(account: str, region: str, name: str, port: int | None = None) -> dict:
         with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=str(ctl.CERT_FILE)), timeout=120) as reply:
             return json.loads(reply.read())
     except urllib.error.HTTPError as error:
-        raise SystemExit(f"error: {name}: {json.loads(error.read() or b'{}').get('message', error.reason)}") from None
+        body = error.read()
+        try:
+            message = json.loads(body).get("message", error.reason)
+        except ValueError:  # the emulator's own failure: its log has the trace
+            message = f"{error.code} {error.reason} (see the emulator's log: {ctl.log_file(port)})"
+        raise SystemExit(f"error: {name}: {message}") from None
 
 
 def main() -> int:

@@ -39,6 +39,11 @@ def seed_training_data(s3, uri: str) -> None:
     print(f"seeded {uri}breast_cancer.csv (scikit-learn breast-cancer data, 569 rows)")
 
 
+def registered(steps: list[dict]) -> list[str]:
+    """The versions a run's RegisterModel steps created."""
+    return [s["Metadata"]["RegisterModel"]["Arn"] for s in steps if "RegisterModel" in s.get("Metadata", {})]
+
+
 def follow(sm, s3, arn: str, poll: float) -> int:
     """Print each step once it ends; 0 when the execution succeeded."""
     reported: set[str] = set()
@@ -56,8 +61,7 @@ def follow(sm, s3, arn: str, poll: float) -> int:
     if status["PipelineExecutionStatus"] != "Succeeded":
         print(f"error: the pipeline run {status['PipelineExecutionStatus'].lower()}: {status.get('FailureReason', 'no reason given')}", file=sys.stderr)
         return 1
-    registered = [s["Metadata"]["RegisterModel"]["Arn"] for s in steps if "RegisterModel" in s.get("Metadata", {})]
-    for version in registered:
+    for version in registered(steps):
         package = sm.describe_model_package(ModelPackageName=version)
         print(f"registered {version} ({package['ModelApprovalStatus']})")
         report = package.get("ModelMetrics", {}).get("ModelQuality", {}).get("Statistics", {}).get("S3Uri")

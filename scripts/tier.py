@@ -577,7 +577,8 @@ def summary(tier: str, target: str) -> None:
         print(f"  {name:<{width}}  {value}")
     where = "" if target == "emulator" else " TARGET=aws"
     steps = [
-        (f"make retrain{where}", f"start the retraining pipeline ({values.get('pipeline_name', 'the pipeline')})"),
+        (f"make retrain{where}", f"run the retraining pipeline ({values.get('pipeline_name', 'the pipeline')}) and follow it"),
+        *([("make lifecycle", "the model lifecycle end to end: train, deploy, predict, drift, retrain, canary")] if target == "emulator" and tier == "small" else []),
         ("make status", "is the emulator up?"),
         ("make test", "every check, including apply -> clean re-plan -> destroy on a fresh emulator"),
         (f"make destroy-{tier}{where}", "remove it again; `make down` stops the emulator"),

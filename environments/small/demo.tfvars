@@ -11,9 +11,10 @@ data_scientists = {
 # The people who approve models (an Identity Center permission set's role on a real account).
 model_approvers = ["arn:aws:iam::123456789012:role/ModelApprover"]
 
-# Capabilities (modules/tier features); these are small's defaults, except object_lock.
+# Capabilities (modules/tier features); these are small's defaults, except object_lock and monitoring
+# (on, so the demo runs the whole lifecycle: captured drift starts a retraining; `make lifecycle`).
 features = {
-  monitoring          = false
+  monitoring          = true
   clarify             = false
   data_capture        = true
   capture_replication = false
@@ -23,3 +24,6 @@ features = {
   vpc_endpoints       = true
 }
 alarm_emails = []
+
+# The demo retrains on the first drift after training (make lifecycle); keep hours on AWS.
+retrain_cooldown_minutes = 0

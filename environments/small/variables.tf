@@ -30,6 +30,12 @@ variable "canary" {
   default = {}
 }
 
+variable "retrain_cooldown_minutes" {
+  description = "After a retraining starts, monitoring violations start no other for this long (modules/tier)."
+  type        = number
+  default     = 360
+}
+
 variable "features" {
   description = "Capabilities, each a toggle (modules/tier features). Small's defaults: no monitoring, Clarify or capture replication (one account serves and retrains), no container builds (data scientists push images)."
   type = object({

@@ -226,6 +226,7 @@ module "ops" {
   ) : {}
   retrain_trigger = {
     enabled                    = local.monitoring
+    cooldown_minutes           = var.retraining.cooldown_minutes
     violation_sender_role_arns = compact([(local.has_staging ? module.staging[0].violation_forwarder_role_arn : null), module.prod.violation_forwarder_role_arn])
   }
   force_destroy = var.force_destroy

@@ -216,15 +216,20 @@ variable "region" {
 }
 
 variable "retraining" {
-  description = "The retraining pipeline: its schedule (EventBridge Scheduler expression, with features.retraining_schedule) and quality gate (test accuracy, 0-1)."
+  description = "The retraining pipeline: its schedule (EventBridge Scheduler expression, with features.retraining_schedule), quality gate (test accuracy, 0-1), and with features.monitoring the cooldown after a start during which violations start no other (minutes; 0 retrains on every violation while none runs)."
   type = object({
-    schedule     = optional(string, "cron(0 3 ? * MON *)")
-    min_accuracy = optional(number, 0.9)
+    schedule         = optional(string, "cron(0 3 ? * MON *)")
+    min_accuracy     = optional(number, 0.9)
+    cooldown_minutes = optional(number, 360)
   })
   default = {}
   validation {
     condition     = var.retraining.min_accuracy > 0 && var.retraining.min_accuracy <= 1
     error_message = "retraining.min_accuracy must be in (0, 1]."
+  }
+  validation {
+    condition     = var.retraining.cooldown_minutes >= 0 && var.retraining.cooldown_minutes <= 10080
+    error_message = "retraining.cooldown_minutes must be between 0 and 10080 (a week)."
   }
 }
 

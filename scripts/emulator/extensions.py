@@ -511,6 +511,30 @@ def _sagemaker_monitoring_run_now() -> None:
     urls.url_paths["{0}/moto-api/mlops/monitoring-schedules/run"] = run  # moto's own test hooks live under /moto-api too
 
 
+def _events_targets_moto_cannot_invoke() -> None:
+    from moto.events.models import Rule
+    from moto.utilities.arns import parse_arn
+
+    original = Rule.send_to_targets
+    delivered = {"logs", "sqs", "events"}  # what moto's rule delivery implements
+
+    def send_to_targets(self: Rule, event: Any, transform_input: bool = True) -> None:
+        if not self.event_pattern.matches_event(event):
+            return
+        kept = [t for t in self.targets if parse_arn(t["Arn"]).service in delivered]
+        for target in self.targets:
+            if target not in kept:
+                print(f"events: rule {self.name} matched; target {target['Arn']} not invoked (the emulator invokes no {parse_arn(target['Arn']).service} targets)", file=sys.stderr, flush=True)
+        if kept:
+            everything, self.targets = self.targets, kept
+            try:
+                original(self, event, transform_input)
+            finally:
+                self.targets = everything
+
+    _patch(Rule, "send_to_targets", send_to_targets)
+
+
 def _sagemaker_model_package_group_policy() -> None:
     from moto.core.responses import ActionResult, EmptyResult
     from moto.sagemaker.exceptions import ValidationError
@@ -1121,6 +1145,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "StartPipelineExecution, ListPipelineExecutionSteps", "missing", "moto records every execution as Succeeded and runs nothing; the emulator runs the retraining pipeline's steps (emulator/pipelines.py): the project's scripts on the local Python in place of the container image, Model Monitor's baseline by the project's own analyzer (emulator/model_monitor.py)", _sagemaker_pipeline_executions),
     Extension("sagemaker-runtime", "InvokeEndpoint", "fix", "moto answers every endpoint with canned data (kept when a test queues results through moto's API) and captures nothing; the emulator serves the variant's model artifact through its inference script (emulator/serving.py, on the local Python in place of the image) and writes SageMaker's data-capture records", _sagemaker_runtime_invoke_endpoint),
     Extension("sagemaker", "run a monitoring schedule now (POST /moto-api/mlops/monitoring-schedules/run)", "missing", "nothing runs monitoring schedules on the emulator; `make monitor` runs one data-quality run as the schedule would: the endpoint's captures since the last run through the job definition's record preprocessor, the project's analyzer against the baseline (emulator/model_monitor.py), reports under <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh, LastMonitoringExecutionSummary, and the processing-job state change event on the account's bus", _sagemaker_monitoring_run_now),
+    Extension("events", "PutEvents (rule targets)", "fix", "an event matching a rule with a Lambda (or any other target moto cannot deliver to) fails the whole PutEvents with NotImplementedError; the emulator delivers to the targets moto implements (logs, SQS, event buses) and logs the others as not invoked", _events_targets_moto_cannot_invoke),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),
     Extension("codepipeline", "StartPipelineExecution", "fix", "a repeated clientRequestToken starts a second execution; AWS returns the first (the release function relies on it for duplicate approval events)", _codepipeline_client_request_token),

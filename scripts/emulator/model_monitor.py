@@ -1,5 +1,6 @@
 """Model Monitor's analyzer image, as the emulator runs it: the project's own implementation of the
-documented data-quality baseline (statistics.json and constraints.json in the analyzer's schema).
+documented data-quality baseline (statistics.json and constraints.json in the analyzer's schema), of
+the documented checks of a monitoring run (constraint_violations.json), and of one scheduled run.
 
 Hand-written: the analyzer is a closed container (Deequ on Spark). This computes the documented
 fields (item count; per column the inferred type, completeness, mean, sum, standard deviation,
@@ -225,8 +226,13 @@ def preprocessed_rows(lines: list[str], handler: Callable[..., Any]) -> list[dic
 def _read(uri: str) -> bytes:
     from emulator.pipelines import _s3, _split
 
-    bucket, key = _split(uri)
-    found = _s3(bucket).get_object(bucket, key)
+    from emulator.pipelines import StepFailed
+
+    try:
+        bucket, key = _split(uri)
+        found = _s3(bucket).get_object(bucket, key)
+    except (StepFailed, KeyError) as error:
+        raise AnalyzerError(f"{uri} cannot be read: {error}") from None
     if found is None:
         raise AnalyzerError(f"{uri} does not exist")
     return found.value
@@ -285,7 +291,7 @@ def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
         status = "CompletedWithViolations" if found else "Completed"
         exit_message = f"CompletedWithViolations: Job completed successfully with {len(found)} violations." if found else "Completed: Job completed successfully with no violations."
         summary.update(MonitoringExecutionStatus=status, violations=len(found), report=report)
-    except (AnalyzerError, KeyError, ValueError) as error:
+    except Exception as error:  # what fails the job on AWS too (no data, no baseline, a preprocessor that raises): reported, never lost
         reason = str(error) if isinstance(error, AnalyzerError) else f"{type(error).__name__}: {error}"
         summary.update(MonitoringExecutionStatus="Failed", FailureReason=reason)
         exit_message = reason
@@ -293,6 +299,6 @@ def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
     detail = {"ProcessingJobName": job, "ProcessingJobStatus": "Failed" if summary["MonitoringExecutionStatus"] == "Failed" else "Completed",
               "ExitMessage": exit_message, "MonitoringScheduleArn": schedule.arn,
               "ProcessingOutputConfig": {"Outputs": [{"OutputName": "result", "S3Output": {"S3Uri": report, "LocalPath": "/opt/ml/processing/output", "S3UploadMode": "Continuous"}}]}}
-    events_backends[backend.account_id][backend.region_name].put_events([{
-        "Source": "aws.sagemaker", "DetailType": "SageMaker Processing Job State Change", "Detail": json.dumps(detail), "Resources": [job_arn], "EventBusName": "default"}])
-    return {**summary, "ScheduledTime": now.isoformat(), "CreationTime": now.isoformat(), "LastModifiedTime": now.isoformat()}
+    event = {"Source": "aws.sagemaker", "DetailType": "SageMaker Processing Job State Change", "Detail": json.dumps(detail), "Resources": [job_arn], "EventBusName": "default"}
+    events_backends[backend.account_id][backend.region_name].put_events([event])
+    return {**summary, "ScheduledTime": now.isoformat(), "CreationTime": now.isoformat(), "LastModifiedTime": now.isoformat(), "event": event}

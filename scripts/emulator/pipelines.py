@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -91,6 +92,7 @@ class Execution:
         self.steps: list[dict[str, Any]] = []  # ListPipelineExecutionSteps, oldest first
         self.properties: dict[str, Any] = {}
         self.property_files: dict[tuple[str, str], Any] = {}
+        self.folders: list[Path] = []  # the jobs' /opt/ml folders, removed when the run ends
 
     # Expressions: Get, Std:Join, Std:JsonGet.
     def resolve(self, value: Any) -> Any:
@@ -161,13 +163,16 @@ class Execution:
             record["EndTime"] = _now()
             print(f"pipeline {self.pipeline.pipeline_name} {self.id}: {ready['Name']} {record['StepStatus']}"
                   + (f" ({failure})" if failure else ""), file=sys.stderr, flush=True)
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
         with LOCK:
             self.execution.pipeline_execution_status = "Failed" if failure else "Succeeded"
             self.execution.pipeline_execution_failure_reason = failure
             self.execution.last_modified_time = _now()
 
     def container(self) -> "Container":
-        return Container(Path(tempfile.mkdtemp(prefix=f"pipeline-{self.id}-")))
+        self.folders.append(Path(tempfile.mkdtemp(prefix=f"pipeline-{self.id}-")))
+        return Container(self.folders[-1])
 
     def job_name(self, step: dict[str, Any]) -> str:
         return f"pipelines-{self.id}-{step['Name']}"[:63]

@@ -838,4 +838,23 @@ def test_sagemaker_monitoring_run_now(aws, tmp_path):
 
     empty = run()  # nothing captured since: the job fails, as on AWS
     assert (empty["MonitoringExecutionStatus"], empty["FailureReason"]) == ("Failed", "Job inputs had no data")
+    invoke(rows[:5])
+    s3.put_object(Bucket="capture", Key="code/record_preprocessor.py", Body=b"def preprocess_handler(record, logger=None):\n    raise ValueError('bad record')\n")
+    broken = run()  # a preprocessor that raises fails the run with its reason, and the event says so
+    assert (broken["MonitoringExecutionStatus"], broken["FailureReason"]) == ("Failed", "ValueError: bad record")
+    s3.delete_object(Bucket="capture", Key="baselines/statistics.json")
+    invoke(rows[:5])
+    assert run()["FailureReason"] == "s3://capture/baselines/statistics.json does not exist"
     assert requests.post("http://motoapi.amazonaws.com/moto-api/mlops/monitoring-schedules/run", json={"name": "missing"}, timeout=10).status_code == 404
+
+
+def test_events_targets_moto_cannot_invoke(aws, capsys):
+    events, sqs = boto3.client("events"), boto3.client("sqs")
+    queue = sqs.create_queue(QueueName="q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["app"]}))
+    events.put_targets(Rule="r", Targets=[{"Id": "f", "Arn": "arn:aws:lambda:us-east-1:123456789012:function:f"}, {"Id": "q", "Arn": arn}])
+    assert events.put_events(Entries=[{"Source": "app", "DetailType": "t", "Detail": "{}"}])["FailedEntryCount"] == 0
+    assert json.loads(sqs.receive_message(QueueUrl=queue)["Messages"][0]["Body"])["source"] == "app"
+    assert "target arn:aws:lambda:us-east-1:123456789012:function:f not invoked (the emulator invokes no lambda targets)" in capsys.readouterr().err
+    assert len(events.list_targets_by_rule(Rule="r")["Targets"]) == 2

@@ -13,6 +13,7 @@ import os
 import signal
 import re
 import subprocess
+import sys
 import tarfile
 import time
 from datetime import datetime, timedelta, timezone
@@ -170,15 +171,15 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     code, output = operator.run("status")
     assert code == 0 and "healthy" in output
     small = tier.outputs("small", "emulator")
-    trained = []
-    for _ in range(2):  # v1, then a retraining's v2
-        began = time.time()
-        code, output = operator.run("retrain")
-        timings["make retrain (the emulator runs the pipeline)"] = time.time() - began
-        registered = re.search(r"^registered (arn:\S+) \(PendingManualApproval\)$", output, flags=re.M)
-        assert code == 0 and registered and re.search(r"^  metrics: accuracy 0\.9\d*, ", output, flags=re.M), output[-3000:]
-        trained.append(registered[1])
-    versions = event_chain(small, monkeypatch, trained)
+    # The talk's lifecycle on what `make demo` deployed: `make lifecycle` without its apply (done above).
+    began = time.time()
+    lifecycle = subprocess.run([sys.executable, str(ROOT / "scripts" / "lifecycle.py")], cwd=ROOT, env={**os.environ, "EMULATOR_PORT": str(emulator)}, text=True, capture_output=True, timeout=600)
+    timings["make lifecycle (without its apply)"] = time.time() - began
+    output = lifecycle.stdout + lifecycle.stderr
+    assert lifecycle.returncode == 0 and "lifecycle done" in output and "Traceback" not in output, output[-3000:]
+    assert re.search(r"^\[5\] the monitor finds drift: [1-9]\d* violation\(s\), s3://\S+/constraint_violations\.json$", output, flags=re.M), output[-3000:]
+    versions = [re.search(r"^\[1\] train and register v1: (arn:\S+)$", output, flags=re.M)[1], re.search(r"^\[6\] .* -> (arn:\S+)$", output, flags=re.M)[1]]
+    served_wiring(small, versions)
 
     # The team grows: `make upgrade FROM=small TO=medium` keeps the dev account and everything in it.
     bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
@@ -213,7 +214,7 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     large = tier.outputs("large", "emulator")
     began = time.time()
     code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
-    assert code == 0 and "migration done: 3 registered, 0 already there, 0 status updated, 8 objects copied" in output, output[-3000:]
+    assert code == 0 and "migration done: 3 registered, 0 already there, 0 status updated, 12 objects copied" in output, output[-3000:]
     timings["make migrate-registry FROM=medium TO=large"] = time.time() - began
     code, output = operator.run("migrate-registry", "FROM=medium", "TO=large", "TARGET=emulator")
     assert code == 0 and "migration done: 0 registered, 3 already there, 0 status updated, 0 objects copied" in output, output[-3000:]
@@ -263,11 +264,12 @@ def one_copy_each(state: Path) -> None:
     keys = [k["KeyId"] for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
     assert len(keys) == 4, keys
     plan_file = state.with_suffix(".replace.tfplan")
-    args = [f"-replace={a}" for a in ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[0].aws_sqs_queue.failures")]
+    queues = ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[0].aws_sqs_queue.failures")
+    args = [f"-replace={a}" for a in queues]
     subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", "-var=force_destroy=true",
                     *tier.state_id("small", "emulator"), *args], cwd=ROOT / "environments" / "small", env=tier.terraform_env(), check=True, capture_output=True)
     shown = json.loads(subprocess.run(["terraform", "show", "-json", str(plan_file)], cwd=ROOT / "environments" / "small", text=True, capture_output=True, check=True).stdout)
-    replaced = {rc["address"]: rc["change"]["actions"] for rc in shown["resource_changes"] if rc["address"].endswith("aws_sqs_queue.failures")}
+    replaced = {rc["address"]: rc["change"]["actions"] for rc in shown["resource_changes"] if rc["address"] in queues}
     assert len(replaced) == 2 and set(map(tuple, replaced.values())) == {("delete", "create")}, replaced
 
 
@@ -289,57 +291,27 @@ def trained_version(sm, arn: str, small: dict) -> None:
     assert version["ModelMetrics"]["ModelQuality"]["Statistics"]["S3Uri"].endswith("/evaluation/evaluation.json")
 
 
-def event_chain(small: dict, monkeypatch, trained: list[str]) -> list[str]:
-    """The deployed wiring, exercised with the functions' code in-process, on the two versions the
-    pipeline trained. Returns them."""
-    sm, events, lam = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda")
-    group, endpoint = small["model_package_group_name"], small["endpoint_name"]
-    for version in trained:
+def served_wiring(small: dict, versions: list[str]) -> None:
+    """What `make lifecycle` left, checked at the source: the versions the pipeline trained, the approval
+    rule aimed at the deployed deploy function, the endpoint encrypted and capturing, its autoscaling
+    target and the canary's rollback alarms, and the captured requests."""
+    sm, events, lam, s3 = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda"), boto3.client("s3")
+    endpoint = small["endpoint_name"]
+    for version in versions:
         trained_version(sm, version, small)
-
-    # The approval rule matches an approval of this group and targets the deployed deploy function.
+        assert sm.describe_model_package(ModelPackageName=version)["ModelApprovalStatus"] == "Approved"
     rule = events.describe_rule(Name=f"{endpoint}-approval")
-    arn, second = trained
-    sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved")  # the model approver's act
-    assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps({**approval(group, arn), "id": "1", "version": "0", "time": "2026-11-26T10:00:00Z", "resources": []}))["Result"]
-    deploy_config = lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")
-    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [deploy_config["FunctionArn"]]
-
-    # The deploy function's code, with the configuration Terraform deployed, brings the endpoint up.
-    for key, value in deploy_config["Environment"]["Variables"].items():
-        monkeypatch.setenv(key, value)
-    deploy = load_lambda("deploy")
-    assert deploy.handler(approval(group, arn))["status"] == "created"
-    spec = json.loads(deploy_config["Environment"]["Variables"]["DEPLOYMENT_SPEC"])
-    config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")["FunctionArn"]]
+    described = sm.describe_endpoint(EndpointName=endpoint)
+    config = sm.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    spec = json.loads(lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")["Environment"]["Variables"]["DEPLOYMENT_SPEC"])
     assert config["KmsKeyId"] == spec["kms_key_arn"] and config["DataCaptureConfig"]["DestinationS3Uri"].startswith("s3://")
-    deploy.handler({"detail-type": "SageMaker Endpoint State Change", "detail": {"EndpointName": endpoint, "EndpointStatus": "IN_SERVICE"}})
     assert boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"][0]["ResourceId"] == f"endpoint/{endpoint}/variant/AllTraffic"
-
-    # A second approval rolls out as a canary guarded by the alarms Terraform created.
-    sm.update_model_package(ModelPackageArn=second, ModelApprovalStatus="Approved")
-    assert deploy.handler(approval(group, second))["status"] == "updating"
-    alarms = [a["AlarmName"] for a in sm.describe_endpoint(EndpointName=endpoint)["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]]
+    alarms = [a["AlarmName"] for a in described["LastDeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]]
     assert sorted(a["AlarmName"] for a in boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]) == sorted(alarms) != []
-
-    # The inference function's code, configured as deployed, serves the trained model's predictions
-    # (the emulator runs the artifact's inference.py), and the endpoint captures the request.
-    inference_env = lam.get_function_configuration(FunctionName=f"{endpoint}-inference")["Environment"]["Variables"]
-    for key, value in inference_env.items():
-        monkeypatch.setenv(key, value)
-    bucket, prefix = small["training_data_uri"].removeprefix("s3://").split("/", 1)
-    rows = [line.split(",") for line in boto3.client("s3").get_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv")["Body"].read().decode().splitlines()[1:4]]
-    body = json.dumps({"instances": [[float(v) for v in row[:-1]] for row in rows]})
-    inference = load_lambda("inference")
-    reply = inference.handler({"headers": {"Content-Type": "application/json"}, "body": body, "requestContext": {"requestId": "r-1"}})
-    assert (reply["statusCode"], json.loads(reply["body"])["predictions"]) == (200, [int(float(row[-1])) for row in rows]), reply
-    capture = boto3.client("s3")
-    destination = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
-    records = [json.loads(capture.get_object(Bucket=destination[0], Key=o["Key"])["Body"].read()) for o in
-               capture.list_objects_v2(Bucket=destination[0], Prefix=f"{destination[1]}/{endpoint}/")["Contents"]]
-    assert [json.loads(r["captureData"]["endpointInput"]["data"]) for r in records] == [json.loads(body)], records
-
-    return [arn, second]
+    bucket, prefix = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
+    captured = [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/{endpoint}/")["Contents"]]
+    assert len(captured) == 11 and all(len(json.loads(r["captureData"]["endpointInput"]["data"])["instances"]) in (5, 20) for r in captured), captured[:1]
 
 
 def account_session(account: str) -> boto3.Session:

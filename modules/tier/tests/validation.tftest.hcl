@@ -216,3 +216,10 @@ run "rejects_an_accuracy_gate_above_one" {
   variables { retraining = { min_accuracy = 90 } }
   expect_failures = [var.retraining]
 }
+
+run "rejects_negative_retrain_cooldown" {
+  command = plan
+  plan_options { target = [module.ops] } # the variable's validation, without planning the whole tier
+  variables { retraining = { cooldown_minutes = -1 } }
+  expect_failures = [var.retraining]
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""The talk's model lifecycle on the emulator, end to end, with the evidence of each stage (`make lifecycle`).
+
+train and register v1 -> approve -> the deploy function creates the endpoint -> predictions through
+the inference function -> shifted traffic, captured -> the data-quality monitor finds drift -> the
+retrain trigger starts the pipeline -> v2 registered, approved, rolled out as a blue/green canary.
+
+Runs on an applied tier with monitoring (the small demo has it). The emulator's EventBridge does not
+invoke functions, so this delivers each event the way the deployed rules would: to every function a
+rule of the account matches it to (TestEventPattern), running the function's deployed code (the
+build/lambda zip whose SHA-256 the function reports) with its deployed configuration. The events are
+the documented ones SageMaker emits (the emulator does not emit them itself).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import monitor  # noqa: E402
+import retrain  # noqa: E402
+import tier as tiers  # noqa: E402
+
+RUN_HANDLER = "import importlib, json, sys; sys.path.insert(0, sys.argv[1]); module, name = sys.argv[2].rsplit('.', 1); " \
+              "json.dump(getattr(importlib.import_module(module), name)(json.load(sys.stdin), None), sys.stdout, default=str)"
+
+
+class Lifecycle:
+    def __init__(self, session, values: dict) -> None:
+        self.session, self.values = session, values
+        self.sm, self.s3, self.events, self.lam = (session.client(n) for n in ("sagemaker", "s3", "events", "lambda"))
+        self.account = session.client("sts").get_caller_identity()["Account"]
+        self.region = values.get("region") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+        self.zips = {base64.b64encode(hashlib.sha256(z.read_bytes()).digest()).decode(): z for z in (ROOT / "build" / "lambda").glob("*.zip")}
+
+    def stage(self, number: int, title: str, evidence: str) -> None:
+        print(f"[{number}] {title}: {evidence}", flush=True)
+
+    # -- EventBridge, as the deployed rules deliver ---------------------------------------------
+    def deliver(self, detail_type: str, detail: dict, resources: list[str] | None = None) -> dict[str, dict]:
+        event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.sagemaker", "account": self.account,
+                 "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region, "resources": resources or [], "detail": detail}
+        results = {}
+        for rule in self.events.list_rules()["Rules"]:
+            if rule.get("EventPattern") and self.events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(event))["Result"]:
+                for target in self.events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
+                    if ":lambda:" in target["Arn"]:
+                        name = target["Arn"].split(":")[6]
+                        results[name] = self.invoke(name, event)
+        return results
+
+    def invoke(self, name: str, event: dict) -> dict:
+        config = self.lam.get_function_configuration(FunctionName=name)
+        package = self.zips.get(config["CodeSha256"])
+        if package is None:
+            raise SystemExit(f"error: the code of {name} is none of build/lambda/*.zip (re-apply after `make package`)")
+        folder = tempfile.mkdtemp(prefix=f"{name}-")
+        zipfile.ZipFile(package).extractall(folder)
+        env = {**os.environ, **config.get("Environment", {}).get("Variables", {}), "AWS_LAMBDA_FUNCTION_NAME": name}
+        done = subprocess.run([sys.executable, "-c", RUN_HANDLER, folder, config["Handler"]], input=json.dumps(event), env=env, text=True, capture_output=True, timeout=300)
+        if done.returncode != 0:
+            raise SystemExit(f"error: {name} failed:\n{done.stderr[-2000:]}")
+        return json.loads(done.stdout)
+
+    # -- the stages -----------------------------------------------------------------------------
+    def train(self, started: str) -> str:
+        if retrain.follow(self.sm, self.s3, started, 0.5) != 0:
+            raise SystemExit("error: the retraining pipeline failed")
+        steps = self.sm.list_pipeline_execution_steps(PipelineExecutionArn=started)["PipelineExecutionSteps"]
+        return retrain.registered(steps)[0]
+
+    def approve(self, version: str) -> dict:
+        self.sm.update_model_package(ModelPackageArn=version, ModelApprovalStatus="Approved")  # the model approver's act
+        package = self.sm.describe_model_package(ModelPackageName=version)
+        return self.deliver("SageMaker Model Package State Change", {
+            "ModelPackageGroupName": package["ModelPackageGroupName"], "ModelPackageArn": version, "ModelPackageVersion": package["ModelPackageVersion"],
+            "ModelApprovalStatus": "Approved"}, [version])
+
+    def in_service(self) -> dict:
+        endpoint = self.values["endpoint_name"]
+        return self.deliver("SageMaker Endpoint State Change", {"EndpointName": endpoint, "EndpointStatus": "IN_SERVICE"},
+                            [f"arn:aws:sagemaker:{self.region}:{self.account}:endpoint/{endpoint}"])
+
+    def predict(self, rows: list[list[float]]) -> dict:
+        function = f"{self.values['endpoint_name']}-inference"
+        reply = self.invoke(function, {"httpMethod": "POST", "path": "/predict", "headers": {"Content-Type": "application/json"},
+                                       "body": json.dumps({"instances": rows}), "requestContext": {"requestId": str(uuid.uuid4())}})
+        if reply.get("statusCode") != 200:
+            raise SystemExit(f"error: the API answered {reply.get('statusCode')}: {reply.get('body')}")
+        return json.loads(reply["body"])
+
+    def serving(self) -> str:
+        endpoint = self.sm.describe_endpoint(EndpointName=self.values["endpoint_name"])
+        model = self.sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])["ProductionVariants"][0]["ModelName"]
+        return self.sm.describe_model(ModelName=model)["Containers"][0]["ModelPackageName"]
+
+    def captured(self) -> int:
+        config = self.sm.describe_endpoint_config(EndpointConfigName=self.sm.describe_endpoint(EndpointName=self.values["endpoint_name"])["EndpointConfigName"])
+        bucket, prefix = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/{self.values['endpoint_name']}/")
+        return sum(page.get("KeyCount", 0) for page in pages)
+
+
+def data_rows(s3, uri: str) -> tuple[list[list[float]], list[int]]:
+    bucket, prefix = uri.removeprefix("s3://").split("/", 1)
+    reader = csv.reader(io.StringIO(s3.get_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv")["Body"].read().decode()))
+    next(reader)
+    rows = [[float(v) for v in row] for row in reader]
+    return [row[:-1] for row in rows], [int(row[-1]) for row in rows]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tier", default="small", choices=["small"], help="the tier applied on the emulator (one account: small)")
+    args = parser.parse_args()
+    env, _ = tiers.target_env("emulator")
+    os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
+    import boto3
+
+    values = tiers.outputs(args.tier, "emulator")
+    schedules = [name for names in (values.get("monitoring_schedule_names") or {}).values() for name in names or [] if name.endswith("-data-quality")]
+    if not schedules:
+        raise SystemExit(f"error: the {args.tier} tier has no monitoring; apply it with features.monitoring (the small demo has it)")
+    life = Lifecycle(boto3.Session(region_name=values.get("region")), values)
+
+    retrain.seed_training_data(life.s3, values["training_data_uri"])
+    v1 = life.train(life.sm.start_pipeline_execution(PipelineName=values["pipeline_name"], PipelineExecutionDisplayName="lifecycle-v1")["PipelineExecutionArn"])
+    life.stage(1, "train and register v1", v1)
+    deployed = life.approve(v1)
+    life.in_service()
+    life.stage(2, "approve v1, deploy", f"{json.dumps(deployed, default=str)}; endpoint {values['endpoint_name']} serves {life.serving()}")
+
+    features, labels = data_rows(life.s3, values["training_data_uri"])
+    sample = [i for i, label in enumerate(labels) if label == 0][:3] + [i for i, label in enumerate(labels) if label == 1][:2]
+    answer = life.predict([features[i] for i in sample])
+    life.stage(3, "predict through the inference function", f"{answer['predictions']} (labels {[labels[i] for i in sample]})")
+
+    for start in range(0, 200, 20):  # a new population: every feature half again as large
+        life.predict([[v * 1.5 for v in row] for row in features[start:start + 20]])
+    life.stage(4, "shifted traffic, captured", f"{life.captured()} capture files")
+
+    outcome = monitor.run(life.account, life.region, schedules[0])
+    if outcome["MonitoringExecutionStatus"] != "CompletedWithViolations":
+        raise SystemExit(f"error: the monitor found no drift: {outcome}")
+    life.stage(5, "the monitor finds drift", f"{outcome['violations']} violation(s), {outcome['report']}/constraint_violations.json")
+
+    event = outcome["event"]
+    triggered = life.deliver(event["DetailType"], json.loads(event["Detail"]), event["Resources"])
+    started = next((r for r in triggered.values() if r.get("status") == "started"), None)
+    if started is None:
+        raise SystemExit(f"error: the violation started no retraining: {triggered}")
+    v2 = life.train(started["execution"])
+    life.stage(6, "the retrain trigger retrains, v2 registered", f"{started['execution']} -> {v2}")
+
+    rollout = life.approve(v2)
+    life.in_service()  # the emulator completes a blue/green update at once
+    life.stage(7, "approve v2, canary rollout", f"{json.dumps(rollout, default=str)}; endpoint serves {life.serving()}")
+    if life.serving() != v2:
+        raise SystemExit("error: the endpoint does not serve v2")
+    print("lifecycle done: v1 trained and served, drift detected, v2 retrained and rolled out")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
