@@ -41,7 +41,7 @@ RUN_HANDLER = "import importlib, json, sys; sys.path.insert(0, sys.argv[1]); mod
 
 class Lifecycle:
     def __init__(self, session, values: dict) -> None:
-        self.session, self.values = session, values
+        self.values = values
         self.sm, self.s3, self.events, self.lam = (session.client(n) for n in ("sagemaker", "s3", "events", "lambda"))
         self.account = session.client("sts").get_caller_identity()["Account"]
         self.region = values.get("region") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
@@ -55,7 +55,7 @@ class Lifecycle:
         event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": "aws.sagemaker", "account": self.account,
                  "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": self.region, "resources": resources or [], "detail": detail}
         results = {}
-        for rule in self.events.list_rules()["Rules"]:
+        for rule in (r for page in self.events.get_paginator("list_rules").paginate() for r in page["Rules"]):
             if rule.get("EventPattern") and self.events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(event))["Result"]:
                 for target in self.events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
                     if ":lambda:" in target["Arn"]:
@@ -68,10 +68,10 @@ class Lifecycle:
         package = self.zips.get(config["CodeSha256"])
         if package is None:
             raise SystemExit(f"error: the code of {name} is none of build/lambda/*.zip (re-apply after `make package`)")
-        folder = tempfile.mkdtemp(prefix=f"{name}-")
-        zipfile.ZipFile(package).extractall(folder)
         env = {**os.environ, **config.get("Environment", {}).get("Variables", {}), "AWS_LAMBDA_FUNCTION_NAME": name}
-        done = subprocess.run([sys.executable, "-c", RUN_HANDLER, folder, config["Handler"]], input=json.dumps(event), env=env, text=True, capture_output=True, timeout=300)
+        with tempfile.TemporaryDirectory(prefix=f"{name}-") as folder:
+            zipfile.ZipFile(package).extractall(folder)
+            done = subprocess.run([sys.executable, "-c", RUN_HANDLER, folder, config["Handler"]], input=json.dumps(event), env=env, text=True, capture_output=True, timeout=300)
         if done.returncode != 0:
             raise SystemExit(f"error: {name} failed:\n{done.stderr[-2000:]}")
         return json.loads(done.stdout)
