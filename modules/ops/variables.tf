@@ -97,7 +97,7 @@ variable "model_package_group_name" {
 }
 
 variable "monitoring_baseline" {
-  description = "Add a Baseline step (Model Monitor statistics and constraints of the training data), registered with each model package as its drift-check baseline."
+  description = "Add a Baseline step (Model Monitor statistics and constraints of the training data's features, headerless), registered with each model package as its drift-check baseline."
   type        = bool
   default     = false
 }
