@@ -494,6 +494,7 @@ def _sagemaker_monitoring_schedules() -> None:
 
 
 def _sagemaker_monitoring_run_now() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
     from moto.core.utils import utcnow
     from moto.moto_api._internal import urls
     from moto.sagemaker.models import sagemaker_backends
@@ -502,7 +503,7 @@ def _sagemaker_monitoring_run_now() -> None:
 
     def run(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
         body = urls.response_instance._get_body(headers, request)
-        backend = sagemaker_backends[body.get("account_id", "123456789012")][body.get("region", "us-east-1")]
+        backend = sagemaker_backends[body.get("account_id", DEFAULT_ACCOUNT_ID)][body.get("region", "us-east-1")]
         schedule = getattr(backend, "monitoring_schedules", {}).get(body.get("name"))
         if schedule is None:
             return 404, {"Content-Type": "application/json"}, json.dumps({"message": f"Monitoring Schedule {body.get('name')} does not exist"})

@@ -224,13 +224,13 @@ def preprocessed_rows(lines: list[str], handler: Callable[..., Any]) -> list[dic
 # --- one scheduled run, now (the emulator has no scheduler) ------------------------------------
 
 def _read(uri: str) -> bytes:
-    from emulator.pipelines import _s3, _split
+    from emulator.pipelines import bucket_backend, split_uri
 
     from emulator.pipelines import StepFailed
 
     try:
-        bucket, key = _split(uri)
-        found = _s3(bucket).get_object(bucket, key)
+        bucket, key = split_uri(uri)
+        found = bucket_backend(bucket).get_object(bucket, key)
     except (StepFailed, KeyError) as error:
         raise AnalyzerError(f"{uri} cannot be read: {error}") from None
     if found is None:
@@ -260,7 +260,7 @@ def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
 
     from moto.events.models import events_backends
 
-    from emulator.pipelines import _s3, _split
+    from emulator.pipelines import bucket_backend, split_uri
 
     definition = backend.data_quality_job_definitions[schedule.config["MonitoringJobDefinitionName"]]
     endpoint = definition.data_quality_job_input["EndpointInput"]["EndpointName"]
@@ -273,8 +273,8 @@ def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
     since = getattr(schedule, "last_run", None)
     try:
         config = backend.describe_endpoint_config(backend.endpoints[endpoint].endpoint_config_name).get("DataCaptureConfig") or {}
-        bucket, prefix = _split(f"{config['DestinationS3Uri'].rstrip('/')}/{endpoint}/")
-        keys = [k for name, k in _s3(bucket).get_bucket(bucket).keys.items() if name.startswith(prefix) and k is not None and (since is None or k.last_modified > since)]
+        bucket, prefix = split_uri(f"{config['DestinationS3Uri'].rstrip('/')}/{endpoint}/")
+        keys = [k for name, k in bucket_backend(bucket).get_bucket(bucket).keys.items() if name.startswith(prefix) and k is not None and (since is None or k.last_modified > since)]
         lines = [line for k in keys for line in k.value.decode().splitlines()]
         baseline = definition.data_quality_baseline_config
         statistics_ = json.loads(_read(baseline["StatisticsResource"]["S3Uri"]))
@@ -285,9 +285,9 @@ def run_schedule(backend: Any, schedule: Any, now: Any) -> dict[str, Any]:
             raise AnalyzerError("Job inputs had no data")
         folder = Path(tempfile.mkdtemp(prefix="monitoring-"))
         found = monitor(rows, statistics_, constraints, folder)
-        report_bucket, report_prefix = _split(report)
+        report_bucket, report_prefix = split_uri(report)
         for name in ("statistics.json", "constraint_violations.json"):
-            _s3(report_bucket).put_object(report_bucket, f"{report_prefix}/{name}", (folder / name).read_bytes())
+            bucket_backend(report_bucket).put_object(report_bucket, f"{report_prefix}/{name}", (folder / name).read_bytes())
         status = "CompletedWithViolations" if found else "Completed"
         exit_message = f"CompletedWithViolations: Job completed successfully with {len(found)} violations." if found else "Completed: Job completed successfully with no violations."
         summary.update(MonitoringExecutionStatus=status, violations=len(found), report=report)

@@ -39,14 +39,14 @@ class StepFailed(Exception):
 
 # --- S3 through moto's backends ---------------------------------------------------------------
 
-def _split(uri: str) -> tuple[str, str]:
+def split_uri(uri: str) -> tuple[str, str]:
     if not isinstance(uri, str) or not uri.startswith("s3://"):
         raise StepFailed(f"ClientError: {uri!r} is not an s3:// URI")
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     return bucket, key
 
 
-def _s3(bucket: str) -> Any:
+def bucket_backend(bucket: str) -> Any:
     from moto.s3.models import s3_backends
 
     if bucket not in s3_backends.bucket_accounts:
@@ -58,9 +58,9 @@ def _s3(bucket: str) -> Any:
 def download(uri: str, folder: Path) -> int:
     """Every object under the prefix, at its path below the prefix (a key that is the prefix itself
     lands under its base name, as SageMaker places an S3Prefix input that names one object)."""
-    bucket, prefix = _split(uri)
+    bucket, prefix = split_uri(uri)
     with LOCK:
-        found = [(name, key.value) for name, key in _s3(bucket).get_bucket(bucket).keys.items()
+        found = [(name, key.value) for name, key in bucket_backend(bucket).get_bucket(bucket).keys.items()
                  if name.startswith(prefix) and key is not None and not name.endswith("/")]
     for name, body in found:
         relative = name[len(prefix):].lstrip("/") or name.rsplit("/", 1)[-1]
@@ -73,11 +73,11 @@ def download(uri: str, folder: Path) -> int:
 
 
 def upload(folder: Path, uri: str) -> None:
-    bucket, prefix = _split(uri)
+    bucket, prefix = split_uri(uri)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         key = f"{prefix.rstrip('/')}/{path.relative_to(folder).as_posix()}".lstrip("/")
         with LOCK:
-            _s3(bucket).put_object(bucket, key, path.read_bytes())
+            bucket_backend(bucket).put_object(bucket, key, path.read_bytes())
 
 
 # --- the execution ----------------------------------------------------------------------------
@@ -146,22 +146,24 @@ class Execution:
                 failure = f"steps {[s['Name'] for s in pending]} wait for steps that never ran"
                 break
             pending.remove(ready)
-            record = {"StepName": ready["Name"], "StepStatus": "Executing", "StartTime": _now(), "AttemptCount": 1, "Metadata": {}}
-            self.steps.append(record)
+            started = {"StepName": ready["Name"], "StepStatus": "Executing", "StartTime": _now(), "AttemptCount": 1, "Metadata": {}}
+            with LOCK:  # requests copy the records: each is replaced whole, never changed in place
+                self.steps.append(started)
             try:
                 metadata, then = RUNNERS.get(ready["Type"], unsupported)(self, ready)
-                record.update(StepStatus="Succeeded", Metadata=metadata)
+                outcome = {"StepStatus": "Succeeded", "Metadata": metadata}
                 done.add(ready["Name"])
                 pending.extend(then)
             except StepFailed as failed:
                 failure = str(failed)
-                record.update(StepStatus="Failed", FailureReason=failure, Metadata=getattr(failed, "metadata", {}))
+                outcome = {"StepStatus": "Failed", "FailureReason": failure, "Metadata": getattr(failed, "metadata", {})}
             except Exception as crash:  # a defect in this emulator: reported as the step's failure, never lost
                 failure = f"InternalServerError: {type(crash).__name__}: {crash}"
-                record.update(StepStatus="Failed", FailureReason=failure)
+                outcome = {"StepStatus": "Failed", "FailureReason": failure}
                 traceback.print_exc()
-            record["EndTime"] = _now()
-            print(f"pipeline {self.pipeline.pipeline_name} {self.id}: {ready['Name']} {record['StepStatus']}"
+            with LOCK:
+                self.steps[-1] = {**started, **outcome, "EndTime": _now()}
+            print(f"pipeline {self.pipeline.pipeline_name} {self.id}: {ready['Name']} {outcome['StepStatus']}"
                   + (f" ({failure})" if failure else ""), file=sys.stderr, flush=True)
         for folder in self.folders:
             shutil.rmtree(folder, ignore_errors=True)
@@ -311,9 +313,9 @@ def training(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], list
         for item in sorted(model_dir.iterdir()):
             tar.add(item, arcname=item.name)
     artifact = f"{args['OutputDataConfig']['S3OutputPath'].rstrip('/')}/{name}/output/model.tar.gz"
-    bucket, key = _split(artifact)
+    bucket, key = split_uri(artifact)
     with LOCK:
-        _s3(bucket).put_object(bucket, key, packed.read_bytes())
+        bucket_backend(bucket).put_object(bucket, key, packed.read_bytes())
     arn = run.arn("training-job", name)
     run.properties[step["Name"]] = {**args, "TrainingJobName": name, "TrainingJobArn": arn, "TrainingJobStatus": "Completed",
                                     "ModelArtifacts": {"S3ModelArtifacts": artifact}}

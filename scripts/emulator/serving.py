@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from emulator.pipelines import _s3, _split
+from emulator.pipelines import bucket_backend, split_uri
 
 WORKER = Path(__file__).with_name("model_worker.py")
 _workers: dict[tuple[str, str], subprocess.Popen[str]] = {}
@@ -38,8 +38,8 @@ class ModelError(Exception):
 
 
 def _artifact(url: str) -> tuple[bytes, str]:
-    bucket, key = _split(url)
-    found = _s3(bucket).get_object(bucket, key)
+    bucket, key = split_uri(url)
+    found = bucket_backend(bucket).get_object(bucket, key)
     if found is None:
         raise ModelError(f"the model artifact {url} does not exist")
     return found.value, found.etag
@@ -51,6 +51,8 @@ def worker(url: str, program: str) -> subprocess.Popen[str]:
     running = _workers.get(key)
     if running is not None and running.poll() is None:
         return running
+    for stale in [k for k in _workers if k[0] == url]:  # the artifact was rewritten: its old model goes
+        _workers.pop(stale).kill()
     folder = Path(tempfile.mkdtemp(prefix="model-"))
     with tarfile.open(fileobj=io.BytesIO(body)) as packed:
         members = [m for m in packed.getmembers() if m.isfile() or m.isdir()]
@@ -97,10 +99,10 @@ def capture_record(config: dict[str, Any], body: bytes, content_type: str, answe
 def capture(config: dict[str, Any], endpoint: str, variant: str, record: dict[str, Any]) -> None:
     if not config.get("EnableCapture", True) or random.uniform(0, 100) >= float(config.get("InitialSamplingPercentage", 100)):
         return
-    bucket, prefix = _split(config["DestinationS3Uri"])
+    bucket, prefix = split_uri(config["DestinationS3Uri"])
     now = datetime.now(timezone.utc)
     key = f"{prefix.rstrip('/')}/{endpoint}/{variant}/{now:%Y/%m/%d/%H}/{now:%M-%S}-{now.microsecond // 1000:03d}-{uuid.uuid4()}.jsonl".lstrip("/")
-    _s3(bucket).put_object(bucket, key, (json.dumps(record) + "\n").encode())
+    bucket_backend(bucket).put_object(bucket, key, (json.dumps(record) + "\n").encode())
 
 
 def package_container(backend: Any, name_or_arn: str) -> dict[str, Any]:

@@ -721,25 +721,32 @@ def test_sagemaker_pipeline_executions(aws):
     assert [(s["StepName"], s["StepStatus"]) for s in sm.list_pipeline_execution_steps(PipelineExecutionArn=empty)["PipelineExecutionSteps"]] == [("Preprocess", "Failed")]
 
 
-def serving_endpoint(s3, sm, tmp_path, rows: list[list[float]], labels: list[int]) -> None:
-    """A model trained by the project's train.py, packed as SageMaker packs it, behind an endpoint that captures."""
+def packed_model(folder, rows: list[list[float]], labels: list[int]) -> bytes:
+    """A model trained by the project's train.py, packed as SageMaker packs it."""
     import csv
+    import io
     import sys
     import tarfile
 
     sys.path.insert(0, str(ROOT / "modules" / "ops" / "steps"))
     import train
 
-    (tmp_path / "train").mkdir()
-    with (tmp_path / "train" / "train.csv").open("w", newline="") as handle:
+    (folder / "train").mkdir(parents=True)
+    with (folder / "train" / "train.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows([["a", "b", "target"], *[[*r, t] for r, t in zip(rows, labels)]])
-    train.main(["--train-dir", str(tmp_path / "train"), "--model-dir", str(tmp_path / "model"), "--config", str(tmp_path / "none.json")])
-    with tarfile.open(tmp_path / "model.tar.gz", "w:gz") as tar:
-        for item in (tmp_path / "model").iterdir():
+    train.main(["--train-dir", str(folder / "train"), "--model-dir", str(folder / "model"), "--config", str(folder / "none.json")])
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for item in (folder / "model").iterdir():
             tar.add(item, arcname=item.name)
+    return buffer.getvalue()
+
+
+def serving_endpoint(s3, sm, tmp_path, rows: list[list[float]], labels: list[int]) -> None:
+    """A trained model behind an endpoint that captures."""
     for bucket in ("models", "capture"):
         s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=(tmp_path / "model.tar.gz").read_bytes())
+    s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=packed_model(tmp_path / "v1", rows, labels))
     sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "sklearn", "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}})
     sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
                               DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100, "DestinationS3Uri": "s3://capture/datacapture",
@@ -782,6 +789,11 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     assert len(s3.list_objects_v2(Bucket="capture")["Contents"]) == 1
     with pytest.raises(ClientError, match="Endpoint missing of account 123456789012 not found"):
         runtime.invoke_endpoint(EndpointName="missing", ContentType="application/json", Body=request)
+
+    # The artifact rewritten in place (a model trained on the opposite labels): the endpoint serves the new one.
+    s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=packed_model(tmp_path / "v2", rows, [int(r[0] < 20) for r in rows]))
+    reply = runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Accept="application/json", Body=request)
+    assert json.loads(reply["Body"].read())["predictions"] == [1, 0]
 
 
 def test_sagemaker_monitoring_run_now(aws, tmp_path):
