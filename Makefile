@@ -92,7 +92,7 @@ demo: apply-small ## Set up, start the emulator, apply the small tier on it and 
 retrain: setup ## Run the retraining pipeline of a tier and follow its steps (TIER=small; TARGET=aws for a real account; NO_WAIT=1)
 	@$(PY) scripts/retrain.py --tier $(or $(TIER),small) --target $(TARGET) $(if $(NO_WAIT),--no-wait)
 
-lifecycle: apply-small ## On the emulator: the talk end to end on the small demo (train, approve, deploy, predict, drift, retrain, canary), each stage with its evidence
+lifecycle: apply-small ## On the emulator: the talk end to end on the small demo (train, approve, deploy, predict, drift, retrain, canary, rollback), each stage with its evidence
 	@$(PY) scripts/lifecycle.py
 
 monitor: setup ## Run a tier's data-quality monitoring schedules now, on the emulator (TIER=small): the violations report and the event that starts a retraining

@@ -3,13 +3,17 @@
 
 train and register v1 -> approve -> the deploy function creates the endpoint -> predictions through
 the inference function -> shifted traffic, captured -> the data-quality monitor finds drift -> the
-retrain trigger starts the pipeline -> v2 registered, approved, rolled out as a blue/green canary.
+retrain trigger starts the pipeline -> v2 registered, approved, rolled out as a blue/green canary that
+bakes and completes -> v3 retrained by hand, approved, its canary failing (an injected model error)
+until the rollback alarm puts all traffic back on v2.
 
 Runs on an applied tier with monitoring (the small demo has it). The emulator's EventBridge does not
 invoke functions, so this delivers each event the way the deployed rules would: to every function a
 rule of the account matches it to (TestEventPattern), running the function's deployed code (the
 build/lambda zip whose SHA-256 the function reports) with its deployed configuration. The events are
-the documented ones SageMaker emits (the emulator does not emit them itself).
+the documented ones SageMaker emits. The emulator's canary bakes end when this asks
+(scripts/emulator/deployments.py); the bake traffic goes straight to the endpoint, as the API's callers'
+requests would arrive through the inference function, without a function start per request.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import monitor  # noqa: E402
 import retrain  # noqa: E402
 import tier as tiers  # noqa: E402
+from emulator import ctl  # noqa: E402
 
 RUN_HANDLER = "import importlib, json, sys; sys.path.insert(0, sys.argv[1]); module, name = sys.argv[2].rsplit('.', 1); " \
               "json.dump(getattr(importlib.import_module(module), name)(json.load(sys.stdin), None), sys.stdout, default=str)"
@@ -42,7 +47,7 @@ RUN_HANDLER = "import importlib, json, sys; sys.path.insert(0, sys.argv[1]); mod
 class Lifecycle:
     def __init__(self, session, values: dict) -> None:
         self.values = values
-        self.sm, self.s3, self.events, self.lam = (session.client(n) for n in ("sagemaker", "s3", "events", "lambda"))
+        self.sm, self.s3, self.events, self.lam, self.runtime = (session.client(n) for n in ("sagemaker", "s3", "events", "lambda", "sagemaker-runtime"))
         self.account = session.client("sts").get_caller_identity()["Account"]
         self.region = values.get("region") or os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
         self.zips = {base64.b64encode(hashlib.sha256(z.read_bytes()).digest()).decode(): z for z in (ROOT / "build" / "lambda").glob("*.zip")}
@@ -103,6 +108,37 @@ class Lifecycle:
             raise SystemExit(f"error: the API answered {reply.get('statusCode')}: {reply.get('body')}")
         return json.loads(reply["body"])
 
+    def traffic(self, rows: list[list[float]], count: int) -> dict[str, int]:
+        """`count` one-row requests to the endpoint: how many were answered and how many failed in the model."""
+        from botocore.exceptions import ClientError
+
+        answered = {"answered": 0, "failed": 0}
+        for i in range(count):
+            try:
+                self.runtime.invoke_endpoint(EndpointName=self.values["endpoint_name"], ContentType="application/json", Body=json.dumps({"instances": [rows[i % len(rows)]]}))
+                answered["answered"] += 1
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ModelError":
+                    raise
+                answered["failed"] += 1
+        return answered
+
+    def emulator(self, route: str, **payload: object) -> dict:
+        try:
+            return ctl.call(route, {"account_id": self.account, "region": self.region, **payload})
+        except ctl.RouteError as error:
+            raise SystemExit(f"error: {route}: {error}") from None
+
+    def bake(self) -> dict:
+        """The current bake of the endpoint's blue/green update ends: its rollback alarms decide."""
+        return self.emulator("endpoints/deployments/advance", endpoint=self.values["endpoint_name"])
+
+    def pending_model(self) -> str:
+        pending = self.sm.describe_endpoint(EndpointName=self.values["endpoint_name"]).get("PendingDeploymentSummary")
+        if not pending:
+            raise SystemExit("error: the approval started no blue/green update")
+        return self.sm.describe_endpoint_config(EndpointConfigName=pending["EndpointConfigName"])["ProductionVariants"][0]["ModelName"]
+
     def serving(self) -> str:
         endpoint = self.sm.describe_endpoint(EndpointName=self.values["endpoint_name"])
         model = self.sm.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])["ProductionVariants"][0]["ModelName"]
@@ -113,6 +149,10 @@ class Lifecycle:
         bucket, prefix = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}/{self.values['endpoint_name']}/")
         return sum(page.get("KeyCount", 0) for page in pages)
+
+
+def alarm_states(bake: dict) -> str:
+    return ", ".join(f"{name} {alarm['state']}" + (f" ({alarm['reason']})" if alarm["state"] == "ALARM" else "") for name, alarm in sorted(bake["alarms"].items()))
 
 
 def data_rows(s3, uri: str) -> tuple[list[list[float]], list[int]]:
@@ -167,11 +207,37 @@ def main() -> int:
     life.stage(6, "the retrain trigger retrains, v2 registered", f"{started['execution']} -> {v2}")
 
     rollout = life.approve(v2)
-    life.in_service()  # the emulator completes a blue/green update at once
-    life.stage(7, "approve v2, canary rollout", f"{json.dumps(rollout, default=str)}; endpoint serves {life.serving()}")
-    if life.serving() != v2:
-        raise SystemExit("error: the endpoint does not serve v2")
-    print("lifecycle done: v1 trained and served, drift detected, v2 retrained and rolled out")
+    canary_model = life.pending_model()
+    life.traffic(features, 100)
+    canary = life.bake()
+    if not canary["outcome"].startswith("baking with 100%"):
+        raise SystemExit(f"error: the canary of v2 did not move on: {canary}")
+    life.traffic(features, 20)
+    done = life.bake()
+    life.in_service()
+    if done["outcome"] != "completed" or life.serving() != v2:
+        raise SystemExit(f"error: the endpoint does not serve v2: {done}")
+    life.stage(7, "approve v2, canary rollout", f"{rollout[next(iter(rollout))]['reason']}: {canary['bake']['served']['green']} of 100 requests on {canary_model} "
+               f"({alarm_states(canary)}), then all traffic ({alarm_states(done)}); {done['outcome']}: endpoint serves {life.serving()}")
+
+    started = life.sm.start_pipeline_execution(PipelineName=values["pipeline_name"], PipelineExecutionDisplayName="lifecycle-v3")["PipelineExecutionArn"]
+    v3 = life.train(started)
+    life.stage(8, "retrain by hand, v3 registered", f"{started} -> {v3}")
+
+    life.approve(v3)
+    broken = life.pending_model()
+    life.emulator("endpoints/faults", model=broken, error="injected: the v3 container fails every request")
+    try:
+        sent = life.traffic(features, 100)
+        rolled = life.bake()
+    finally:
+        life.emulator("endpoints/faults", model=broken, error=None)
+    after = life.in_service()
+    if rolled["outcome"] != "rolled back" or life.serving() != v2:
+        raise SystemExit(f"error: the failing canary of v3 was not rolled back: {rolled}")
+    life.stage(9, "approve v3, canary with an injected error", f"{sent['failed']} of 100 requests failed on {broken} ({alarm_states(rolled)}); "
+               f"{rolled['outcome']}: endpoint serves {life.serving()}; the deploy function: {after[next(iter(after))]['reason']}")
+    print("lifecycle done: v1 trained and served, drift detected, v2 retrained and rolled out by canary, v3's failing canary rolled back")
     return 0
 
 

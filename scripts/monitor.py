@@ -10,11 +10,7 @@ the rules that start a retraining match it. Prints each run's outcome; exits 1 w
 from __future__ import annotations
 
 import argparse
-import json
-import ssl
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,18 +21,10 @@ from emulator import ctl  # noqa: E402
 
 
 def run(account: str, region: str, name: str, port: int | None = None) -> dict:
-    request = urllib.request.Request(f"{ctl.endpoint(port)}/moto-api/mlops/monitoring-schedules/run", method="POST",
-                                     data=json.dumps({"account_id": account, "region": region, "name": name}).encode(), headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=str(ctl.CERT_FILE)), timeout=120) as reply:
-            return json.loads(reply.read())
-    except urllib.error.HTTPError as error:
-        body = error.read()
-        try:
-            message = json.loads(body).get("message", error.reason)
-        except ValueError:  # the emulator's own failure: its log has the trace
-            message = f"{error.code} {error.reason} (see the emulator's log: {ctl.log_file(port)})"
-        raise SystemExit(f"error: {name}: {message}") from None
+        return ctl.call("monitoring-schedules/run", {"account_id": account, "region": region, "name": name}, port)
+    except ctl.RouteError as error:
+        raise SystemExit(f"error: {name}: {error}") from None
 
 
 def main() -> int:

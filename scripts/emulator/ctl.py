@@ -69,6 +69,30 @@ def environment(p: int | None = None) -> dict[str, str]:
     }
 
 
+class RouteError(Exception):
+    pass
+
+
+def call(route: str, payload: dict, p: int | None = None, timeout: float = 120) -> dict:
+    """POST to one of the project's emulator routes (/moto-api/mlops/...); a refusal is a RouteError with its reason."""
+    import json
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{endpoint(p)}/moto-api/mlops/{route}", method="POST", data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=str(CERT_FILE)), timeout=timeout) as reply:
+            return json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        try:
+            message = json.loads(body).get("message", error.reason)
+        except ValueError:  # the emulator's own failure: its log has the trace
+            message = f"{error.code} {error.reason} (see the emulator's log: {log_file(p)})"
+        raise RouteError(message) from None
+
+
 def ensure_certificate() -> None:
     """A self-signed certificate for 127.0.0.1 and localhost, made once per checkout."""
     if CERT_FILE.exists() and KEY_FILE.exists():

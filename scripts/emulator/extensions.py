@@ -54,6 +54,8 @@ def _sagemaker_update_endpoint() -> None:
     from moto.sagemaker.responses import SageMakerResponse
     from moto.core.utils import utcnow
 
+    from emulator import deployments
+
     def update_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str, deployment_config: dict[str, Any] | None) -> FakeEndpoint:
         endpoint = self.endpoints.get(endpoint_name)
         if endpoint is None:
@@ -65,7 +67,14 @@ def _sagemaker_update_endpoint() -> None:
             config = self.describe_endpoint_config(endpoint_config_name)
         except KeyError:
             raise ValidationError(message=f"Could not find endpoint configuration '{endpoint_config_name}'.")
-        # AWS runs the blue/green rollout asynchronously; the emulator completes it at once.
+        if (deployment_config or {}).get("BlueGreenUpdatePolicy"):  # traffic moves as `advance` ends each bake (emulator/deployments.py)
+            try:
+                deployments.begin(self, endpoint, endpoint_config_name, deployment_config)
+            except deployments.DeploymentError as error:
+                raise ValidationError(message=str(error))
+            endpoint.last_modified_time = utcnow()
+            return endpoint
+        # Without a blue/green policy the emulator completes the update at once.
         endpoint.endpoint_config_name = endpoint_config_name
         endpoint.production_variants = endpoint._process_production_variants(config["ProductionVariants"])
         endpoint.data_capture_config = config["DataCaptureConfig"]
@@ -510,6 +519,39 @@ def _sagemaker_monitoring_run_now() -> None:
         return 200, {"Content-Type": "application/json"}, json.dumps(model_monitor.run_schedule(backend, schedule, utcnow()), default=str)
 
     urls.url_paths["{0}/moto-api/mlops/monitoring-schedules/run"] = run  # moto's own test hooks live under /moto-api too
+
+
+def _sagemaker_deployment_advance() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.moto_api._internal import urls
+
+    from emulator import deployments
+
+    def advance(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+        body = urls.response_instance._get_body(headers, request)
+        try:
+            backend, endpoint = deployments.endpoint_of(body.get("account_id", DEFAULT_ACCOUNT_ID), body.get("region", "us-east-1"), str(body.get("endpoint")))
+            return 200, {"Content-Type": "application/json"}, json.dumps(deployments.advance(backend, endpoint), default=str)
+        except deployments.DeploymentError as error:
+            return 400, {"Content-Type": "application/json"}, json.dumps({"message": str(error)})
+
+    urls.url_paths["{0}/moto-api/mlops/endpoints/deployments/advance"] = advance
+
+
+def _sagemaker_runtime_model_faults() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.moto_api._internal import urls
+
+    from emulator import deployments
+
+    def faults(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+        body = urls.response_instance._get_body(headers, request)
+        if not isinstance(body.get("model"), str) or not isinstance(body.get("error"), (str, type(None))):
+            return 400, {"Content-Type": "application/json"}, json.dumps({"message": 'send {"model": "<model name>", "error": "<message>" or null to clear}'})
+        deployments.inject(body.get("account_id", DEFAULT_ACCOUNT_ID), body.get("region", "us-east-1"), body["model"], body["error"])
+        return 200, {"Content-Type": "application/json"}, json.dumps({"model": body["model"], "error": body["error"]})
+
+    urls.url_paths["{0}/moto-api/mlops/endpoints/faults"] = faults
 
 
 def _events_targets_moto_cannot_invoke() -> None:
@@ -1125,7 +1167,7 @@ def _events_bus_policy_principals_exist() -> None:
 
 
 EXTENSIONS: tuple[Extension, ...] = (
-    Extension("sagemaker", "UpdateEndpoint", "missing", "the deploy function rolls out each approved model with a blue/green canary", _sagemaker_update_endpoint),
+    Extension("sagemaker", "UpdateEndpoint", "missing", "the deploy function rolls out each approved model with a blue/green canary; with a BlueGreenUpdatePolicy the endpoint stays Updating until its bakes end (see the advance route), without one the update completes at once", _sagemaker_update_endpoint),
     Extension("sagemaker", "CreateDomain", "fix", "the reply lacks DomainId, so the provider reads domain ''", _sagemaker_create_domain_id),
     Extension("sagemaker", "Create/Describe/Update/Delete/ListUserProfile(s)", "missing", "Studio user profiles of the dev module; tags on their ARNs", _sagemaker_user_profiles),
     Extension("sagemaker", "AddTags", "fix", "moto appends a second tag with the same key instead of replacing it", _sagemaker_add_tags_overwrites),
@@ -1144,7 +1186,9 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("codebuild", "CreateProject", "fix", "the project's encryptionKey is dropped (read back as alias/aws/s3), a perpetual diff", _codebuild_encryption_key),
     Extension("s3", "GetBucketReplication", "fix", "SourceSelectionCriteria and the stored DeleteMarkerReplication are dropped from the rules, a perpetual diff", _s3_replication_rules),
     Extension("sagemaker", "StartPipelineExecution, ListPipelineExecutionSteps", "missing", "moto records every execution as Succeeded and runs nothing; the emulator runs the retraining pipeline's steps (emulator/pipelines.py): the project's scripts on the local Python in place of the container image, Model Monitor's baseline by the project's own analyzer (emulator/model_monitor.py)", _sagemaker_pipeline_executions),
-    Extension("sagemaker-runtime", "InvokeEndpoint", "fix", "moto answers every endpoint with canned data (kept when a test queues results through moto's API) and captures nothing; the emulator serves the variant's model artifact through its inference script (emulator/serving.py, on the local Python in place of the image) and writes SageMaker's data-capture records", _sagemaker_runtime_invoke_endpoint),
+    Extension("sagemaker-runtime", "InvokeEndpoint", "fix", "moto answers every endpoint with canned data (kept when a test queues results through moto's API) and captures nothing; the emulator serves the variant's model artifact through its inference script (emulator/serving.py, on the local Python in place of the image) and writes SageMaker's data-capture records; during a blue/green update the fleet emulator/deployments.py routes to answers, and every request publishes the endpoint's AWS/SageMaker metrics", _sagemaker_runtime_invoke_endpoint),
+    Extension("sagemaker", "end a blue/green deployment's bake (POST /moto-api/mlops/endpoints/deployments/advance)", "missing", "nothing moves traffic or evaluates rollback alarms on the emulator; an UpdateEndpoint with a BlueGreenUpdatePolicy keeps the endpoint Updating on its old configuration while the new one takes the policy's share of the traffic (CANARY, LINEAR, ALL_AT_ONCE); each call ends one bake, evaluates the rollback alarms over the endpoint's metrics since the bake began (that traffic counts as every period the alarm evaluates), and rolls back (InService, FailureReason), shifts more traffic, or completes, putting the endpoint state change on the bus (emulator/deployments.py)", _sagemaker_deployment_advance),
+    Extension("sagemaker-runtime", "inject a model fault (POST /moto-api/mlops/endpoints/faults)", "missing", "to exercise a rollback: every request a named model serves fails as a model's server error (ModelError 424 to the caller, an Invocation5XXErrors datapoint) until the fault is cleared", _sagemaker_runtime_model_faults),
     Extension("sagemaker", "run a monitoring schedule now (POST /moto-api/mlops/monitoring-schedules/run)", "missing", "nothing runs monitoring schedules on the emulator; `make monitor` runs one data-quality run as the schedule would: the endpoint's captures since the last run through the job definition's record preprocessor, the project's analyzer against the baseline (emulator/model_monitor.py), reports under <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh, LastMonitoringExecutionSummary, and the processing-job state change event on the account's bus", _sagemaker_monitoring_run_now),
     Extension("events", "PutEvents (rule targets)", "fix", "an event matching a rule with a Lambda (or any other target moto cannot deliver to) fails the whole PutEvents with NotImplementedError; the emulator delivers to the targets moto implements (logs, SQS, event buses) and logs the others as not invoked", _events_targets_moto_cannot_invoke),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),

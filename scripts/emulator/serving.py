@@ -6,7 +6,9 @@ The model artifact the variant's model points to is unpacked and served by a pro
 local Python in place of the inference image; one process per artifact, started on first use.
 Capture records are SageMaker's documented JSON Lines (captureData.endpointInput/endpointOutput,
 eventMetadata, eventVersion) under <DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/, one
-object per request where AWS batches several. Runs inside a request: the server's lock is held.
+object per request where AWS batches several. During a blue/green update the request goes to the
+fleet emulator/deployments.py routes it to; every request publishes the endpoint's metrics there.
+Runs inside a request: the server's lock is held.
 """
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from emulator import deployments
 from emulator.pipelines import bucket_backend, split_uri
 
 WORKER = Path(__file__).with_name("model_worker.py")
@@ -122,11 +126,29 @@ def invoke(backend: Any, endpoint_name: str, body: bytes, content_type: str, acc
     endpoint = backend.endpoints.get(endpoint_name)
     if endpoint is None:
         raise EndpointNotFound(f"Endpoint {endpoint_name} of account {backend.account_id} not found.")
-    config = backend.describe_endpoint_config(endpoint.endpoint_config_name)
+    config = backend.describe_endpoint_config(deployments.route(endpoint))
     variant = pick(config["ProductionVariants"], target_variant)
+    began = time.perf_counter()
+    try:
+        answer, answer_type = answer_with(backend, variant, body, content_type, accept)
+    except ModelError:
+        deployments.publish(backend.account_id, backend.region_name, endpoint_name, variant["VariantName"], 500, (time.perf_counter() - began) * 1e6)
+        raise
+    deployments.publish(backend.account_id, backend.region_name, endpoint_name, variant["VariantName"], 200, (time.perf_counter() - began) * 1e6)
+    if config.get("DataCaptureConfig"):
+        capture(config["DataCaptureConfig"], endpoint_name, variant["VariantName"], capture_record(config["DataCaptureConfig"], body, content_type, answer, answer_type))
+    return answer, answer_type, variant["VariantName"]
+
+
+def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
+    """The variant's model answers the request, or a ModelError says why not (a model's server error, as
+    the inference toolkit answers 500 when a handler raises)."""
     model = backend._models.get(variant["ModelName"])
     if model is None:
         raise ModelError(f"the model {variant['ModelName']} of variant {variant['VariantName']} does not exist")
+    injected = deployments.fault(backend.account_id, backend.region_name, variant["ModelName"])
+    if injected:
+        raise ModelError(f'Received server error (500) from primary with message "{injected}".')
     container = model.primary_container or (model.containers or [{}])[0]
     if container.get("ModelPackageName"):
         container = package_container(backend, container["ModelPackageName"])
@@ -138,8 +160,5 @@ def invoke(backend: Any, endpoint_name: str, body: bytes, content_type: str, acc
     process.stdin.flush()  # type: ignore[union-attr]
     reply = json.loads(process.stdout.readline() or '{"error": "the model process exited"}')  # type: ignore[union-attr]
     if "error" in reply:
-        raise ModelError(f'Received client error (400) from primary with message "{reply["error"]}".')
-    answer = base64.b64decode(reply["body"])
-    if config.get("DataCaptureConfig"):
-        capture(config["DataCaptureConfig"], endpoint_name, variant["VariantName"], capture_record(config["DataCaptureConfig"], body, content_type, answer, reply["content_type"]))
-    return answer, reply["content_type"], variant["VariantName"]
+        raise ModelError(f'Received server error (500) from primary with message "{reply["error"]}".')
+    return base64.b64decode(reply["body"]), reply["content_type"]

@@ -796,6 +796,93 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     assert json.loads(reply["Body"].read())["predictions"] == [1, 0]
 
 
+ADVANCE, FAULTS = "http://motoapi.amazonaws.com/moto-api/mlops/endpoints/deployments/advance", "http://motoapi.amazonaws.com/moto-api/mlops/endpoints/faults"
+
+
+def answered_by_new(runtime, count: int) -> list[bool | None]:
+    """Per request: True when the model trained on the opposite labels answered, None when it failed."""
+    answers = []
+    for _ in range(count):
+        try:
+            reply = runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=json.dumps({"instances": [[2.0, 0.0]]}))
+            answers.append(json.loads(reply["Body"].read())["predictions"] == [1])
+        except ClientError as error:
+            assert (error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]) == ("ModelError", 424), error.response
+            answers.append(None)
+    return answers
+
+
+def test_sagemaker_deployment_advance(aws, tmp_path):
+    """A canary moves its share of the traffic, bakes, shifts the rest and completes; a canary whose
+    errors breach a rollback alarm puts everything back on the old fleet."""
+    import requests
+
+    s3, sm, runtime, cloudwatch = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "cloudwatch"))
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
+    s3.put_object(Bucket="models", Key="m2/model.tar.gz", Body=packed_model(tmp_path / "v2", rows, [int(r[0] < 20) for r in rows]))
+    sm.create_model(ModelName="m2", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "sklearn", "ModelDataUrl": "s3://models/m2/model.tar.gz"})
+    sm.create_endpoint_config(EndpointConfigName="c2", ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m2", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+    cloudwatch.put_metric_alarm(AlarmName="e-errors", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60, EvaluationPeriods=2,
+                                DatapointsToAlarm=2, Threshold=2, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
+                                Dimensions=[{"Name": "EndpointName", "Value": "e"}, {"Name": "VariantName", "Value": "AllTraffic"}])
+    policy = {"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "CANARY", "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 25}, "WaitIntervalInSeconds": 600},
+                                        "TerminationWaitInSeconds": 300}, "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "e-errors"}]}}
+
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="c2", DeploymentConfig=policy)
+    described = sm.describe_endpoint(EndpointName="e")
+    assert (described["EndpointStatus"], described["EndpointConfigName"], described["PendingDeploymentSummary"]["EndpointConfigName"]) == ("Updating", "c", "c2")
+    with pytest.raises(ClientError, match="Cannot update in-progress endpoint"):
+        sm.update_endpoint(EndpointName="e", EndpointConfigName="c", DeploymentConfig=policy)
+    assert answered_by_new(runtime, 8).count(True) == 2, "the canary takes 25% of the requests"
+    baked = requests.post(ADVANCE, json={"endpoint": "e"}, timeout=10).json()
+    assert baked["outcome"] == "baking with 100% of the traffic on c2" and baked["bake"] == {"green_share": 25, "served": {"blue": 6, "green": 2}}, baked
+    assert baked["alarms"]["e-errors"]["state"] == "OK" and sm.describe_endpoint(EndpointName="e")["EndpointStatus"] == "Updating"
+    assert answered_by_new(runtime, 2) == [True, True]
+    done = requests.post(ADVANCE, json={"endpoint": "e"}, timeout=10).json()
+    described = sm.describe_endpoint(EndpointName="e")
+    assert (done["outcome"], described["EndpointStatus"], described["EndpointConfigName"], described["LastDeploymentConfig"]) == ("completed", "InService", "c2", policy)
+    assert "PendingDeploymentSummary" not in described and "FailureReason" not in described
+    invocations = cloudwatch.get_metric_statistics(Namespace="AWS/SageMaker", MetricName="Invocations", Dimensions=[{"Name": "EndpointName", "Value": "e"}, {"Name": "VariantName", "Value": "AllTraffic"}],
+                                                   StartTime=described["CreationTime"], EndTime=time.time() + 60, Period=3600, Statistics=["Sum"])["Datapoints"]
+    assert sum(d["Sum"] for d in invocations) == 10
+
+    # The old model back as a canary, failing: its errors breach the alarm and the update rolls back.
+    assert requests.post(FAULTS, json={"model": "m", "error": "injected"}, timeout=10).status_code == 200
+    sm.update_endpoint(EndpointName="e", EndpointConfigName="c", DeploymentConfig=policy)
+    assert answered_by_new(runtime, 12).count(None) == 3
+    rolled = requests.post(ADVANCE, json={"endpoint": "e"}, timeout=10).json()
+    described = sm.describe_endpoint(EndpointName="e")
+    assert (rolled["outcome"], described["EndpointStatus"], described["EndpointConfigName"]) == ("rolled back", "InService", "c2"), rolled
+    assert "e-errors" in described["FailureReason"] and rolled["alarms"]["e-errors"] == {"state": "ALARM", "reason": "Sum 3 crossed the threshold (GreaterThanThreshold 2)"}
+    assert cloudwatch.describe_alarms(AlarmNames=["e-errors"])["MetricAlarms"][0]["StateValue"] == "ALARM"
+    assert answered_by_new(runtime, 3) == [True] * 3, "all traffic is back on the serving model"
+
+    refused = requests.post(ADVANCE, json={"endpoint": "e"}, timeout=10)
+    assert (refused.status_code, refused.json()["message"]) == (400, "Endpoint e has no deployment in progress")
+    assert "Could not find endpoint missing" in requests.post(ADVANCE, json={"endpoint": "missing"}, timeout=10).json()["message"]
+    with pytest.raises(ClientError, match="LINEAR size .* is not a share of the new fleet"):
+        sm.update_endpoint(EndpointName="e", EndpointConfigName="c", DeploymentConfig={"BlueGreenUpdatePolicy": {"TrafficRoutingConfiguration": {"Type": "LINEAR", "LinearStepSize": {"Type": "INSTANCE_COUNT", "Value": 2}, "WaitIntervalInSeconds": 60}}})
+    assert sm.describe_endpoint(EndpointName="e")["EndpointStatus"] == "InService"
+
+
+def test_sagemaker_runtime_model_faults(aws, tmp_path):
+    import requests
+
+    s3, sm, runtime, cloudwatch = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "cloudwatch"))
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
+    assert requests.post(FAULTS, json={"model": "m", "error": "the disk is full"}, timeout=10).json() == {"model": "m", "error": "the disk is full"}
+    with pytest.raises(ClientError, match='Received server error \\(500\\) from primary with message "the disk is full"') as error:
+        runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=json.dumps({"instances": [[2.0, 0.0]]}))
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 424
+    errors = [m for m in cloudwatch.list_metrics(Namespace="AWS/SageMaker")["Metrics"] if m["MetricName"] == "Invocation5XXErrors"]
+    assert errors and {"Name": "EndpointName", "Value": "e"} in errors[0]["Dimensions"]
+    requests.post(FAULTS, json={"model": "m", "error": None}, timeout=10)
+    assert answered_by_new(runtime, 1) == [False], "cleared: the model answers again"
+    assert requests.post(FAULTS, json={"error": "no model named"}, timeout=10).status_code == 400
+
+
 def test_sagemaker_monitoring_run_now(aws, tmp_path):
     """A data-quality schedule run now: the endpoint's captures through the project's record preprocessor,
     against a baseline, reports where AWS writes them, the schedule's last execution, the state-change event."""

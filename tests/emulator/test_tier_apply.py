@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
@@ -178,7 +179,12 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     output = lifecycle.stdout + lifecycle.stderr
     assert lifecycle.returncode == 0 and "lifecycle done" in output and "Traceback" not in output, output[-3000:]
     assert re.search(r"^\[5\] the monitor finds drift: [1-9]\d* violation\(s\), s3://\S+/constraint_violations\.json$", output, flags=re.M), output[-3000:]
-    versions = [re.search(r"^\[1\] train and register v1: (arn:\S+)$", output, flags=re.M)[1], re.search(r"^\[6\] .* -> (arn:\S+)$", output, flags=re.M)[1]]
+    versions = [re.search(r"^\[1\] train and register v1: (arn:\S+)$", output, flags=re.M)[1], re.search(r"^\[6\] .* -> (arn:\S+)$", output, flags=re.M)[1],
+                re.search(r"^\[8\] .* -> (arn:\S+)$", output, flags=re.M)[1]]
+    assert re.search(r"^\[7\] approve v2, canary rollout: canary rollout started: 10 of 100 requests on mlops-prod-v\d+ \(mlops-prod-errors OK, mlops-prod-latency OK\), "
+                     r"then all traffic \(mlops-prod-errors OK, mlops-prod-latency OK\); completed: endpoint serves " + re.escape(versions[1]) + "$", output, flags=re.M), output[-3000:]
+    assert re.search(r"^\[9\] approve v3, canary with an injected error: 10 of 100 requests failed on mlops-prod-v\d+ \(mlops-prod-errors ALARM \(Sum 10 crossed the threshold .*\), "
+                     r"mlops-prod-latency OK\); rolled back: endpoint serves " + re.escape(versions[1]) + "; the deploy function: this model package was already tried and rolled back", output, flags=re.M), output[-3000:]
     served_wiring(small, versions)
 
     # The team grows: `make upgrade FROM=small TO=medium` keeps the dev account and everything in it.
@@ -294,12 +300,14 @@ def trained_version(sm, arn: str, small: dict) -> None:
 def served_wiring(small: dict, versions: list[str]) -> None:
     """What `make lifecycle` left, checked at the source: the versions the pipeline trained, the approval
     rule aimed at the deployed deploy function, the endpoint encrypted and capturing, its autoscaling
-    target and the canary's rollback alarms, and the captured requests."""
+    target, the canary's rollback alarms (the errors alarm tripped by v3), and the captured requests."""
     sm, events, lam, s3 = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda"), boto3.client("s3")
     endpoint = small["endpoint_name"]
     for version in versions:
         trained_version(sm, version, small)
         assert sm.describe_model_package(ModelPackageName=version)["ModelApprovalStatus"] == "Approved"
+    assert "mlops-prod-errors in ALARM" in sm.describe_endpoint(EndpointName=endpoint)["FailureReason"], "v3's canary was rolled back by its errors alarm"
+    assert boto3.client("cloudwatch").describe_alarms(AlarmNames=[f"{endpoint}-errors"])["MetricAlarms"][0]["StateValue"] == "ALARM"
     rule = events.describe_rule(Name=f"{endpoint}-approval")
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]] == [lam.get_function_configuration(FunctionName=f"{endpoint}-deploy")["FunctionArn"]]
     described = sm.describe_endpoint(EndpointName=endpoint)
@@ -311,7 +319,8 @@ def served_wiring(small: dict, versions: list[str]) -> None:
     assert sorted(a["AlarmName"] for a in boto3.client("cloudwatch").describe_alarms(AlarmNames=alarms)["MetricAlarms"]) == sorted(alarms) != []
     bucket, prefix = config["DataCaptureConfig"]["DestinationS3Uri"].removeprefix("s3://").split("/", 1)
     captured = [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/{endpoint}/")["Contents"]]
-    assert len(captured) == 11 and all(len(json.loads(r["captureData"]["endpointInput"]["data"])["instances"]) in (5, 20) for r in captured), captured[:1]
+    sizes = Counter(len(json.loads(r["captureData"]["endpointInput"]["data"])["instances"]) for r in captured)
+    assert sizes == {5: 1, 20: 10, 1: 100 + 20 + 90}, sizes  # the predictions, the shifted traffic, v2's bakes, v3's answered requests
 
 
 def account_session(account: str) -> boto3.Session:

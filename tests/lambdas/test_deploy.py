@@ -1,8 +1,8 @@
 """Deploy-on-approval, against moto's SageMaker and Application Auto Scaling (in-process).
 
-moto lacks UpdateEndpoint; the project's emulator extension (scripts/emulator/extensions.py)
-provides it. SageMaker's alarm-driven canary rollback happens inside AWS and cannot be emulated:
-the rollback case is simulated by putting the previous endpoint config back, as AWS would.
+moto lacks UpdateEndpoint; the project's emulator extension provides it, with the blue/green canary
+and its alarm rollback (scripts/emulator/deployments.py): `bake()` ends one bake as the emulator's
+clock does, evaluating the rollback alarms the serving module creates.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from moto import mock_aws
 from moto.sagemaker.models import sagemaker_backends
 
 from support import MALFORMED, load_lambda, malformed
-from emulator import extensions
+from emulator import deployments, extensions
 
 ACCOUNT, REGION, GROUP, ENDPOINT = "123456789012", "us-east-1", "mlops-model", "mlops-prod"
 SPEC = {
@@ -49,7 +49,32 @@ def deploy(aws_credentials, monkeypatch):
         app = load_lambda("deploy")
         app.clients = app.Clients.create()
         boto3.client("sagemaker").create_model_package_group(ModelPackageGroupName=GROUP)
+        rollback_alarms()
         yield app
+
+
+def rollback_alarms() -> None:
+    """The serving module's rollback alarms (modules/serving/alarms.tf), at its default thresholds."""
+    dimensions = [{"Name": "EndpointName", "Value": ENDPOINT}, {"Name": "VariantName", "Value": "AllTraffic"}]
+    cloudwatch = boto3.client("cloudwatch")
+    common = {"Namespace": "AWS/SageMaker", "Period": 60, "EvaluationPeriods": 2, "DatapointsToAlarm": 2, "ComparisonOperator": "GreaterThanThreshold",
+              "TreatMissingData": "notBreaching", "Dimensions": dimensions}
+    cloudwatch.put_metric_alarm(AlarmName=f"{ENDPOINT}-errors", MetricName="Invocation5XXErrors", Statistic="Sum", Threshold=5, **common)
+    cloudwatch.put_metric_alarm(AlarmName=f"{ENDPOINT}-latency", MetricName="ModelLatency", ExtendedStatistic="p99", Threshold=1_000_000, **common)
+
+
+def bake(failing_requests: int = 0) -> dict[str, Any]:
+    """One bake of the endpoint's blue/green update ends (the emulator's clock), after `failing_requests`
+    of its requests failed with a model's server error."""
+    boto3.client("cloudwatch").put_metric_data(Namespace="AWS/SageMaker", MetricData=[
+        {"MetricName": "Invocation5XXErrors", "Value": 1, "Dimensions": [{"Name": "EndpointName", "Value": ENDPOINT}, {"Name": "VariantName", "Value": "AllTraffic"}]}
+        for _ in range(failing_requests)])
+    return deployments.advance(*deployments.endpoint_of(ACCOUNT, REGION, ENDPOINT))
+
+
+def canary_succeeds() -> None:
+    green = endpoint()["PendingDeploymentSummary"]["EndpointConfigName"]
+    assert [bake()["outcome"], bake()["outcome"]] == [f"baking with 100% of the traffic on {green}", "completed"]
 
 
 def register(version_status: str = "PendingManualApproval") -> str:
@@ -82,13 +107,9 @@ def endpoint_tags() -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in sm.list_tags(ResourceArn=endpoint()["EndpointArn"])["Tags"]}
 
 
-def set_endpoint_state(status: str | None = None, config: str | None = None) -> None:
-    """Stand-in for what AWS does asynchronously (an update in flight, an alarm rollback)."""
-    fake = sagemaker_backends[ACCOUNT][REGION].endpoints[ENDPOINT]
-    if status:
-        fake.endpoint_status = status
-    if config:
-        fake.endpoint_config_name = config
+def set_endpoint_state(status: str) -> None:
+    """Stand-in for an endpoint still being created (moto creates endpoints at once)."""
+    sagemaker_backends[ACCOUNT][REGION].endpoints[ENDPOINT].endpoint_status = status
 
 
 def test_nothing_to_deploy_before_any_approval(deploy, event):
@@ -142,11 +163,14 @@ def test_newer_approval_rolls_out_with_a_canary(deploy, event):
     # Then the endpoint is updated blue/green with a 10% canary guarded by both alarms
     assert result["status"] == "updating"
     described = endpoint()
-    assert described["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
+    assert described["EndpointStatus"] == "Updating" and described["PendingDeploymentSummary"]["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
     policy = described["LastDeploymentConfig"]
     assert policy["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 10}
     assert [a["AlarmName"] for a in policy["AutoRollbackConfiguration"]["Alarms"]] == SPEC["rollback_alarm_names"]
     assert endpoint_tags()["mlops:attempted-version"] == "2"
+    # And once the canary has baked and the rest of the traffic too, version 2 serves
+    canary_succeeds()
+    assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
 
 
 def test_out_of_order_event_never_deploys_an_older_version(deploy, event):
@@ -201,8 +225,8 @@ def test_rolled_back_version_is_not_retried(deploy, event):
     v2 = register()
     approve(v2)
     deploy.handler(approval_event(event, v2))
-    # When an alarm fires during the canary and SageMaker rolls back to version 1
-    set_endpoint_state(config=first_config)
+    # When the canary's errors trip the rollback alarm and SageMaker rolls back to version 1
+    assert bake(failing_requests=6)["outcome"] == "rolled back"
     result = deploy.handler(event("endpoint_in_service"))
     # Then version 1 keeps serving and version 2 is not retried until a newer approval
     assert result["status"] == "noop" and "rolled back" in result["reason"]
@@ -295,37 +319,23 @@ def test_cicd_deploy_creates_scales_and_publishes_the_baseline(cli):
     assert published["ServerSideEncryption"] == "aws:kms"
 
 
-@pytest.fixture
-def updates_take_time(cli, monkeypatch):
-    """moto finishes UpdateEndpoint at once; on AWS the endpoint is Updating until the canary ends."""
-    reconcile = cli.app.reconcile
-
-    def reconcile_then_busy(spec, clients, package=None):
-        result = reconcile(spec, clients, package)
-        if result["status"] == "updating":
-            set_endpoint_state(status="Updating")
-        return result
-    monkeypatch.setattr(cli.app, "reconcile", reconcile_then_busy)
-
-
-def test_cicd_deploy_waits_for_the_canary_then_succeeds(cli, updates_take_time):
+def test_cicd_deploy_waits_for_the_canary_then_succeeds(cli):
     assert cli.deploy(cli.clients, register_with_baselines(), poll=0)[0]
     v2 = register()
     approve(v2)
     polls = []
-    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: (polls.append(1), set_endpoint_state(status="InService")))
+    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: (polls.append(1), canary_succeeds()))
     assert ok, reason
     assert polls == [1], "the step waited once for the canary"
     assert endpoint()["EndpointConfigName"].startswith(f"{ENDPOINT}-v2-")
 
 
-def test_cicd_deploy_fails_the_stage_when_the_canary_rolled_back(cli, updates_take_time):
+def test_cicd_deploy_fails_the_stage_when_the_canary_rolled_back(cli):
     cli.deploy(cli.clients, register_with_baselines(), poll=0)
-    first_config = endpoint()["EndpointConfigName"]
     v2 = register()
     approve(v2)
-    # An alarm fires during the canary: SageMaker puts the previous config back.
-    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: set_endpoint_state(status="InService", config=first_config))
+    # The canary's errors trip the rollback alarm: SageMaker puts the previous config back.
+    ok, reason = cli.deploy(cli.clients, v2, poll=0, sleep=lambda _: bake(failing_requests=6))
     assert not ok
     assert v2 in reason and "rolled back" in reason
 
@@ -442,12 +452,12 @@ def test_the_spec_s_canary_and_capture_settings_are_what_rolls_out(deploy, event
     assert policy["TrafficRoutingConfiguration"]["CanarySize"] == {"Type": "CAPACITY_PERCENT", "Value": 25}
     assert (policy["TrafficRoutingConfiguration"]["WaitIntervalInSeconds"], policy["TerminationWaitInSeconds"], policy["MaximumExecutionTimeoutInSeconds"]) == (120, 60, 900)
 
-    set_endpoint_state("InService")
+    canary_succeeds()
     before = endpoint()["EndpointConfigName"]
     monkeypatch.setenv("DEPLOYMENT_SPEC", json.dumps({**custom, "data_capture": {**SPEC["data_capture"], "sampling_percentage": 5}}))
     result = deploy.handler({"action": "reconcile"})
-    assert result["status"] == "updating" and endpoint()["EndpointConfigName"] != before
-    config = boto3.client("sagemaker").describe_endpoint_config(EndpointConfigName=endpoint()["EndpointConfigName"])
+    assert result["status"] == "updating" and result["endpoint_config"] != before
+    config = boto3.client("sagemaker").describe_endpoint_config(EndpointConfigName=result["endpoint_config"])
     assert config["DataCaptureConfig"]["InitialSamplingPercentage"] == 5
 
 
@@ -505,7 +515,7 @@ def test_each_outcome_names_the_version_and_the_configuration_it_rolled_out(depl
     approve(v2)
     updating = deploy.handler(approval_event(event, v2))
     assert (updating["status"], updating["reason"], updating["package"]) == ("updating", "canary rollout started", v2)
-    assert updating["endpoint_config"] == endpoint()["EndpointConfigName"] and updating["endpoint_config"].startswith(f"{ENDPOINT}-v2-")
+    assert updating["endpoint_config"] == endpoint()["PendingDeploymentSummary"]["EndpointConfigName"] and updating["endpoint_config"].startswith(f"{ENDPOINT}-v2-")
 
 
 def test_a_create_call_repeated_by_a_duplicate_event_is_accepted_and_other_errors_are_not(deploy):
