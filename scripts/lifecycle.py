@@ -5,7 +5,8 @@ train and register v1 -> approve -> the deploy function creates the endpoint -> 
 the inference function -> shifted traffic, captured -> the data-quality monitor finds drift -> the
 retrain trigger starts the pipeline -> v2 registered, approved, rolled out as a blue/green canary that
 bakes and completes -> v3 retrained by hand, approved, its canary failing (an injected model error)
-until the rollback alarm puts all traffic back on v2.
+until the rollback alarm puts all traffic back on v2 -> the captured one-instance requests labelled
+for the model-quality monitor (`make ground-truth`).
 
 Runs on an applied tier with monitoring (the small demo has it). The emulator's EventBridge does not
 invoke functions, so this delivers each event the way the deployed rules would: to every function a
@@ -35,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import ground_truth  # noqa: E402
 import monitor  # noqa: E402
 import retrain  # noqa: E402
 import tier as tiers  # noqa: E402
@@ -151,6 +153,10 @@ class Lifecycle:
         return sum(page.get("KeyCount", 0) for page in pages)
 
 
+def schedules_of(values: dict) -> list[str]:
+    return [name for names in (values.get("monitoring_schedule_names") or {}).values() for name in names or []]
+
+
 def alarm_states(bake: dict) -> str:
     return ", ".join(f"{name} {alarm['state']}" + (f" ({alarm['reason']})" if alarm["state"] == "ALARM" else "") for name, alarm in sorted(bake["alarms"].items()))
 
@@ -172,7 +178,7 @@ def main() -> int:
     import boto3
 
     values = tiers.outputs(args.tier, "emulator")
-    schedules = [name for names in (values.get("monitoring_schedule_names") or {}).values() for name in names or [] if name.endswith("-data-quality")]
+    schedules = [name for name in schedules_of(values) if name.endswith("-data-quality")]
     if not schedules:
         raise SystemExit(f"error: the {args.tier} tier has no monitoring; apply it with features.monitoring (the small demo has it)")
     life = Lifecycle(boto3.Session(region_name=values.get("region")), values)
@@ -237,7 +243,14 @@ def main() -> int:
         raise SystemExit(f"error: the failing canary of v3 was not rolled back: {rolled}")
     life.stage(9, "approve v3, canary with an injected error", f"{sent['failed']} of 100 requests failed on {broken} ({alarm_states(rolled)}); "
                f"{rolled['outcome']}: endpoint serves {life.serving()}; the deploy function: {after[next(iter(after))]['reason']}")
-    print("lifecycle done: v1 trained and served, drift detected, v2 retrained and rolled out by canary, v3's failing canary rolled back")
+    uri = values["ground_truth_s3_uris"]["prod"]
+    labelled = ground_truth.label_captures(life.s3, uri, values["endpoint_name"], {}, {tuple(row): str(label) for row, label in zip(features, labels)})
+    if not labelled.labelled:
+        raise SystemExit(f"error: no captured request was labelled under {uri}")
+    quality = [name for name in schedules_of(values) if name.endswith("-model-quality")]
+    life.stage(10, "label the captured requests", f"{labelled.labelled} labels of one-instance requests ({labelled.batched} batched skipped) in {len(labelled.written)} object(s) "
+               f"under {uri}/yyyy/mm/dd/hh/, for {', '.join(quality) or 'the Clarify bias monitor'} (on AWS; the emulator does not run it)")
+    print("lifecycle done: v1 trained and served, drift detected, v2 retrained and rolled out by canary, v3's failing canary rolled back, the traffic labelled")
     return 0
 
 

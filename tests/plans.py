@@ -45,6 +45,7 @@ def tier_plan(tier: str, *var_files: str) -> tftest.TerraformPlanOutput:
 
 FEATURES = {  # each capability of modules/tier's `features`, and what only it creates (address fragments)
     "monitoring": ("aws_sagemaker_monitoring_schedule.data_quality", "aws_sagemaker_data_quality_job_definition."),
+    "model_quality": ("aws_cloudformation_stack.model_quality",),
     "clarify": ("aws_cloudformation_stack.clarify",),
     "data_capture": ("module.capture_bucket[",),
     "capture_replication": ("aws_s3_bucket_replication_configuration.capture", "module.captured_bucket["),

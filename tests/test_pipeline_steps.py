@@ -46,7 +46,7 @@ def pipeline_run(dataset, tmp_path_factory) -> dict[str, Path]:
     with tarfile.open(packed / "model.tar.gz", "w:gz") as tar:
         for item in model_dir.iterdir():
             tar.add(item, arcname=item.name)
-    evaluate.main(["--model-dir", str(packed), "--test-dir", str(work / "test"), "--output-dir", str(work / "evaluation")])
+    evaluate.main(["--model-dir", str(packed), "--test-dir", str(work / "test"), "--output-dir", str(work / "evaluation"), "--min-accuracy", "0.9"])
     return {"work": work, "model": model_dir, "report": work / "evaluation" / "evaluation.json"}
 
 
@@ -79,6 +79,12 @@ def test_trained_model_passes_the_quality_gate(pipeline_run):
     assert report["metrics"]["accuracy"]["value"] >= 0.9
     assert report["metrics"]["roc_auc"]["value"] >= 0.95
     assert report["metrics"]["test_rows"]["value"] == 113  # 42 of 212 malignant + 71 of 357 benign
+
+
+def test_the_model_quality_baseline_is_the_quality_gate(pipeline_run):
+    """Model Monitor's documented model-quality constraints: live accuracy below the gate is a violation."""
+    constraints = json.loads((pipeline_run["report"].parent / "model_quality_constraints.json").read_text())
+    assert constraints == {"version": 0.0, "binary_classification_constraints": {"accuracy": {"threshold": 0.9, "comparison_operator": "LessThanThreshold"}}}
 
 
 def test_model_artifact_carries_its_serving_code(pipeline_run):

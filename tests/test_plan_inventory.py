@@ -142,3 +142,24 @@ def test_large_retrains_and_serves_with_its_tier_images() -> None:
         assert {pipeline_role, prod_model} <= set(readers), readers
     key_policy = after["module.tier.module.artifact.module.kms.aws_kms_key.this"]["policy"]
     assert pipeline_role in key_policy and prod_model in key_policy
+
+
+@pytest.mark.parametrize("tier", ["medium", "large"])
+def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
+    """The talk's model-quality loop across accounts: prod's model-quality monitor (and Clarify's bias
+    monitor) read labels beside the replicated captures in the ops role's account; that account's bucket
+    and key let exactly prod's monitor role read exactly that prefix, and the role's own policy names the same."""
+    after = planned(tier)
+    accounts, region = tier_plan(tier).outputs["account_roles"], tier_plan(tier).variables["region"]
+    labels = f"mlops-{accounts['ops']}-{region}-captured"
+    template = json.loads(after["module.tier.module.prod.aws_cloudformation_stack.model_quality[0]"]["template_body"])
+    [definition] = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::ModelQualityJobDefinition"]
+    assert definition["ModelQualityJobInput"]["GroundTruthS3Input"]["S3Uri"] == f"s3://{labels}/ground-truth/mlops-prod"
+    role = f"arn:aws:iam::{accounts['prod']}:role/mlops/mlops-prod-monitor"
+    own = json.loads(after["module.tier.module.prod.aws_iam_role_policy.monitor[0]"]["policy"])["Statement"]
+    assert [s["Resource"] for s in own if s.get("Sid") == "ReadGroundTruth"] == [f"arn:aws:s3:::{labels}/ground-truth/mlops-prod/*"]
+    bucket = json.loads(after["module.tier.module.ops.module.captured_bucket[0].aws_s3_bucket_policy.this"]["policy"])["Statement"]
+    readers = {s["Sid"]: (s["Principal"]["AWS"], s["Resource"]) for s in bucket if "Labels" in s.get("Sid", "")}
+    assert readers == {"ProdMonitorReadsLabels": (role, f"arn:aws:s3:::{labels}/ground-truth/mlops-prod/*"), "ProdMonitorListsLabels": (role, f"arn:aws:s3:::{labels}")}, readers
+    key = json.loads(after["module.tier.module.ops.module.kms.aws_kms_key.this"]["policy"])["Statement"]
+    assert [(s["Principal"]["AWS"], s["Action"]) for s in key if s.get("Sid") == "NamedReadersDecryptThroughS3"] == [(role, "kms:Decrypt")]

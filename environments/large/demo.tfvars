@@ -62,6 +62,7 @@ source_repository = {
 # Capabilities (modules/tier features); these are large's defaults.
 features = {
   monitoring          = true
+  model_quality       = true
   clarify             = true
   data_capture        = true
   capture_replication = true

@@ -20,9 +20,10 @@ variable "accounts" {
 }
 
 variable "features" {
-  description = "Capabilities, each a toggle (see modules/tier): monitoring, clarify, data_capture, capture_replication, container_builds, retraining_schedule, object_lock, vpc_endpoints."
+  description = "Capabilities, each a toggle (see modules/tier): monitoring, model_quality, clarify, data_capture, capture_replication, container_builds, retraining_schedule, object_lock, vpc_endpoints."
   type = object({
     monitoring          = optional(bool, true)
+    model_quality       = optional(bool, true)
     data_capture        = optional(bool, true)
     clarify             = optional(bool, true)
     capture_replication = optional(bool, true)

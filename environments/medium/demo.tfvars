@@ -25,6 +25,7 @@ data_scientists = {
 # Capabilities (modules/tier features); these are medium's defaults.
 features = {
   monitoring          = true
+  model_quality       = true
   clarify             = false
   data_capture        = true
   capture_replication = true

@@ -33,6 +33,11 @@ output "model_package_group_arn" {
   value       = module.tier.model_package_group_arn
 }
 
+output "ground_truth_s3_uris" {
+  description = "Where the labels of each stage's captured requests go, by stage (`make ground-truth` writes them)."
+  value       = module.tier.ground_truth_s3_uris
+}
+
 output "monitoring_schedule_names" {
   description = "Model Monitor schedules by stage."
   value       = module.tier.monitoring_schedule_names

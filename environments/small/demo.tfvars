@@ -11,10 +11,12 @@ data_scientists = {
 # The people who approve models (an Identity Center permission set's role on a real account).
 model_approvers = ["arn:aws:iam::123456789012:role/ModelApprover"]
 
-# Capabilities (modules/tier features); these are small's defaults, except object_lock and monitoring
-# (on, so the demo runs the whole lifecycle: captured drift starts a retraining; `make lifecycle`).
+# Capabilities (modules/tier features); these are small's defaults, except object_lock, monitoring and
+# model_quality (on, so the demo runs the whole lifecycle: captured drift starts a retraining, labels
+# reach the model-quality monitor; `make lifecycle`).
 features = {
   monitoring          = true
+  model_quality       = true
   clarify             = false
   data_capture        = true
   capture_replication = false

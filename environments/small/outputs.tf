@@ -38,6 +38,11 @@ output "model_package_group_name" {
   value       = module.tier.model_package_group_name
 }
 
+output "ground_truth_s3_uris" {
+  description = "Where the labels of each stage's captured requests go, by stage (`make ground-truth` writes them)."
+  value       = module.tier.ground_truth_s3_uris
+}
+
 output "monitoring_schedule_names" {
   description = "Model Monitor schedules of the endpoint, by stage (empty unless features.monitoring)."
   value       = module.tier.monitoring_schedule_names

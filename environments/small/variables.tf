@@ -37,9 +37,10 @@ variable "retrain_cooldown_minutes" {
 }
 
 variable "features" {
-  description = "Capabilities, each a toggle (modules/tier features). Small's defaults: no monitoring, Clarify or capture replication (one account serves and retrains), no container builds (data scientists push images)."
+  description = "Capabilities, each a toggle (modules/tier features). Small's defaults: no monitoring, model quality, Clarify or capture replication (one account serves and retrains), no container builds (data scientists push images)."
   type = object({
     monitoring          = optional(bool, false)
+    model_quality       = optional(bool, false)
     clarify             = optional(bool, false)
     data_capture        = optional(bool, true)
     capture_replication = optional(bool, false)

@@ -230,6 +230,7 @@ def ensure_autoscaling(aas: Any, spec: DeploymentSpec) -> None:
 # baselines/ prefix: (kind in DriftCheckBaselines, entry, file name).
 BASELINE_FILES = {
     "data-quality": (("ModelDataQuality", "Statistics", "statistics.json"), ("ModelDataQuality", "Constraints", "constraints.json")),
+    "model-quality": (("ModelQuality", "Constraints", "constraints.json"),),
     "model-bias": (("Bias", "ConfigFile", "analysis_config.json"), ("Bias", "PostTrainingConstraints", "constraints.json")),
     "model-explainability": (("Explainability", "ConfigFile", "analysis_config.json"), ("Explainability", "Constraints", "constraints.json")),
 }

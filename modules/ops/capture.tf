@@ -3,6 +3,7 @@
 locals {
   captured_bucket   = "${var.prefix}-${var.account_id}-${var.region}-captured"
   replication_roles = sort([for s in values(var.capture_sources) : s.replication_role_arn])
+  label_readers     = { for stage, s in var.capture_sources : stage => s.monitor_role_arn if s.monitor_role_arn != null }
 }
 
 data "aws_iam_policy_document" "captured_replicas" {
@@ -14,6 +15,36 @@ data "aws_iam_policy_document" "captured_replicas" {
     principals {
       type        = "AWS"
       identifiers = local.replication_roles
+    }
+  }
+  # Each stage's monitor reads the labels of its own endpoint's captures (ground-truth/<prefix>-<stage>/).
+  dynamic "statement" {
+    for_each = local.label_readers
+    content {
+      sid       = "${title(statement.key)}MonitorReadsLabels"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:${var.partition}:s3:::${local.captured_bucket}/ground-truth/${var.prefix}-${statement.key}/*"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = local.label_readers
+    content {
+      sid       = "${title(statement.key)}MonitorListsLabels"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${var.partition}:s3:::${local.captured_bucket}"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["ground-truth/${var.prefix}-${statement.key}", "ground-truth/${var.prefix}-${statement.key}/*"]
+      }
     }
   }
   statement {

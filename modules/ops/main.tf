@@ -22,7 +22,8 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
-  user_arns          = local.replication_roles # they encrypt replicas of captured data
+  user_arns          = local.replication_roles     # they encrypt replicas of captured data
+  decrypt_only_arns  = values(local.label_readers) # serving monitors read the labels
   tags               = var.tags
 }
 

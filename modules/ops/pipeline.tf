@@ -147,7 +147,11 @@ locals {
       }
       }, var.monitoring_baseline || var.clarify_baselines.enabled ? {
       DriftCheckBaselines = merge(
-        var.monitoring_baseline ? { ModelDataQuality = local.baseline_files } : {},
+        # the model-quality monitor's baseline: accuracy on labelled traffic below the quality gate
+        jsondecode(var.monitoring_baseline ? jsonencode({
+          ModelDataQuality = local.baseline_files
+          ModelQuality     = { Constraints = { ContentType = "application/json", S3Uri = { "Std:Join" = { On = "/", Values = [local.execution_uri, "evaluation", "model_quality_constraints.json"] } } } }
+        }) : "{}"),
         # via JSON: the two baselines have different shapes, which a conditional cannot unify with {}
         jsondecode(var.clarify_baselines.enabled ? jsonencode({
           Bias           = { ConfigFile = local.clarify_file.bias_config, PostTrainingConstraints = local.clarify_file.bias_constraints }
@@ -204,7 +208,7 @@ locals {
         Name = "Evaluate"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"], ContainerArguments = ["--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation"] }
+          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"], ContainerArguments = ["--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation", "--min-accuracy", tostring(var.min_accuracy)] }
           ProcessingInputs = [
             local.processing_code,
             { InputName = "model", AppManaged = false, S3Input = { S3Uri = local.model_data_uri, LocalPath = "/opt/ml/processing/model", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },

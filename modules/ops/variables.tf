@@ -14,14 +14,19 @@ variable "analyzer_image_uri" {
 }
 
 variable "capture_sources" {
-  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/serving output replication_role_arn)."
+  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/serving output replication_role_arn) and, where the stage monitors model quality or bias, its monitor role (output monitor_role_arn), which may read the labels under ground-truth/<endpoint>/."
   type = map(object({
     replication_role_arn = string
+    monitor_role_arn     = optional(string)
   }))
   default = {}
   validation {
     condition     = alltrue([for s in values(var.capture_sources) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.replication_role_arn))])
     error_message = "capture_sources.*.replication_role_arn must be exact IAM role ARNs."
+  }
+  validation {
+    condition     = alltrue([for s in values(var.capture_sources) : s.monitor_role_arn == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.monitor_role_arn))])
+    error_message = "capture_sources.*.monitor_role_arn must be exact IAM role ARNs."
   }
 }
 

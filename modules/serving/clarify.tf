@@ -1,7 +1,7 @@
 # Clarify bias and explainability monitors. The AWS provider has no resources for these job
 # definitions (hashicorp/terraform-provider-aws#31378), so one CloudFormation stack holds them,
 # typed and validated by CloudFormation, created and destroyed with this module. See README.
-# Keys are named by alias ARN so the template is known at plan wherever the subnets are.
+# Keys are named by alias ARN and the network passed as parameters: the template is known at plan.
 locals {
   clarify_kinds = {
     ModelBias = {
@@ -15,12 +15,28 @@ locals {
       baseline   = "model-explainability"
     }
   }
-  baselines_uri    = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines"
-  ground_truth_uri = "s3://${local.capture_bucket}/${local.endpoint_name}/ground-truth"
+  baselines_uri = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines"
+  # What every CloudFormation-defined monitoring job shares: its size, network and time limit. The
+  # network comes in as stack parameters, so the template is known at plan even where the VPC is
+  # created in the same apply (the policy suite reads it).
+  monitor_job_common = {
+    JobResources = { ClusterConfig = { InstanceCount = 1, InstanceType = var.monitoring.instance_type, VolumeSizeInGB = 20, VolumeKmsKeyId = module.kms.alias_arn_known_at_plan } }
+    NetworkConfig = {
+      EnableInterContainerTrafficEncryption = true
+      EnableNetworkIsolation                = false
+      VpcConfig                             = { SecurityGroupIds = { Ref = "SecurityGroupIds" }, Subnets = { Ref = "SubnetIds" } }
+    }
+    StoppingCondition = { MaxRuntimeInSeconds = 3300 }
+  }
+  monitor_stack_parameter_types = {
+    SubnetIds        = { Type = "List<AWS::EC2::Subnet::Id>", Description = "Subnets of the monitoring jobs" }
+    SecurityGroupIds = { Type = "List<AWS::EC2::SecurityGroup::Id>", Description = "Security groups of the monitoring jobs" }
+  }
+  monitor_stack_parameters = { SubnetIds = join(",", var.network.subnet_ids), SecurityGroupIds = join(",", var.network.security_group_ids) }
 
   clarify_definitions = { for kind, k in local.clarify_kinds : "${kind}JobDefinition" => {
     Type = "AWS::SageMaker::${k.definition}"
-    Properties = {
+    Properties = merge(local.monitor_job_common, {
       JobDefinitionName = "${local.name_prefix}-${k.baseline}"
       RoleArn           = local.monitor_role_arn
       "${k.prefix}AppSpecification" = {
@@ -36,14 +52,7 @@ locals {
         KmsKeyId          = module.kms.alias_arn_known_at_plan
         MonitoringOutputs = [{ S3Output = { S3Uri = "${local.monitor_output}/${k.baseline}", LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }]
       }
-      JobResources = { ClusterConfig = { InstanceCount = 1, InstanceType = var.monitoring.instance_type, VolumeSizeInGB = 20, VolumeKmsKeyId = module.kms.alias_arn_known_at_plan } }
-      NetworkConfig = {
-        EnableInterContainerTrafficEncryption = true
-        EnableNetworkIsolation                = false
-        VpcConfig                             = { SecurityGroupIds = var.network.security_group_ids, Subnets = var.network.subnet_ids }
-      }
-      StoppingCondition = { MaxRuntimeInSeconds = 3300 }
-    }
+    })
   } }
 
   clarify_schedules = { for kind, k in local.clarify_kinds : "${kind}Schedule" => {
@@ -65,8 +74,10 @@ resource "aws_cloudformation_stack" "clarify" {
   template_body = jsonencode({
     AWSTemplateFormatVersion = "2010-09-09"
     Description              = "Clarify bias and explainability monitors of ${local.endpoint_name} (managed by Terraform, modules/serving)"
+    Parameters               = local.monitor_stack_parameter_types
     Resources                = merge(local.clarify_definitions, local.clarify_schedules)
   })
+  parameters        = local.monitor_stack_parameters
   notification_arns = [aws_sns_topic.alarms.arn] # stack events reach the serving alarms topic
   tags              = var.tags
   depends_on        = [aws_iam_role_policy.monitor]

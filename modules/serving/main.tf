@@ -15,6 +15,7 @@ locals {
   foreign_keys = { for use, arn in {
     artifacts = try(var.deployer.artifact_kms_key_arn, null)
     replicas  = try(var.capture_replication.destination_kms_key_arn, null)
+    labels    = local.reads_labels ? var.monitoring.ground_truth_kms_key_arn : null
     } : use => {
     resource = strcontains(arn, ":alias/") ? "${split(":alias/", arn)[0]}:key/*" : arn
     aliases  = strcontains(arn, ":alias/") ? ["alias/${split(":alias/", arn)[1]}"] : []

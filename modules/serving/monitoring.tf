@@ -51,6 +51,43 @@ data "aws_iam_policy_document" "monitor" {
     actions   = ["ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface", "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions"]
     resources = ["*"] # EC2 describe and ENI calls are not resource-scoped
   }
+  dynamic "statement" {
+    for_each = local.ground_truth_elsewhere ? [1] : []
+    content {
+      sid       = "ReadGroundTruth" # the labels, in the account that holds them
+      actions   = ["s3:GetObject"]
+      resources = ["${local.ground_truth_bucket_arn}/${local.ground_truth.prefix}/*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.ground_truth_elsewhere ? [1] : []
+    content {
+      sid       = "ListGroundTruth"
+      actions   = ["s3:ListBucket"]
+      resources = [local.ground_truth_bucket_arn]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [local.ground_truth.prefix, "${local.ground_truth.prefix}/*"]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = contains(keys(local.foreign_keys), "labels") ? [local.foreign_keys.labels] : []
+    content {
+      sid       = "DecryptGroundTruth"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value.resource]
+      dynamic "condition" {
+        for_each = length(statement.value.aliases) > 0 ? [1] : []
+        content {
+          test     = "ForAnyValue:StringEquals"
+          variable = "kms:ResourceAliases"
+          values   = statement.value.aliases
+        }
+      }
+    }
+  }
   statement {
     sid       = "ReadEndpoint"
     actions   = ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"]

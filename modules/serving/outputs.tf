@@ -55,9 +55,10 @@ output "endpoint_name" {
 }
 
 output "monitoring_schedule_names" {
-  description = "Model Monitor schedules on the endpoint (data quality; Clarify bias and explainability with monitoring.clarify)."
+  description = "Model Monitor schedules on the endpoint (data quality; model quality with monitoring.model_quality; Clarify bias and explainability with monitoring.clarify)."
   value = concat(
     var.monitoring.enabled ? ["${local.name_prefix}-data-quality"] : [],
+    var.monitoring.model_quality ? ["${local.name_prefix}-model-quality"] : [],
     var.monitoring.clarify ? [for k in local.clarify_kinds : "${local.name_prefix}-${k.baseline}"] : [],
   )
 }
@@ -88,4 +89,15 @@ output "deployer_role_arn" {
   description = "The CI/CD deploy role (known at plan time), or null without a deployer."
   value       = var.deployer == null ? null : local.deployer_role_arn
   depends_on  = [aws_iam_role.deployer] # a policy naming this role waits for it (AWS rejects missing principals)
+}
+
+output "monitor_role_arn" {
+  description = "Role of the endpoint's monitoring jobs (the account holding the labels lets it read them), or null."
+  value       = var.monitoring.enabled ? local.monitor_role_arn : null
+  depends_on  = [aws_iam_role.monitor] # a policy naming this role waits for it (AWS rejects missing principals)
+}
+
+output "ground_truth_s3_uri" {
+  description = "Where the labels of captured requests go (yyyy/mm/dd/hh/*.jsonl, Model Monitor's ground-truth records) for the model-quality and Clarify bias monitors; `make ground-truth` writes them."
+  value       = local.ground_truth_uri
 }

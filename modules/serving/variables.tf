@@ -184,15 +184,19 @@ variable "model_package_group_name" {
 }
 
 variable "monitoring" {
-  description = "Model Monitor on the endpoint: a data-quality schedule against the baseline the deployment publishes, Clarify bias and explainability schedules (clarify), and where violations go (violation_bus_arn: the event bus of the account with the retrain trigger; same account needs none)."
+  description = "Model Monitor on the endpoint: a data-quality schedule against the baseline the deployment publishes, a model-quality schedule on labelled traffic (model_quality), Clarify bias and explainability schedules (clarify), where the labels are (ground_truth_s3_uri and the key that encrypts them, default: this stage's capture bucket; label_delay_hours: how late labels arrive), and where violations go (violation_bus_arn: the event bus of the account with the retrain trigger; same account needs none)."
   type = object({
-    enabled            = optional(bool, false)
-    schedule           = optional(string, "cron(0 * ? * * *)")
-    instance_type      = optional(string, "ml.m5.xlarge")
-    clarify            = optional(bool, false)
-    violation_bus_arn  = optional(string)
-    analyzer_image_uri = optional(string)
-    clarify_image_uri  = optional(string)
+    enabled                  = optional(bool, false)
+    schedule                 = optional(string, "cron(0 * ? * * *)")
+    instance_type            = optional(string, "ml.m5.xlarge")
+    model_quality            = optional(bool, false)
+    clarify                  = optional(bool, false)
+    ground_truth_s3_uri      = optional(string)
+    ground_truth_kms_key_arn = optional(string)
+    label_delay_hours        = optional(number, 24)
+    violation_bus_arn        = optional(string)
+    analyzer_image_uri       = optional(string)
+    clarify_image_uri        = optional(string)
   })
   default = {}
   validation {
@@ -202,6 +206,22 @@ variable "monitoring" {
   validation {
     condition     = !var.monitoring.clarify || var.monitoring.enabled
     error_message = "monitoring.clarify needs monitoring.enabled."
+  }
+  validation {
+    condition     = !var.monitoring.model_quality || var.monitoring.enabled
+    error_message = "monitoring.model_quality needs monitoring.enabled."
+  }
+  validation {
+    condition     = var.monitoring.ground_truth_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^/].*$", var.monitoring.ground_truth_s3_uri))
+    error_message = "monitoring.ground_truth_s3_uri must be an s3://bucket/prefix URI (labels are uploaded under the prefix as yyyy/mm/dd/hh/*.jsonl)."
+  }
+  validation {
+    condition     = var.monitoring.ground_truth_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+$", var.monitoring.ground_truth_kms_key_arn))
+    error_message = "monitoring.ground_truth_kms_key_arn must be a KMS key or alias ARN."
+  }
+  validation {
+    condition     = var.monitoring.label_delay_hours >= 0 && var.monitoring.label_delay_hours <= 720 && floor(var.monitoring.label_delay_hours) == var.monitoring.label_delay_hours
+    error_message = "monitoring.label_delay_hours must be a whole number of hours between 0 and 720."
   }
   validation {
     condition     = can(regex("^cron\\(.+\\)$", var.monitoring.schedule))

@@ -32,8 +32,12 @@ locals {
   prod_network         = local.prod_in_dev ? module.network_dev : module.network_prod[0]
   monitoring_of = { for stage in ["staging", "prod"] : stage => {
     enabled           = local.monitoring
-    clarify           = stage == "prod" && var.features.clarify # bias and explainability matter where customers are
+    model_quality     = stage == "prod" && var.features.model_quality # quality, bias and explainability matter where customers are
+    clarify           = stage == "prod" && var.features.clarify
     violation_bus_arn = local.retrain_bus
+    # The labels sit beside the replicated captures, in the ops role's account (the talk's "where the labels are").
+    ground_truth_s3_uri      = var.features.capture_replication ? "s3://${var.prefix}-${local.acct.ops}-${var.region}-captured/ground-truth/${var.prefix}-${stage}" : null
+    ground_truth_kms_key_arn = var.features.capture_replication ? module.ops.kms_key_alias_arn : null
   } }
   serving_common = {
     model_package_group_name = module.artifact.model_package_group_arn # an ARN works across accounts
@@ -221,7 +225,7 @@ module "ops" {
   clarify_baselines        = { enabled = var.features.clarify, facet = var.clarify_facet.name, facet_threshold = var.clarify_facet.threshold }
   lambda_package_dir       = var.lambda_package_dir
   capture_sources = var.features.capture_replication ? merge(
-    { prod = { replication_role_arn = module.prod.replication_role_arn } },
+    { prod = { replication_role_arn = module.prod.replication_role_arn, monitor_role_arn = var.features.model_quality || var.features.clarify ? module.prod.monitor_role_arn : null } },
     local.has_staging ? { staging = { replication_role_arn = (local.has_staging ? module.staging[0].replication_role_arn : null) } } : {},
   ) : {}
   retrain_trigger = {

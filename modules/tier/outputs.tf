@@ -48,6 +48,11 @@ output "model_package_group_name" {
   value       = module.artifact.model_package_group_name
 }
 
+output "ground_truth_s3_uris" {
+  description = "Where the labels of each stage's captured requests go, by stage (`make ground-truth` writes them; the model-quality and Clarify bias monitors read them)."
+  value       = merge({ prod = module.prod.ground_truth_s3_uri }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].ground_truth_s3_uri : null) } : {})
+}
+
 output "monitoring_schedule_names" {
   description = "Model Monitor schedules by stage."
   value       = merge({ prod = module.prod.monitoring_schedule_names }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].monitoring_schedule_names : null) } : {})

@@ -119,9 +119,10 @@ variable "data_scientists" {
 }
 
 variable "features" {
-  description = "Capabilities, each a toggle: monitoring (data-quality baseline, schedule, retrain trigger), clarify (bias and explainability monitors), data_capture, capture_replication (to the ops account), container_builds (CodeBuild, with a staging stage), retraining_schedule, object_lock, vpc_endpoints."
+  description = "Capabilities, each a toggle: monitoring (data-quality baseline, schedule, retrain trigger), model_quality (accuracy on labelled traffic, labels beside the replicated captures), clarify (bias and explainability monitors), data_capture, capture_replication (to the ops account), container_builds (CodeBuild, with a staging stage), retraining_schedule, object_lock, vpc_endpoints."
   type = object({
     monitoring          = optional(bool, true)
+    model_quality       = optional(bool, false)
     clarify             = optional(bool, false)
     data_capture        = optional(bool, true)
     capture_replication = optional(bool, true)
@@ -134,6 +135,10 @@ variable "features" {
   validation {
     condition     = !var.features.clarify || var.features.monitoring
     error_message = "features.clarify needs features.monitoring."
+  }
+  validation {
+    condition     = !var.features.model_quality || var.features.monitoring
+    error_message = "features.model_quality needs features.monitoring."
   }
   validation {
     condition     = !var.features.monitoring || var.features.data_capture

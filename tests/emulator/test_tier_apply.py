@@ -185,6 +185,7 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
                      r"then all traffic \(mlops-prod-errors OK, mlops-prod-latency OK\); completed: endpoint serves " + re.escape(versions[1]) + "$", output, flags=re.M), output[-3000:]
     assert re.search(r"^\[9\] approve v3, canary with an injected error: 10 of 100 requests failed on mlops-prod-v\d+ \(mlops-prod-errors ALARM \(Sum 10 crossed the threshold .*\), "
                      r"mlops-prod-latency OK\); rolled back: endpoint serves " + re.escape(versions[1]) + "; the deploy function: this model package was already tried and rolled back", output, flags=re.M), output[-3000:]
+    assert re.search(r"^\[10\] label the captured requests: 210 labels of one-instance requests \(11 batched skipped\) in 210 object\(s\) under s3://\S+/mlops-prod/ground-truth/yyyy/mm/dd/hh/, for mlops-prod-model-quality ", output, flags=re.M), output[-3000:]
     served_wiring(small, versions)
 
     # The team grows: `make upgrade FROM=small TO=medium` keeps the dev account and everything in it.
@@ -300,7 +301,8 @@ def trained_version(sm, arn: str, small: dict) -> None:
 def served_wiring(small: dict, versions: list[str]) -> None:
     """What `make lifecycle` left, checked at the source: the versions the pipeline trained, the approval
     rule aimed at the deployed deploy function, the endpoint encrypted and capturing, its autoscaling
-    target, the canary's rollback alarms (the errors alarm tripped by v3), and the captured requests."""
+    target, the canary's rollback alarms (the errors alarm tripped by v3), the captured requests, the
+    model-quality baseline and the labels."""
     sm, events, lam, s3 = boto3.client("sagemaker"), boto3.client("events"), boto3.client("lambda"), boto3.client("s3")
     endpoint = small["endpoint_name"]
     for version in versions:
@@ -321,6 +323,13 @@ def served_wiring(small: dict, versions: list[str]) -> None:
     captured = [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/{endpoint}/")["Contents"]]
     sizes = Counter(len(json.loads(r["captureData"]["endpointInput"]["data"])["instances"]) for r in captured)
     assert sizes == {5: 1, 20: 10, 1: 100 + 20 + 90}, sizes  # the predictions, the shifted traffic, v2's bakes, v3's answered requests
+    # The model-quality loop: the served version's baseline is the quality gate, and every one-instance request has its label.
+    constraints = json.loads(s3.get_object(Bucket=bucket, Key=f"{prefix}/baselines/model-quality/constraints.json")["Body"].read())
+    assert constraints["binary_classification_constraints"]["accuracy"] == {"threshold": 0.9, "comparison_operator": "LessThanThreshold"}
+    labels = [json.loads(line) for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"{endpoint}/ground-truth/")["Contents"]
+              for line in s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode().splitlines()]
+    single = {r["eventMetadata"]["eventId"] for r in captured if len(json.loads(r["captureData"]["endpointInput"]["data"])["instances"]) == 1}
+    assert sorted(l["eventMetadata"]["eventId"] for l in labels) == sorted(single) and {l["groundTruthData"]["data"] for l in labels} == {"0", "1"}
 
 
 def account_session(account: str) -> boto3.Session:

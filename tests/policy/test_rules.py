@@ -316,6 +316,14 @@ def test_clarify_job_definitions_in_cloudformation(tmp_path, drop, expected):
     assert {v.message for v in evaluate(plan) if v.rule == "MLOPS-015"} == expected
 
 
+def test_a_monitor_stack_whose_template_is_unknown_is_reported_not_skipped(tmp_path):
+    from fixtures import synthetic
+    raw = synthetic([("prod", "aws_cloudformation_stack", "model_quality", {"name": "model-quality"})])
+    raw["resource_changes"][0]["change"]["after_unknown"] = {"template_body": True}
+    found = {v.message for v in evaluate(write(raw, tmp_path)) if v.rule == "MLOPS-016"}
+    assert any("template_body is unknown until apply" in m for m in found), found
+
+
 def test_what_a_rule_could_not_read_is_reported_after_every_rule_ran(tmp_path):
     """MLOPS-016 runs last: the rules registered after it (the duties of separation.py, the pipeline
     rules before it) record what they could not read, and it reports both."""

@@ -27,6 +27,24 @@ data "aws_iam_policy_document" "this" {
   }
 
   dynamic "statement" {
+    for_each = length(var.decrypt_only_arns) > 0 ? [1] : []
+    content {
+      sid       = "NamedReadersDecryptThroughS3"
+      actions   = ["kms:Decrypt"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = sort(var.decrypt_only_arns)
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${var.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
     for_each = length(var.user_arns) > 0 ? [1] : []
     content {
       sid       = "NamedPrincipalsGrantToAwsServices" # for the jobs and endpoints they start, never to another principal

@@ -83,3 +83,9 @@ variable "user_arns" {
     error_message = "user_arns must be IAM role ARNs (arn:aws:iam::<12 digits>:role/<name>); wildcards and :root are not allowed."
   }
 }
+
+variable "decrypt_only_arns" {
+  description = "Exact IAM principal ARNs (roles, also other accounts') that may only decrypt with the key, through S3: readers of objects it encrypts."
+  type        = list(string)
+  default     = []
+}

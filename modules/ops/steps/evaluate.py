@@ -1,7 +1,9 @@
 """Pipeline step 3 (SageMaker Processing): score the trained model on the held-out test set.
 
 Writes evaluation.json in SageMaker model-quality form; the pipeline's quality gate reads
-metrics.accuracy.value from it before anything is registered.
+metrics.accuracy.value from it before anything is registered. With --min-accuracy it also writes
+model_quality_constraints.json, the model-quality monitor's baseline in Model Monitor's documented
+constraints schema: live accuracy on labelled traffic below the pipeline's own gate is a violation.
 """
 from __future__ import annotations
 
@@ -47,15 +49,22 @@ def evaluate(model, test_csv: Path) -> dict:
     }
 
 
+def model_quality_constraints(min_accuracy: float) -> dict:
+    return {"version": 0.0, "binary_classification_constraints": {"accuracy": {"threshold": min_accuracy, "comparison_operator": "LessThanThreshold"}}}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, default=PROCESSING / "model")
     parser.add_argument("--test-dir", type=Path, default=PROCESSING / "test")
     parser.add_argument("--output-dir", type=Path, default=PROCESSING / "evaluation")
+    parser.add_argument("--min-accuracy", type=float, help="the quality gate: also write the model-quality monitor's constraints at this accuracy")
     args = parser.parse_args(argv)
     report = evaluate(load_model(args.model_dir), args.test_dir / "test.csv")
     args.output_dir.mkdir(parents=True, exist_ok=True)
     (args.output_dir / "evaluation.json").write_text(json.dumps(report, indent=2, sort_keys=True))
+    if args.min_accuracy is not None:
+        (args.output_dir / "model_quality_constraints.json").write_text(json.dumps(model_quality_constraints(args.min_accuracy), indent=2))
     print(f"evaluate: {json.dumps(report['metrics'], sort_keys=True)}")
 
 

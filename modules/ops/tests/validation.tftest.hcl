@@ -107,6 +107,10 @@ run "baseline_is_registered_with_each_version" {
     error_message = "the analyzer's statistics and constraints are registered as the drift-check baseline"
   }
   assert {
+    condition     = local.register_step.Arguments.DriftCheckBaselines.ModelQuality.Constraints.S3Uri["Std:Join"].Values[2] == "model_quality_constraints.json" && contains(local.pipeline_definition.Steps[2].Arguments.AppSpecification.ContainerArguments, "--min-accuracy")
+    error_message = "the Evaluate step writes the model-quality constraints at the quality gate, registered as the model-quality baseline"
+  }
+  assert {
     condition     = local.pipeline_definition.Steps[4].Arguments.ProcessingInputs[0].S3Input.S3Uri.Get == "Steps.Preprocess.ProcessingOutputConfig.Outputs['features'].S3Output.S3Uri" && jsondecode(local.pipeline_definition.Steps[4].Arguments.Environment.dataset_format) == { csv = { header = false } }
     error_message = "the data-quality baseline is computed on the features only, headerless (columns _c0.. as the record preprocessor names a request's): the target is not in a request"
   }
@@ -131,7 +135,7 @@ run "clarify_baselines_are_computed_by_clarify_and_registered" {
     error_message = "the configs name the run's model and the facet; the jobs run AWS's Clarify image"
   }
   assert {
-    condition     = jsonencode(sort(keys(local.register_step.Arguments.DriftCheckBaselines))) == jsonencode(["Bias", "Explainability", "ModelDataQuality"]) && endswith(local.register_step.Arguments.DriftCheckBaselines.Bias.PostTrainingConstraints.S3Uri["Std:Join"].Values[1], "analysis.json")
+    condition     = jsonencode(sort(keys(local.register_step.Arguments.DriftCheckBaselines))) == jsonencode(["Bias", "Explainability", "ModelDataQuality", "ModelQuality"]) && endswith(local.register_step.Arguments.DriftCheckBaselines.Bias.PostTrainingConstraints.S3Uri["Std:Join"].Values[1], "analysis.json")
     error_message = "the bias and explainability baselines are registered with the version"
   }
   assert {
@@ -248,6 +252,12 @@ run "rejects_ec2_training_type" {
 run "rejects_capture_source_root" {
   command = plan
   variables { capture_sources = { prod = { replication_role_arn = "arn:aws:iam::333333333333:root" } } }
+  expect_failures = [var.capture_sources]
+}
+
+run "rejects_label_reader_root" {
+  command = plan
+  variables { capture_sources = { prod = { replication_role_arn = "arn:aws:iam::333333333333:role/mlops/r", monitor_role_arn = "arn:aws:iam::333333333333:root" } } }
   expect_failures = [var.capture_sources]
 }
 

@@ -55,10 +55,14 @@ run "clarify_monitors_are_encrypted_and_isolated" {
   assert {
     condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources : (
       r.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
-      r.Properties.NetworkConfig.VpcConfig.Subnets == ["subnet-1"] &&
+      r.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
       startswith(r.Properties.JobResources.ClusterConfig.VolumeKmsKeyId, "arn:aws:kms:eu-west-1:111111111111:alias/")
     ) if endswith(r.Type, "JobDefinition")])
     error_message = "both Clarify job definitions run in the VPC with encrypted traffic and volumes"
+  }
+  assert {
+    condition     = aws_cloudformation_stack.clarify[0].parameters["SubnetIds"] == "subnet-1" && aws_cloudformation_stack.clarify[0].parameters["SecurityGroupIds"] == "sg-1"
+    error_message = "the stack gets the jobs' network as parameters"
   }
   assert {
     condition     = length(jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources) == 4 && length(aws_sagemaker_monitoring_schedule.data_quality) == 1
@@ -218,6 +222,55 @@ run "rejects_monitoring_without_capture_is_impossible" {
     monitoring   = { enabled = true }
     data_capture = { enabled = false }
   }
+  expect_failures = [var.monitoring]
+}
+
+run "model_quality_reads_labels_where_they_are" {
+  command = plan
+  variables {
+    monitoring = {
+      enabled                  = true
+      model_quality            = true
+      ground_truth_s3_uri      = "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod"
+      ground_truth_kms_key_arn = "arn:aws:kms:eu-west-1:222222222222:alias/mlops-ops"
+    }
+  }
+  assert {
+    condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources : (
+      r.Properties.NetworkConfig.EnableInterContainerTrafficEncryption && r.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
+      r.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod" &&
+      r.Properties.ModelQualityJobInput.EndpointInput.EndpointName == "mlops-prod" && r.Properties.ModelQualityJobInput.EndpointInput.StartTimeOffset == "-PT25H" &&
+      r.Properties.ModelQualityBaselineConfig.ConstraintsResource.S3Uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod/baselines/model-quality/constraints.json"
+    ) if r.Type == "AWS::SageMaker::ModelQualityJobDefinition"])
+    error_message = "the model-quality job joins the endpoint's captures with the labels in the other account and compares with the published constraints"
+  }
+  assert {
+    condition     = length(jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources) == 2
+    error_message = "one job definition and its schedule"
+  }
+}
+
+run "rejects_model_quality_without_monitoring" {
+  command = plan
+  variables { monitoring = { model_quality = true } }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_ground_truth_outside_s3" {
+  command = plan
+  variables { monitoring = { enabled = true, model_quality = true, ground_truth_s3_uri = "https://example.com/labels" } }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_ground_truth_key_that_is_no_kms_arn" {
+  command = plan
+  variables { monitoring = { enabled = true, model_quality = true, ground_truth_kms_key_arn = "alias/mlops-ops" } }
+  expect_failures = [var.monitoring]
+}
+
+run "rejects_fractional_label_delay" {
+  command = plan
+  variables { monitoring = { enabled = true, model_quality = true, label_delay_hours = 1.5 } }
   expect_failures = [var.monitoring]
 }
 

@@ -114,6 +114,13 @@ run "rejects_prod_in_dev" {
   expect_failures = [var.accounts]
 }
 
+run "rejects_model_quality_without_monitoring" {
+  command = plan
+  plan_options { target = [module.network_dev] }
+  variables { features = { monitoring = false, model_quality = true } }
+  expect_failures = [var.features]
+}
+
 run "rejects_clarify_without_monitoring" {
   command = plan
   plan_options { target = [module.network_dev] } # the variable's validation, without planning the whole tier

@@ -114,7 +114,10 @@ def jobs(model: Model) -> Iterator[tuple[str, str]]:
             outputs = f"{kind}_job_output_config"
             if not is_set(r, outputs, 0, "kms_key_id"):
                 yield r.address, "no output KMS key"
-    for r in model.plan.of_type("aws_cloudformation_stack"):  # Clarify monitors (no provider resources)
+    for r in model.plan.of_type("aws_cloudformation_stack"):  # model-quality and Clarify monitors (no provider resources)
+        if r.is_unknown("template_body"):
+            model.unresolved.append((r.address, "template_body is unknown until apply: its monitoring jobs' VPC, KMS and encryption are not evaluated"))
+            continue
         template = r.json("template_body")
         for name, resource in ((template or {}).get("Resources") or {}).items():
             kind = re.fullmatch(r"AWS::SageMaker::(\w+)JobDefinition", resource.get("Type", ""))
