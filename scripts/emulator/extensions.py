@@ -554,6 +554,17 @@ def _sagemaker_runtime_model_faults() -> None:
     urls.url_paths["{0}/moto-api/mlops/endpoints/faults"] = faults
 
 
+def _cloudformation_list_parameters() -> None:
+    from moto.cloudformation.models import Stack
+
+    listed = Stack.parameter_list
+
+    def parameter_list(self: Stack) -> list[dict[str, Any]]:
+        return [{**p, "ParameterValue": ",".join(map(str, p["ParameterValue"]))} if isinstance(p["ParameterValue"], list) else p for p in listed.fget(self)]
+
+    _patch(Stack, "parameter_list", property(parameter_list))
+
+
 def _events_targets_moto_cannot_invoke() -> None:
     from moto.events.models import Rule
     from moto.utilities.arns import parse_arn
@@ -1190,6 +1201,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("sagemaker", "end a blue/green deployment's bake (POST /moto-api/mlops/endpoints/deployments/advance)", "missing", "nothing moves traffic or evaluates rollback alarms on the emulator; an UpdateEndpoint with a BlueGreenUpdatePolicy keeps the endpoint Updating on its old configuration while the new one takes the policy's share of the traffic (CANARY, LINEAR, ALL_AT_ONCE); each call ends one bake, evaluates the rollback alarms over the endpoint's metrics since the bake began (that traffic counts as every period the alarm evaluates), and rolls back (InService, FailureReason), shifts more traffic, or completes, putting the endpoint state change on the bus (emulator/deployments.py)", _sagemaker_deployment_advance),
     Extension("sagemaker-runtime", "inject a model fault (POST /moto-api/mlops/endpoints/faults)", "missing", "to exercise a rollback: every request a named model serves fails as a model's server error (ModelError 424 to the caller, an Invocation5XXErrors datapoint) until the fault is cleared", _sagemaker_runtime_model_faults),
     Extension("sagemaker", "run a monitoring schedule now (POST /moto-api/mlops/monitoring-schedules/run)", "missing", "nothing runs monitoring schedules on the emulator; `make monitor` runs one data-quality run as the schedule would: the endpoint's captures since the last run through the job definition's record preprocessor, the project's analyzer against the baseline (emulator/model_monitor.py), reports under <output>/<endpoint>/<schedule>/yyyy/mm/dd/hh, LastMonitoringExecutionSummary, and the processing-job state change event on the account's bus", _sagemaker_monitoring_run_now),
+    Extension("cloudformation", "DescribeStacks (List parameters)", "fix", "a List<...> or CommaDelimitedList parameter's value comes back as the Python repr of a list (['a', 'b']) where AWS returns the string given (a,b), so every plan of a stack with one (the monitor stacks' network) shows a change", _cloudformation_list_parameters),
     Extension("events", "PutEvents (rule targets)", "fix", "an event matching a rule with a Lambda (or any other target moto cannot deliver to) fails the whole PutEvents with NotImplementedError; the emulator delivers to the targets moto implements (logs, SQS, event buses) and logs the others as not invoked", _events_targets_moto_cannot_invoke),
     Extension("codestar-connections", "Create/Get/Delete/ListConnection(s), tags", "missing", "the dev module's external Git connection (the service is absent from moto)", _codestar_connections),
     Extension("sagemaker", "CreateModel", "fix", "EnableNetworkIsolation is dropped (always false), so a test cannot see that served models run isolated", _sagemaker_model_network_isolation),

@@ -883,6 +883,15 @@ def test_sagemaker_runtime_model_faults(aws, tmp_path):
     assert requests.post(FAULTS, json={"error": "no model named"}, timeout=10).status_code == 400
 
 
+def test_cloudformation_list_parameters(aws):
+    cfn = boto3.client("cloudformation")
+    template = {"Parameters": {"SubnetIds": {"Type": "List<AWS::EC2::Subnet::Id>"}, "Name": {"Type": "String"}},
+                "Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "Name"}}}}}
+    cfn.create_stack(StackName="s", TemplateBody=json.dumps(template), Parameters=[{"ParameterKey": "SubnetIds", "ParameterValue": "subnet-1,subnet-2"}, {"ParameterKey": "Name", "ParameterValue": "t"}])
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName="s")["Stacks"][0]["Parameters"]}
+    assert parameters == {"SubnetIds": "subnet-1,subnet-2", "Name": "t"}
+
+
 def test_sagemaker_monitoring_run_now(aws, tmp_path):
     """A data-quality schedule run now: the endpoint's captures through the project's record preprocessor,
     against a baseline, reports where AWS writes them, the schedule's last execution, the state-change event."""
