@@ -14,7 +14,8 @@ rule of the account matches it to (TestEventPattern), running the function's dep
 build/lambda zip whose SHA-256 the function reports) with its deployed configuration. The events are
 the documented ones SageMaker emits. The emulator's canary bakes end when this asks
 (scripts/emulator/deployments.py); the bake traffic goes straight to the endpoint, as the API's callers'
-requests would arrive through the inference function, without a function start per request.
+requests would arrive through the inference function, without a function start per request; so
+does the shifted traffic, once stage 3 has shown a prediction through the function.
 """
 from __future__ import annotations
 
@@ -195,8 +196,9 @@ def main() -> int:
     answer = life.predict([features[i] for i in sample])
     life.stage(3, "predict through the inference function", f"{answer['predictions']} (labels {[labels[i] for i in sample]})")
 
-    for start in range(0, 200, 20):  # a new population: every feature half again as large
-        life.predict([[v * 1.5 for v in row] for row in features[start:start + 20]])
+    for start in range(0, 200, 20):  # a new population: every feature half again as large, straight to the endpoint
+        life.runtime.invoke_endpoint(EndpointName=values["endpoint_name"], ContentType="application/json",
+                                     Body=json.dumps({"instances": [[v * 1.5 for v in row] for row in features[start:start + 20]]}))
     life.stage(4, "shifted traffic, captured", f"{life.captured()} capture files")
 
     outcome = monitor.run(life.account, life.region, schedules[0])

@@ -482,6 +482,16 @@ def _sagemaker_monitoring_schedules() -> None:
         schedule.config, schedule.modified = self._get_param("MonitoringScheduleConfig") or schedule.config, utcnow()
         return ActionResult({"MonitoringScheduleArn": schedule.arn})
 
+    def list_all(self: SageMakerResponse) -> ActionResult:
+        filters = sorted(k for k in ("EndpointName", "NameContains", "StatusEquals", "MonitoringJobDefinitionName", "MonitoringTypeEquals") if self._get_param(k))
+        if filters:
+            raise ValidationError(message=f"the emulator lists every monitoring schedule; filter the summaries yourself ({', '.join(filters)} not supported)")
+        summaries = [{"MonitoringScheduleName": s.name, "MonitoringScheduleArn": s.arn, "CreationTime": s.created.isoformat(), "LastModifiedTime": s.modified.isoformat(),
+                      "MonitoringScheduleStatus": "Scheduled", "MonitoringType": s.config.get("MonitoringType", "DataQuality"),
+                      **({"MonitoringJobDefinitionName": s.config["MonitoringJobDefinitionName"]} if isinstance(s.config.get("MonitoringJobDefinitionName"), str) else {})}
+                     for s in sorted(schedules(self.sagemaker_backend).values(), key=lambda s: s.name)]
+        return ActionResult({"MonitoringScheduleSummaries": summaries})
+
     def delete(self: SageMakerResponse) -> EmptyResult:
         name = self._get_param("MonitoringScheduleName")
         find(self.sagemaker_backend, name)
@@ -500,6 +510,7 @@ def _sagemaker_monitoring_schedules() -> None:
     _patch(SageMakerResponse, "describe_monitoring_schedule", describe)
     _patch(SageMakerResponse, "update_monitoring_schedule", update)
     _patch(SageMakerResponse, "delete_monitoring_schedule", delete)
+    _patch(SageMakerResponse, "list_monitoring_schedules", list_all)
 
 
 def _sagemaker_monitoring_run_now() -> None:
@@ -1190,7 +1201,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("ec2", "DescribeSecurityGroupRules", "fix", "descriptions of rules that reference a security group or prefix list are dropped, a perpetual diff", _ec2_rule_descriptions),
     Extension("events", "TestEventPattern", "missing", "tests prove the deployed approval rule matches an approval event (uses moto's own rule matcher)", _events_test_event_pattern),
     Extension("ec2", "DeleteVpcEndpoints", "fix", "a retried delete of a gateway endpoint fails with InvalidRoute.NotFound (its route is already gone); AWS treats it as done", _ec2_delete_vpc_endpoints_idempotent),
-    Extension("sagemaker", "Create/Describe/Update/DeleteMonitoringSchedule, tags", "missing", "Model Monitor schedules of the serving stages (medium and large tiers)", _sagemaker_monitoring_schedules),
+    Extension("sagemaker", "Create/Describe/Update/Delete/ListMonitoringSchedule(s), tags", "missing", "Model Monitor schedules of the serving stages (listed unfiltered: a filter is refused with a reason)", _sagemaker_monitoring_schedules),
     Extension("sagemaker", "Put/Get/DeleteModelPackageGroupPolicy", "missing", "the registry's cross-account resource policy (medium and large tiers); a policy naming a role or user that does not exist is refused, as AWS resolves principals when a policy is set", _sagemaker_model_package_group_policy),
     Extension("codebuild", "CreateProject", "fix", "a CODEPIPELINE source or artifact is refused without a location, which AWS does not require (the pipeline supplies it)", _codebuild_pipeline_sources),
     Extension("codepipeline", "GetPipeline/ListPipelines", "fix", "created/updated are ISO strings where the JSON protocol has epoch numbers, so the SDK cannot read a pipeline", _codepipeline_timestamps),

@@ -230,6 +230,10 @@ def test_sagemaker_monitoring_schedules(aws):
     assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
     sm.update_monitoring_schedule(MonitoringScheduleName="s", MonitoringScheduleConfig={**config, "ScheduleConfig": {"ScheduleExpression": "cron(0 0 ? * * *)"}})
     assert sm.describe_monitoring_schedule(MonitoringScheduleName="s")["MonitoringScheduleConfig"]["ScheduleConfig"]["ScheduleExpression"] == "cron(0 0 ? * * *)"
+    listed = sm.list_monitoring_schedules()["MonitoringScheduleSummaries"]
+    assert [(s["MonitoringScheduleName"], s["MonitoringType"], s["MonitoringJobDefinitionName"]) for s in listed] == [("s", "DataQuality", "dq")]
+    with pytest.raises(ClientError, match="EndpointName not supported"):
+        sm.list_monitoring_schedules(EndpointName="e")
     sm.delete_monitoring_schedule(MonitoringScheduleName="s")
     with pytest.raises(ClientError) as error:
         sm.describe_monitoring_schedule(MonitoringScheduleName="s")
