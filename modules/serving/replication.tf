@@ -79,7 +79,9 @@ resource "aws_s3_bucket_replication_configuration" "capture" {
   rule {
     id     = "captured-data"
     status = "Enabled"
-    filter {}
+    filter {
+      prefix = "${local.endpoint_name}/${local.endpoint_name}/" # the capture records only: nothing else of this bucket lands beside the labels
+    }
     delete_marker_replication {
       status = "Disabled" # captured data is append-only; deletions stay local
     }

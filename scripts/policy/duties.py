@@ -62,6 +62,7 @@ CAPABILITIES = (
     Capability("update-serving", "change what a serving endpoint runs", ("deployer", "release-build", "release-orchestrator"), "only the canary with alarm rollback changes serving"),
     Capability("assume-deploy-role", "assume a deploy role", ("release-build", "release-orchestrator"), "deploy roles are the only way into staging and prod"),
     Capability("read-captured-data", "read captured requests and responses", ("monitor", "replication"), "captured data is customers' data"),
+    Capability("write-labels", "write the labels the model-quality and bias monitors judge a model by", (), "labels decide whether a served model looks good enough; they come from the labelling process, outside the plan"),
     Capability("grant-keys", "grant a KMS key to another principal", (), "a grant outlives any policy review"),
 )
 BY_ID = {c.id: c for c in CAPABILITIES}
@@ -342,10 +343,22 @@ class Duties:
             if identity and any(kind == "AWS" for st in statements(identity.trust) for kind, _ in principals(st)):
                 p["assume-deploy-role"].append(Probe("sts:AssumeRole", arn, what=identity.name))
         p["read-captured-data"] = [Probe("s3:GetObject", arn, what="captured data") for arn in sorted(captures)]
+        p["write-labels"] = [Probe("s3:PutObject", arn, what="labels") for arn in sorted(self._label_prefixes())]
         for policy in m.resource_policies:
             if policy.kind == "key":
                 p["grant-keys"].append(Probe("kms:CreateGrant", policy.arn, (("kms:GrantIsForAWSResource", "false"),), f"key {policy.resource.address}"))
         return p
+
+    def _label_prefixes(self) -> set[str]:
+        """Where the monitors of the plan's CloudFormation stacks read ground truth (GroundTruthS3Input)."""
+        found = set()
+        for r in self.model.plan.of_type("aws_cloudformation_stack"):
+            for resource in ((r.json("template_body") or {}).get("Resources") or {}).values():
+                for job_input in (v for k, v in (resource.get("Properties") or {}).items() if k.endswith("JobInput") and isinstance(v, dict)):
+                    uri = (job_input.get("GroundTruthS3Input") or {}).get("S3Uri")
+                    if isinstance(uri, str) and uri.startswith("s3://"):
+                        found.add(f"arn:aws:s3:::{uri[5:].rstrip('/')}/probe")
+        return found
 
     # --- evaluation -------------------------------------------------------------------------------
 

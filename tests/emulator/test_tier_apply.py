@@ -200,19 +200,21 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     assert code == 0 and "nothing stateful destroyed or replaced" in output and "Resources: " in output and " 0 destroyed" in output, output[-3000:]
     timings["make upgrade FROM=small TO=medium"] = time.time() - began
     assert kept(small) == before, "the upgrade lost data, a version, Studio or the endpoint"
+
+    # The business grows again: large applies beside medium (its own prefix while both live in staging
+    # and prod), while medium re-plans clean and its wiring is exercised (separate states, as two
+    # operators would); then `make migrate-registry` moves the versions, and large's accounts release one.
+    grown = tmp_path / "large.tfvars"
+    grown.write_text('prefix = "grown"\n')
+    began = time.time()
+    large_apply = operator.start("apply-large", f"VARS={grown}")
     assert tier.change("replan", "medium", "emulator", []) == 0
     medium = tier.outputs("medium", "emulator")
     assert medium["account_roles"]["dev"] == small["account_roles"]["dev"] and medium["model_package_group_arn"].endswith("/" + small["model_package_group_name"])
     medium_wiring(medium, monkeypatch)
-
-    # The business grows again: large applies beside medium (its own prefix while both live in staging
-    # and prod), `make migrate-registry` moves the versions, and large's accounts release a migrated one.
-    grown = tmp_path / "large.tfvars"
-    grown.write_text('prefix = "grown"\n')
-    began = time.time()
-    code, output = operator.run("apply-large", f"VARS={grown}")
-    assert code == 0 and "Apply complete" in output, output[-3000:]
-    timings["make apply-large (beside medium)"] = time.time() - began
+    output, _ = large_apply.communicate(timeout=600)
+    assert large_apply.returncode == 0 and "Apply complete" in output, output[-3000:]
+    timings["make apply-large (beside medium, while medium re-plans and is exercised)"] = time.time() - began
     began = time.time()
     assert tier.change("replan", "large", "emulator", [str(grown)]) == 0
     timings["large re-plan"] = time.time() - began
@@ -228,16 +230,13 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     migrated = large_wiring(large, medium, monkeypatch)
     for package in migrated:  # as for medium below: the registry's versions go before the registry
         account_session(large["account_roles"]["artifact"]).client("sagemaker").delete_model_package(ModelPackageName=package)
+    # Large goes, and at the same time small's serving stack, which retires once medium's prod serves; then medium.
     began = time.time()
-    code, output = operator.run("destroy-large", f"VARS={grown}")
-    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
-    timings["make destroy-large"] = time.time() - began
-
-    # Small's serving stack retires once medium's prod serves; then medium goes.
-    began = time.time()
-    code, output = operator.run("destroy-small")
-    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
-    timings["make destroy-small (the serving stack left behind)"] = time.time() - began
+    destroys = {"large": operator.start("destroy-large", f"VARS={grown}"), "small": operator.start("destroy-small")}
+    for name, run in destroys.items():
+        output, _ = run.communicate(timeout=600)
+        assert run.returncode == 0 and "no leftovers tagged" in output, f"destroy-{name}: " + output[-3000:]
+    timings["make destroy-large and destroy-small (the serving stack left behind), side by side"] = time.time() - began
     for package in sm.list_model_packages(ModelPackageGroupName=small["model_package_group_name"])["ModelPackageSummaryList"]:
         sm.delete_model_package(ModelPackageName=package["ModelPackageArn"])  # an operator's step before the registry can be destroyed (as on AWS)
     began = time.time()

@@ -88,6 +88,10 @@ run "other_accounts_keys_are_granted_by_alias" {
     condition     = jsonencode(one([for st in data.aws_iam_policy_document.replication[0].statement : st if st.sid == "EncryptReplicas"]).resources) == jsonencode(["arn:aws:kms:eu-west-1:555555555555:key/*"])
     error_message = "replicas are encrypted with the destination account's key, granted through its alias"
   }
+  assert {
+    condition     = aws_s3_bucket_replication_configuration.capture[0].rule[0].filter[0].prefix == "mlops-prod/mlops-prod/"
+    error_message = "only the capture records replicate: baselines, reports and monitor code stay, and nothing lands beside the labels"
+  }
 }
 
 run "rejects_bad_account_id" {
