@@ -56,7 +56,6 @@ class Deployment:
 
 
 _deployments: "weakref.WeakKeyDictionary[Any, Deployment]" = weakref.WeakKeyDictionary()  # dies with its endpoint
-_faults: dict[tuple[str, str, str], str] = {}  # (account, region, model name) -> the error its requests fail with
 
 
 def shares(policy: dict[str, Any], green_instances: int) -> list[int]:
@@ -109,15 +108,22 @@ def route(endpoint: Any) -> str:
     return deployment.green if fleet == "green" else deployment.blue
 
 
-def fault(account: str, region: str, model: str) -> str | None:
-    return _faults.get((account, region, model))
+def _faults(backend: Any) -> dict[str, str]:
+    """Model name -> the error its requests fail with; kept on the account's backend, reset with it."""
+    if not hasattr(backend, "mlops_model_faults"):
+        backend.mlops_model_faults = {}
+    return backend.mlops_model_faults
 
 
-def inject(account: str, region: str, model: str, error: str | None) -> None:
+def fault(backend: Any, model: str) -> str | None:
+    return _faults(backend).get(model)
+
+
+def inject(backend: Any, model: str, error: str | None) -> None:
     if error:
-        _faults[(account, region, model)] = error
+        _faults(backend)[model] = error
     else:
-        _faults.pop((account, region, model), None)
+        _faults(backend).pop(model, None)
 
 
 def publish(account: str, region: str, endpoint: str, variant: str, status: int, latency_us: float) -> None:

@@ -552,6 +552,7 @@ def _sagemaker_deployment_advance() -> None:
 def _sagemaker_runtime_model_faults() -> None:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.moto_api._internal import urls
+    from moto.sagemaker.models import sagemaker_backends
 
     from emulator import deployments
 
@@ -559,7 +560,7 @@ def _sagemaker_runtime_model_faults() -> None:
         body = urls.response_instance._get_body(headers, request)
         if not isinstance(body.get("model"), str) or not isinstance(body.get("error"), (str, type(None))):
             return 400, {"Content-Type": "application/json"}, json.dumps({"message": 'send {"model": "<model name>", "error": "<message>" or null to clear}'})
-        deployments.inject(body.get("account_id", DEFAULT_ACCOUNT_ID), body.get("region", "us-east-1"), body["model"], body["error"])
+        deployments.inject(sagemaker_backends[body.get("account_id", DEFAULT_ACCOUNT_ID)][body.get("region", "us-east-1")], body["model"], body["error"])
         return 200, {"Content-Type": "application/json"}, json.dumps({"model": body["model"], "error": body["error"]})
 
     urls.url_paths["{0}/moto-api/mlops/endpoints/faults"] = faults

@@ -146,7 +146,7 @@ def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type
     model = backend._models.get(variant["ModelName"])
     if model is None:
         raise ModelError(f"the model {variant['ModelName']} of variant {variant['VariantName']} does not exist")
-    injected = deployments.fault(backend.account_id, backend.region_name, variant["ModelName"])
+    injected = deployments.fault(backend, variant["ModelName"])
     if injected:
         raise ModelError(f'Received server error (500) from primary with message "{injected}".')
     container = model.primary_container or (model.containers or [{}])[0]

@@ -861,6 +861,7 @@ def test_sagemaker_deployment_advance(aws, tmp_path):
     assert "e-errors" in described["FailureReason"] and rolled["alarms"]["e-errors"] == {"state": "ALARM", "reason": "Sum 3 crossed the threshold (GreaterThanThreshold 2)"}
     assert cloudwatch.describe_alarms(AlarmNames=["e-errors"])["MetricAlarms"][0]["StateValue"] == "ALARM"
     assert answered_by_new(runtime, 3) == [True] * 3, "all traffic is back on the serving model"
+    requests.post(FAULTS, json={"model": "m", "error": None}, timeout=10)
 
     refused = requests.post(ADVANCE, json={"endpoint": "e"}, timeout=10)
     assert (refused.status_code, refused.json()["message"]) == (400, "Endpoint e has no deployment in progress")
