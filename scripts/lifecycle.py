@@ -214,6 +214,8 @@ def main() -> int:
     v2 = life.train(started["execution"])
     life.stage(6, "the retrain trigger retrains, v2 registered", f"{started['execution']} -> {v2}")
 
+    # The operator starts v3's retraining now; it runs on while v2's canary bakes.
+    third = life.sm.start_pipeline_execution(PipelineName=values["pipeline_name"], PipelineExecutionDisplayName="lifecycle-v3")["PipelineExecutionArn"]
     rollout = life.approve(v2)
     canary_model = life.pending_model()
     life.traffic(features, 100)
@@ -228,9 +230,8 @@ def main() -> int:
     life.stage(7, "approve v2, canary rollout", f"{rollout[next(iter(rollout))]['reason']}: {canary['bake']['served']['green']} of 100 requests on {canary_model} "
                f"({alarm_states(canary)}), then all traffic ({alarm_states(done)}); {done['outcome']}: endpoint serves {life.serving()}")
 
-    started = life.sm.start_pipeline_execution(PipelineName=values["pipeline_name"], PipelineExecutionDisplayName="lifecycle-v3")["PipelineExecutionArn"]
-    v3 = life.train(started)
-    life.stage(8, "retrain by hand, v3 registered", f"{started} -> {v3}")
+    v3 = life.train(third)
+    life.stage(8, "retrain by hand, v3 registered", f"{third} -> {v3}")
 
     life.approve(v3)
     broken = life.pending_model()
