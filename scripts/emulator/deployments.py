@@ -166,6 +166,8 @@ def evaluate(cloudwatch: Any, alarm: Any, since: datetime) -> tuple[str, str]:
         return ("ALARM", "no datapoints, treated as breaching") if missing == "breaching" else ("OK", f"no datapoints ({missing})")
     stat = alarm.extended_statistic or alarm.statistic
     value = statistic(values, stat)
+    if alarm.comparison_operator not in COMPARE:
+        raise DeploymentError(f"alarm {alarm.name}: comparison {alarm.comparison_operator} is not one the emulator evaluates")
     breached = COMPARE[alarm.comparison_operator](value, float(alarm.threshold))
     return ("ALARM" if breached else "OK"), f"{stat} {value:g} {'crossed' if breached else 'within'} the threshold ({alarm.comparison_operator} {float(alarm.threshold):g})"
 

@@ -240,12 +240,16 @@ run "model_quality_reads_labels_where_they_are" {
     }
   }
   assert {
-    condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources : (
-      r.Properties.NetworkConfig.EnableInterContainerTrafficEncryption && r.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
-      r.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod" &&
-      r.Properties.ModelQualityJobInput.EndpointInput.EndpointName == "mlops-prod" && r.Properties.ModelQualityJobInput.EndpointInput.StartTimeOffset == "-PT25H" &&
-      r.Properties.ModelQualityBaselineConfig.ConstraintsResource.S3Uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod/baselines/model-quality/constraints.json"
-    ) if r.Type == "AWS::SageMaker::ModelQualityJobDefinition"])
+    # named, not filtered by type: a missing job definition fails the run instead of passing an empty check
+    condition = (
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Type == "AWS::SageMaker::ModelQualityJobDefinition" &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod" &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.EndpointName == "mlops-prod" &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.StartTimeOffset == "-PT25H" &&
+      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityBaselineConfig.ConstraintsResource.S3Uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod/baselines/model-quality/constraints.json"
+    )
     error_message = "the model-quality job joins the endpoint's captures with the labels in the other account and compares with the published constraints"
   }
   assert {
