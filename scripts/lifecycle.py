@@ -136,6 +136,15 @@ class Lifecycle:
         """The current bake of the endpoint's blue/green update ends: its rollback alarms decide."""
         return self.emulator("endpoints/deployments/advance", endpoint=self.values["endpoint_name"])
 
+    def bake_through(self, rows: list[list[float]]) -> dict:
+        """Send traffic and end bakes until the endpoint's update completes or rolls back."""
+        for _ in range(10):  # no policy has more steps
+            self.traffic(rows, 20)
+            outcome = self.bake()
+            if outcome["outcome"] in ("completed", "rolled back"):
+                return outcome
+        raise SystemExit(f"error: the endpoint's update did not end: {outcome}")
+
     def pending_model(self) -> str:
         pending = self.sm.describe_endpoint(EndpointName=self.values["endpoint_name"]).get("PendingDeploymentSummary")
         if not pending:
@@ -187,11 +196,13 @@ def main() -> int:
     retrain.seed_training_data(life.s3, values["training_data_uri"])
     v1 = life.train(life.sm.start_pipeline_execution(PipelineName=values["pipeline_name"], PipelineExecutionDisplayName="lifecycle-v1")["PipelineExecutionArn"])
     life.stage(1, "train and register v1", v1)
+    features, labels = data_rows(life.s3, values["training_data_uri"])
     deployed = life.approve(v1)
+    if life.sm.describe_endpoint(EndpointName=values["endpoint_name"])["EndpointStatus"] == "Updating":  # a second run: v1 rolls out by canary
+        life.bake_through(features)
     life.in_service()
     life.stage(2, "approve v1, deploy", f"{json.dumps(deployed, default=str)}; endpoint {values['endpoint_name']} serves {life.serving()}")
 
-    features, labels = data_rows(life.s3, values["training_data_uri"])
     sample = [i for i, label in enumerate(labels) if label == 0][:3] + [i for i, label in enumerate(labels) if label == 1][:2]
     answer = life.predict([features[i] for i in sample])
     life.stage(3, "predict through the inference function", f"{answer['predictions']} (labels {[labels[i] for i in sample]})")
