@@ -1,7 +1,10 @@
-"""The small tier on a fresh emulator, grown into medium, then large: apply, plan again (no changes), exercise the event chains, upgrade, migrate the registry, destroy.
+"""The small tier on fresh emulators: the operator loop on one (interrupted applies that converge, a
+clean re-plan, destroy); on another the lifecycle, then growth into medium and large (upgrade, migrate
+the registry, exercise the event chains, destroy).
 
-The emulator runs moto server with the project's extensions on a free port, separate from any
-emulator `make up` started; it is stopped even when a step fails. EventBridge in moto does not
+Each test runs moto server with the project's extensions on a free port of its own, separate from any
+emulator `make up` started, so the two run side by side on separate workers; it is stopped even when
+a step fails. EventBridge in moto does not
 invoke Lambda functions (that needs Docker), so the chain runs the deployed functions' code
 in-process against the emulator, with the configuration Terraform deployed.
 """
@@ -13,7 +16,6 @@ import os
 import signal
 import re
 import subprocess
-import sys
 import tarfile
 import time
 from collections import Counter
@@ -29,7 +31,8 @@ import tier
 from emulator import ctl, extensions
 from support import ROOT, free_port, load_lambda, terraform_init
 
-pytestmark = pytest.mark.xdist_group("emulator")  # its own worker: the longest test; its runs keep state under build/state, apart from the offline plans of the same folders
+# Each test on a worker of its own: the longest tests; their runs keep state under build/state (one file per
+# emulator port), apart from the offline plans of the same folders.
 
 
 @pytest.fixture
@@ -106,19 +109,21 @@ def leftovers_tagged(state_id: str) -> list[str]:
     return [l.arn for l in leftovers.tagged(account, wanted) if not leftovers.gone(l)]
 
 
-def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp_path):
-    """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
-    dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
-    converge, `make demo` twice, a clean re-plan, the deployed wiring; then the team grows: `make upgrade
-    FROM=small TO=medium` keeps data, versions, Studio and the endpoint, medium re-plans clean and its
-    cross-account wiring works; large applies beside it in one step, re-plans clean, `make migrate-registry`
-    moves the versions and artifacts into large's registry, where an approval releases a migrated version
-    through large's accounts; large, small's serving stack and medium are destroyed, nothing is left."""
-    for name in ("small", "medium", "large"):
+def fresh_states(*names: str) -> None:
+    """Init each tier's folder and forget any state an earlier run on this port left."""
+    for name in names:
         terraform_init(ROOT / "environments" / name)
         state = tier.state_file(name)
         for stale in (state, state.with_suffix(".boot-id"), state.with_suffix(".lock"), tier.upgraded_accounts(name)):
             stale.unlink(missing_ok=True)
+
+
+@pytest.mark.xdist_group("emulator-operator-loop")
+def test_operator_loop(emulator):
+    """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
+    dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
+    converge, `make demo` twice, a clean re-plan, one copy of each resource, `make destroy-small`, nothing left."""
+    fresh_states("small")
     state = tier.state_file("small")
     operator = Operator(emulator, state.with_suffix(".apply.log"))
     timings: dict[str, float] = {}
@@ -165,21 +170,41 @@ def test_operator_loop_and_growth_to_medium_and_large(emulator, monkeypatch, tmp
     assert code == 0 and "Resources: 0 added, 0 changed, 0 destroyed" in output, output[-3000:]
     timings["make demo again"] = time.time() - began
 
-    # The talk's lifecycle on what `make demo` deployed: `make lifecycle` without its apply (done above).
-    # It changes nothing Terraform manages, so the clean re-plan and the state checks run beside it.
     began = time.time()
-    lifecycle = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "lifecycle.py")], cwd=ROOT, env={**os.environ, "EMULATOR_PORT": str(emulator)},
-                                 text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert tier.change("replan", "small", "emulator", []) == 0
     state_id = tier.run_tags("small", tier.state_id("small", "emulator"))["mlops:state"]
     assert leftovers_tagged(state_id), "the sweep's listing finds the tier's resources (else a sweep could never find leftovers)"
     one_copy_each(state)
     code, output = operator.run("status")
     assert code == 0 and "healthy" in output
+    timings["re-plan and state checks"] = time.time() - began
+
+    began = time.time()
+    code, output = operator.run("destroy-small")
+    assert code == 0 and "no leftovers tagged" in output, output[-3000:]
+    timings["make destroy-small"] = time.time() - began
+    assert leftovers_tagged(state_id) == [], "destroy left resources behind"
+    print("operator loop timings: " + json.dumps({k: round(v, 1) for k, v in timings.items()}))
+
+
+@pytest.mark.xdist_group("emulator-growth")
+def test_lifecycle_and_growth_to_medium_and_large(emulator, monkeypatch, tmp_path):
+    """The talk's lifecycle on a fresh small tier (`make lifecycle`: apply, train, approve, serve, drift,
+    retrain, canary, rollback, labels); then the team grows: `make upgrade FROM=small TO=medium` keeps data,
+    versions, Studio and the endpoint, medium re-plans clean and its cross-account wiring works; large
+    applies beside it in one step, re-plans clean, `make migrate-registry` moves the versions and artifacts
+    into large's registry, where an approval releases a migrated version through large's accounts; large,
+    small's serving stack and medium are destroyed, nothing is left."""
+    fresh_states("small", "medium", "large")
+    operator = Operator(emulator, tier.state_file("small").with_suffix(".apply.log"))
+    timings: dict[str, float] = {}
+
+    began = time.time()
+    code, output = operator.run("lifecycle")
+    timings["make lifecycle (with its apply)"] = time.time() - began
+    assert code == 0 and "lifecycle done" in output and "Traceback" not in output, output[-3000:]
     small = tier.outputs("small", "emulator")
-    output, _ = lifecycle.communicate(timeout=600)
-    timings["make lifecycle (without its apply), beside the re-plan and state checks"] = time.time() - began
-    assert lifecycle.returncode == 0 and "lifecycle done" in output and "Traceback" not in output, output[-3000:]
+    state_id = tier.run_tags("small", tier.state_id("small", "emulator"))["mlops:state"]
     assert re.search(r"^\[5\] the monitor finds drift: [1-9]\d* violation\(s\), s3://\S+/constraint_violations\.json$", output, flags=re.M), output[-3000:]
     versions = [re.search(r"^\[1\] train and register v1: (arn:\S+)$", output, flags=re.M)[1], re.search(r"^\[6\] .* -> (arn:\S+)$", output, flags=re.M)[1],
                 re.search(r"^\[8\] .* -> (arn:\S+)$", output, flags=re.M)[1]]
