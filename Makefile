@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain monitor ground-truth lifecycle mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -100,6 +100,9 @@ monitor: setup ## Run a tier's data-quality monitoring schedules now, on the emu
 
 ground-truth: setup ## Label a stage's captured requests for its model-quality and Clarify bias monitors: LABELS=labels.csv (`id,label` rows) or FROM_DATASET=s3://bucket/data.csv (demo: equal features); TIER=small, STAGE=prod, TARGET=aws
 	@$(PY) scripts/ground_truth.py --tier $(or $(TIER),small) --target $(TARGET) --stage $(or $(STAGE),prod) $(if $(LABELS),--labels $(LABELS)) $(if $(FROM_DATASET),--from-dataset $(FROM_DATASET))
+
+ingest-features: setup ## Load labelled CSV rows into the feature group the pipeline trains on (training_feature_group): SOURCE=data.csv or s3://bucket/prefix/ (default: the tier's training data); TIER=small, TARGET=aws
+	@$(PY) scripts/ingest_features.py --tier $(or $(TIER),small) --target $(TARGET) $(if $(SOURCE),--source $(SOURCE))
 
 test: setup package plans ## Run every check: fmt, validate, terraform test, plans, policy, Lambdas, emulator
 	@$(PY) -m pytest

@@ -144,6 +144,27 @@ def test_large_retrains_and_serves_with_its_tier_images() -> None:
     assert pipeline_role in key_policy and prod_model in key_policy
 
 
+@pytest.mark.xdist_group("large")
+def test_large_trains_on_the_artifact_account_s_feature_group() -> None:
+    """Training on Feature Store across accounts: the ops pipeline finds the artifact account's group (shared
+    through RAM) by its ARN and reads its offline store; the features bucket lets exactly the pipeline's role
+    list and read the offline prefix, and the role's own policy names the same group, bucket and prefix."""
+    feature_store = ROOT / "environments" / "small" / "feature-store.tfvars"  # its groups replace large's demo groups
+    after = {a: c["change"]["after"] for a, c in tier_plan("large", str(feature_store)).resource_changes.items()}
+    pipeline_role, group = "arn:aws:iam::555555555555:role/mlops/mlops-ops-pipeline", "arn:aws:sagemaker:us-east-1:666666666666:feature-group/mlops-tumours"
+    bucket = "mlops-666666666666-us-east-1-features"
+    own = {s["Sid"]: (s["Action"], s["Resource"]) for s in json.loads(after["module.tier.module.ops.aws_iam_role_policy.pipeline"]["policy"])["Statement"]}
+    assert (own["FindTrainingFeatureGroup"], own["ReadOfflineStore"], own["ListOfflineStore"]) == (
+        ("sagemaker:DescribeFeatureGroup", group), ("s3:GetObject", f"arn:aws:s3:::{bucket}/offline/*"), ("s3:ListBucket", f"arn:aws:s3:::{bucket}")), own
+    policy = json.loads(after["module.tier.module.artifact.module.features_bucket[0].aws_s3_bucket_policy.this"]["policy"])["Statement"]
+    readers = {s["Sid"]: (s["Principal"]["AWS"], s["Action"], s["Resource"], s.get("Condition")) for s in policy if s["Effect"] == "Allow"}
+    assert readers == {"ReadersReadOfflineStore": (pipeline_role, "s3:GetObject", f"arn:aws:s3:::{bucket}/offline/*", None),
+                       "ReadersListOfflineStore": (pipeline_role, "s3:ListBucket", f"arn:aws:s3:::{bucket}", {"StringLike": {"s3:prefix": "offline/*"}})}, readers
+    assert pipeline_role in after["module.tier.module.artifact.module.kms.aws_kms_key.this"]["policy"], "the offline store's key lets the pipeline decrypt"
+    shared = {a: v for a, v in after.items() if a.startswith("module.tier.module.artifact.aws_ram_principal_association.features")}
+    assert "555555555555" in {v["principal"] for v in shared.values()}, "the group is shared with the ops account"
+
+
 @pytest.mark.parametrize("tier", ["medium", "large"])
 def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
     """The talk's model-quality loop across accounts: prod's model-quality monitor (and Clarify's bias

@@ -32,6 +32,7 @@ module "tier" {
   force_destroy      = var.force_destroy
   data_lake          = var.data_lake
   feature_groups     = var.feature_groups
+  retraining         = { feature_group = var.training_feature_group }
   source_repository  = var.source_repository
   container_images   = var.container_images
   pipeline_images    = var.pipeline_images

@@ -57,3 +57,13 @@ output "region" {
   description = "Region of the tier."
   value       = var.region
 }
+
+output "training_data_uri" {
+  description = "Where the retraining pipeline reads labelled CSV data (unless it trains on a feature group)."
+  value       = module.tier.training_data_uri
+}
+
+output "training_feature_group_arn" {
+  description = "The feature group the retraining pipeline trains on (`make ingest-features` loads it), or null."
+  value       = module.tier.training_feature_group_arn
+}

@@ -70,6 +70,12 @@ variable "feature_groups" {
   default = {}
 }
 
+variable "training_feature_group" {
+  description = "A key of feature_groups the retraining pipeline trains on, read from its offline store (`make ingest-features` loads it), instead of the training data CSVs; null reads the CSVs. Its features must include `target`."
+  type        = string
+  default     = null
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete buckets and repositories that hold data. Only for disposable environments such as the emulator."
   type        = bool

@@ -23,7 +23,7 @@ module "tier" {
   features           = var.features
   availability_zones = var.availability_zones
   vpc_cidrs          = { dev = var.vpc_cidr }
-  retraining         = { schedule = var.retraining_schedule, min_accuracy = var.min_accuracy, cooldown_minutes = var.retrain_cooldown_minutes }
+  retraining         = { schedule = var.retraining_schedule, min_accuracy = var.min_accuracy, cooldown_minutes = var.retrain_cooldown_minutes, feature_group = var.training_feature_group }
   serving            = { prod = var.serving }
   canary             = var.canary
   api_authorization  = var.api_authorization

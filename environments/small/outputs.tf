@@ -67,3 +67,8 @@ output "training_data_uri" {
   description = "Where the pipeline reads labelled CSV data."
   value       = module.tier.training_data_uri
 }
+
+output "training_feature_group_arn" {
+  description = "The feature group the retraining pipeline trains on (`make ingest-features` loads it), or null."
+  value       = module.tier.training_feature_group_arn
+}

@@ -5,6 +5,7 @@ locals {
   feature_role_name  = "${local.name_prefix}-feature-store"
   feature_role_arn   = "arn:${var.partition}:iam::${var.account_id}:role/mlops/${local.feature_role_name}"
   has_feature_groups = length(var.feature_groups) > 0
+  offline_prefix     = "offline"
 }
 
 module "features_bucket" {
@@ -14,8 +15,38 @@ module "features_bucket" {
   kms_key_arn       = module.kms.arn
   kms_key_alias_arn = module.kms.alias_arn_known_at_plan
   partition         = var.partition
+  policy_documents  = data.aws_iam_policy_document.offline_store_readers[*].json
   force_destroy     = var.force_destroy
   tags              = var.tags
+}
+
+# The retraining pipeline in another account reads the offline store (it finds each group's files
+# through DescribeFeatureGroup, on the group shared through RAM); it writes nothing here.
+data "aws_iam_policy_document" "offline_store_readers" {
+  count = local.has_feature_groups && length(var.feature_reader_arns) > 0 ? 1 : 0
+  statement {
+    sid       = "ReadersReadOfflineStore"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${var.partition}:s3:::${local.features_bucket}/${local.offline_prefix}/*"]
+    principals {
+      type        = "AWS"
+      identifiers = sort(distinct(var.feature_reader_arns))
+    }
+  }
+  statement {
+    sid       = "ReadersListOfflineStore"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${var.partition}:s3:::${local.features_bucket}"]
+    principals {
+      type        = "AWS"
+      identifiers = sort(distinct(var.feature_reader_arns))
+    }
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.offline_prefix}/*"]
+    }
+  }
 }
 
 module "sagemaker_trust" {
@@ -93,7 +124,7 @@ resource "aws_sagemaker_feature_group" "this" {
   offline_store_config {
     disable_glue_table_creation = false
     s3_storage_config {
-      s3_uri     = "s3://${local.features_bucket}/offline"
+      s3_uri     = "s3://${local.features_bucket}/${local.offline_prefix}"
       kms_key_id = module.kms.arn
     }
   }

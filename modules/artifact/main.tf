@@ -18,6 +18,7 @@ module "kms" {
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
   user_arns          = distinct(concat(local.pullers, local.writers, local.pushers))
+  decrypt_only_arns  = [for arn in sort(distinct(var.feature_reader_arns)) : arn if !contains(local.writers, arn)]
   tags               = var.tags
 }
 

@@ -43,6 +43,14 @@ output "feature_group_names" {
   value       = [for name in keys(var.feature_groups) : "${var.prefix}-${name}"]
 }
 
+output "feature_group_offline_stores" {
+  description = "Per feature_groups key: the group's ARN and the S3 URI its offline store is under (known at plan)."
+  value = { for name in keys(var.feature_groups) : name => {
+    arn                  = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:feature-group/${lower("${var.prefix}-${name}")}"
+    offline_store_s3_uri = "s3://${local.features_bucket}/${local.offline_prefix}"
+  } }
+}
+
 output "kms_key_alias_arn" {
   description = "Alias ARN of the artifact key (known at plan time)."
   value       = module.kms.alias_arn_known_at_plan

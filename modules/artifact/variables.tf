@@ -61,6 +61,16 @@ variable "feature_consumer_account_ids" {
   }
 }
 
+variable "feature_reader_arns" {
+  description = "Roles in other accounts that read the feature groups' offline store (the retraining pipeline's role when it trains on a feature group): the features bucket's policy lets them list and read offline/, the key lets them decrypt through S3."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.feature_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    error_message = "feature_reader_arns must be exact IAM role ARNs."
+  }
+}
+
 variable "force_destroy" {
   description = "Let `terraform destroy` delete buckets and repositories that still hold artifacts. Only for disposable environments."
   type        = bool

@@ -79,6 +79,30 @@ data "aws_iam_policy_document" "pipeline" {
     actions   = ["s3:GetObject", "s3:ListBucket"]
     resources = [var.training_data_bucket_arn, "${var.training_data_bucket_arn}/*"]
   }
+  dynamic "statement" { # training on a feature group: find it, read its offline store
+    for_each = local.feature_store_training ? {
+      FindTrainingFeatureGroup = { action = "sagemaker:DescribeFeatureGroup", resource = var.training_feature_group.arn }
+      ReadOfflineStore         = { action = "s3:GetObject", resource = "arn:${var.partition}:s3:::${local.offline_store.bucket}/${local.offline_store.prefix}/*" }
+    } : {}
+    content {
+      sid       = statement.key
+      actions   = [statement.value.action]
+      resources = [statement.value.resource]
+    }
+  }
+  dynamic "statement" {
+    for_each = local.feature_store_training ? [1] : []
+    content {
+      sid       = "ListOfflineStore"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:${var.partition}:s3:::${local.offline_store.bucket}"]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["${local.offline_store.prefix}/*"]
+      }
+    }
+  }
   statement {
     sid       = "ReadPipelineCodeAndOutputs"
     actions   = ["s3:GetObject", "s3:ListBucket"]

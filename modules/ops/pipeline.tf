@@ -4,6 +4,13 @@
 # Whoever starts a run can choose instance types only: the training data, the quality threshold and
 # the approval status are fixed here, so no start can register an unreviewed model as approved.
 locals {
+  feature_store_training = var.training_feature_group != null
+  offline_store          = local.feature_store_training ? zipmap(["bucket", "prefix"], regex("^s3://([^/]+)/(.+?)/?$", var.training_feature_group.offline_store_s3_uri)) : null
+  # The data Preprocess reads: the training data CSVs, or the feature group's offline store, found through the Feature Store API.
+  preprocess_data = local.feature_store_training ? { arguments = ["--feature-group", var.training_feature_group.arn], inputs = [] } : {
+    arguments = ["--input-dir", "/opt/ml/processing/input/data"]
+    inputs    = [{ InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
+  }
   code_uri        = "s3://${local.bucket_name}/${local.code_prefix}"
   execution_uri   = { "Std:Join" = { On = "/", Values = ["s3://${local.bucket_name}/executions", { Get = "Execution.PipelineExecutionId" }] } }
   network_config  = { SecurityGroupIds = var.network.security_group_ids, Subnets = var.network.subnet_ids }
@@ -177,11 +184,8 @@ locals {
         Name = "Preprocess"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"], ContainerArguments = ["--input-dir", "/opt/ml/processing/input/data", "--output-dir", "/opt/ml/processing"] }
-          ProcessingInputs = [
-            local.processing_code,
-            { InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
-          ]
+          AppSpecification       = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"], ContainerArguments = concat(local.preprocess_data.arguments, ["--output-dir", "/opt/ml/processing"]) }
+          ProcessingInputs       = concat([local.processing_code], local.preprocess_data.inputs)
           ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.train, local.step_output.test, local.step_output.features] }
         })
       },

@@ -239,6 +239,19 @@ variable "training_data_s3_uri" {
   }
 }
 
+variable "training_feature_group" {
+  description = "The Feature Store group the pipeline trains on instead of training_data_s3_uri, or null: arn (it may be another account's, shared through RAM) and offline_store_s3_uri, the S3 prefix its offline store is under. The preprocessing step finds the group's files through DescribeFeatureGroup and reads the latest record of each identifier."
+  type = object({
+    arn                  = string
+    offline_store_s3_uri = string
+  })
+  default = null
+  validation {
+    condition     = var.training_feature_group == null || can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:feature-group/[a-z0-9-]+$", var.training_feature_group.arn)) && can(regex("^s3://[a-z0-9.-]{3,63}/[^*]+$", var.training_feature_group.offline_store_s3_uri))
+    error_message = "training_feature_group: arn must be a feature group ARN (arn:aws:sagemaker:<region>:<account>:feature-group/<name>) and offline_store_s3_uri an S3 prefix such as s3://bucket/offline."
+  }
+}
+
 variable "training_instance_type" {
   description = "Default instance type of the training step."
   type        = string

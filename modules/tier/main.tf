@@ -56,7 +56,8 @@ locals {
     destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
     destination_kms_key_arn = module.ops.kms_key_alias_arn
   } : null
-  pipeline_image_uris = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
+  training_feature_group = var.retraining.feature_group == null ? null : module.artifact.feature_group_offline_stores[var.retraining.feature_group]
+  pipeline_image_uris    = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
   # Registry readers in other accounts need the group's resource policy; same-account roles do not.
   registry_readers = [for arn in compact([(local.has_staging ? module.staging[0].deployer_role_arn : null), module.prod.deployer_role_arn, (local.has_staging ? module.staging[0].model_role_arn : null), module.prod.model_role_arn]) : arn if split(":", arn)[4] != local.acct.artifact]
 }
@@ -172,6 +173,7 @@ module "artifact" {
   image_pusher_arns            = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
   approval_event_bus_arn       = local.approval_bus
   feature_groups               = var.feature_groups
+  feature_reader_arns          = var.retraining.feature_group != null && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
   feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
   force_destroy                = var.force_destroy
   tags                         = var.tags
@@ -211,6 +213,7 @@ module "ops" {
   region                   = var.region
   partition                = var.partition
   training_data_s3_uri     = local.training_data_uri
+  training_feature_group   = local.training_feature_group
   sklearn_image_uri        = local.pipeline_image_uris.training
   inference_image_uri      = local.pipeline_image_uris.inference
   training_data_bucket_arn = local.training_data_bucket

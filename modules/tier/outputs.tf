@@ -74,6 +74,11 @@ output "studio_domain_id" {
 }
 
 output "training_data_uri" {
-  description = "Where the retraining pipeline reads labelled CSV data."
+  description = "Where the retraining pipeline reads labelled CSV data (unless it trains on a feature group)."
   value       = local.training_data_uri
+}
+
+output "training_feature_group_arn" {
+  description = "The feature group the retraining pipeline trains on (`make ingest-features` loads it), or null."
+  value       = try(local.training_feature_group.arn, null)
 }

@@ -221,11 +221,12 @@ variable "region" {
 }
 
 variable "retraining" {
-  description = "The retraining pipeline: its schedule (EventBridge Scheduler expression, with features.retraining_schedule), quality gate (test accuracy, 0-1), and with features.monitoring the cooldown after a start during which violations start no other (minutes; 0 retrains on every violation while none runs)."
+  description = "The retraining pipeline: its schedule (EventBridge Scheduler expression, with features.retraining_schedule), quality gate (test accuracy, 0-1), with features.monitoring the cooldown after a start during which violations start no other (minutes; 0 retrains on every violation while none runs), and feature_group: a key of feature_groups to train on, read from its offline store (ingested with `make ingest-features`), instead of the training data CSVs (null)."
   type = object({
     schedule         = optional(string, "cron(0 3 ? * MON *)")
     min_accuracy     = optional(number, 0.9)
     cooldown_minutes = optional(number, 360)
+    feature_group    = optional(string)
   })
   default = {}
   validation {
@@ -235,6 +236,10 @@ variable "retraining" {
   validation {
     condition     = var.retraining.cooldown_minutes >= 0 && var.retraining.cooldown_minutes <= 10080
     error_message = "retraining.cooldown_minutes must be between 0 and 10080 (a week)."
+  }
+  validation {
+    condition     = var.retraining.feature_group == null || contains(keys(var.feature_groups), coalesce(var.retraining.feature_group, "-")) && contains(keys(try(var.feature_groups[var.retraining.feature_group].features, {})), "target")
+    error_message = "retraining.feature_group must be a key of feature_groups whose features include `target` (the label the pipeline trains on)."
   }
 }
 

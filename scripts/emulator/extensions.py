@@ -322,6 +322,10 @@ def _sagemaker_missing_resources() -> None:
         delete_domain(self, domain_id, retention_policy)
 
     def describe_feature_group_or_not_found(self: SageMakerModelBackend, feature_group_name: str) -> dict[str, Any]:
+        if feature_group_name.startswith("arn:"):  # a group shared through AWS RAM, named by its ARN
+            from emulator import featurestore
+
+            return featurestore.find_group(self.account_id, self.region_name, feature_group_name).describe()
         if not any(arn.rsplit("/", 1)[-1] == feature_group_name.lower() for arn in self.feature_groups):
             raise JsonRESTError("ResourceNotFound", f"Resource Not Found: FeatureGroup '{feature_group_name}' does not exist.")
         return describe_feature_group(self, feature_group_name)
@@ -758,6 +762,9 @@ def _sagemaker_feature_group_settings() -> None:
         name = self._get_param("FeatureGroupName")
         group = next(g for g in self.sagemaker_backend.feature_groups.values() if g.feature_group_name == name)
         group.online_store_config, group.description = self._get_param("OnlineStoreConfig"), self._get_param("Description")
+        stored = (group.offline_store_config or {}).get("S3StorageConfig")
+        if stored:  # AWS's layout: <S3Uri>/<account>/sagemaker/<region>/offline-store/<group>-<creation time>/data
+            stored["ResolvedOutputS3Uri"] = f"{stored['S3Uri'].rstrip('/')}/{self.current_account}/sagemaker/{self.region}/offline-store/{name}-{int(group.creation_time.replace(tzinfo=timezone.utc).timestamp())}/data"
         return reply
 
     def describe(self: FeatureGroup) -> dict[str, Any]:
@@ -1036,6 +1043,12 @@ def _sagemaker_runtime_invoke_endpoint() -> None:
     _patch(SageMakerRuntimeResponse, "invoke_endpoint", invoke_endpoint)
 
 
+def _sagemaker_featurestore_runtime() -> None:
+    from emulator import featurestore
+
+    featurestore.register()
+
+
 def _codestar_connections() -> None:
     from emulator import codestar_connections
 
@@ -1234,6 +1247,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     Extension("s3", "PutObjectLockConfiguration", "fix", "a bucket holding objects cannot change or drop its default retention (InvalidBucket: Bucket needs to be empty), so a destroy fails on a model bucket with versions in it; AWS allows it on any versioned bucket", _s3_object_lock_on_a_bucket_with_objects),
     Extension("glue", "DeleteDatabase", "fix", "a deleted database's tags stay listed by the tagging API, so the leftovers sweep reports a database that no longer exists (large tier)", _glue_delete_database_drops_tags),
     Extension("sagemaker", "DescribeFeatureGroup, DeleteFeatureGroup", "fix", "the online store (with its KMS key) and the description are dropped, so the provider replaces the group on every plan, and a group cannot be deleted (large tier)", _sagemaker_feature_group_settings),
+    Extension("sagemaker-featurestore-runtime", "PutRecord, GetRecord, DeleteRecord, BatchGetRecord", "missing", "the documented ingest step (`make ingest-features`) writes a feature group's records, and the retraining pipeline reads them from its offline store; the runtime is absent from moto. The online store keeps each record's latest event time; every write also lands at once in the offline store as a Parquet object under the group's ResolvedOutputS3Uri, partitioned by event time, with write_time, api_invocation_time and is_deleted, where AWS batches them within about 15 minutes (emulator/featurestore.py). DescribeFeatureGroup also takes a shared group's ARN, and the offline store's location follows AWS's layout", _sagemaker_featurestore_runtime),
     Extension("ram", "CreateResourceShare/GetResourceShares", "fix", "a share's tags are dropped, a perpetual diff (large tier)", _ram_share_tags),
     Extension("codebuild", "DeleteProject", "fix", "a project named by its ARN (the provider's resource id) is left in place while the call succeeds, so a destroyed tier cannot be applied again", _codebuild_delete_project_by_arn),
 )

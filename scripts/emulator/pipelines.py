@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 LOCK = threading.Lock()  # held around every use of moto's backends (the server holds it per request)
+SERVICE_ENDPOINT: dict[str, str] = {}  # set by emulator.server: the URL and CA bundle a job's AWS calls reach the emulator through
 CONTAINER_ROOT = "/opt/ml"
 ANALYZER_REPOSITORY = "sagemaker-model-monitor-analyzer"
 _TOKEN = re.compile(r"\.?([A-Za-z0-9_]+)|\[(?:'([^']*)'|(\d+))\]")
@@ -176,6 +177,21 @@ class Execution:
         self.folders.append(Path(tempfile.mkdtemp(prefix=f"pipeline-{self.id}-")))
         return Container(self.folders[-1])
 
+    def credentials(self, role_arn: str | None) -> dict[str, str]:
+        """The job role's temporary credentials, as a SageMaker job's container gets them, for the SDK calls
+        a step script makes (to the emulator, whose server set SERVICE_ENDPOINT; in-process moto has none)."""
+        if not SERVICE_ENDPOINT:
+            return {}
+        if not role_arn:
+            raise StepFailed("ClientError: the job has no RoleArn")
+        from moto.sts.models import sts_backends
+
+        with LOCK:
+            role = sts_backends[self.backend.account_id]["aws"].assume_role(self.backend.region_name, "SageMaker", role_arn, None, 3600, None)
+        region = self.backend.region_name
+        return {**SERVICE_ENDPOINT, "AWS_ACCESS_KEY_ID": role.access_key_id, "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
+                "AWS_SESSION_TOKEN": role.session_token, "AWS_REGION": region, "AWS_DEFAULT_REGION": region}
+
     def job_name(self, step: dict[str, Any]) -> str:
         return f"pipelines-{self.id}-{step['Name']}"[:63]
 
@@ -240,11 +256,11 @@ class Container:
     def rewrite(self, arg: str) -> str:
         return str(self.local(arg)) if arg.startswith(CONTAINER_ROOT + "/") else arg
 
-    def run(self, entrypoint: list[str] | None, arguments: list[str] | None, environment: dict[str, str], timeout: int) -> None:
+    def run(self, entrypoint: list[str] | None, arguments: list[str] | None, environment: dict[str, str], timeout: int, aws: dict[str, str] | None = None) -> None:
         if not entrypoint or entrypoint[0] not in ("python", "python3"):
             raise StepFailed(f"ClientError: the emulator runs `python3 <script>` entrypoints only, not {entrypoint}")
         command = [sys.executable, *map(self.rewrite, entrypoint[1:]), *map(self.rewrite, arguments or [])]
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.root), "PYTHONDONTWRITEBYTECODE": "1", **environment}
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(self.root), "PYTHONDONTWRITEBYTECODE": "1", **(aws or {}), **environment}
         try:
             done = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -266,7 +282,7 @@ def processing(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], li
     app = args["AppSpecification"]
     environment = {k: str(v) for k, v in (args.get("Environment") or {}).items()}
     if app.get("ContainerEntrypoint"):
-        box.run(app["ContainerEntrypoint"], app.get("ContainerArguments"), environment, args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 3600))
+        box.run(app["ContainerEntrypoint"], app.get("ContainerArguments"), environment, args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 3600), run.credentials(args.get("RoleArn")))
     elif app["ImageUri"].split("/")[-1].split(":")[0] == ANALYZER_REPOSITORY:
         from emulator import model_monitor
 
@@ -307,7 +323,7 @@ def training(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], list
     model_dir.mkdir(parents=True, exist_ok=True)
     spec = args["AlgorithmSpecification"]
     environment.update({k: str(v) for k, v in (args.get("Environment") or {}).items()})
-    box.run(spec.get("ContainerEntrypoint"), spec.get("ContainerArguments"), environment, args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400))
+    box.run(spec.get("ContainerEntrypoint"), spec.get("ContainerArguments"), environment, args.get("StoppingCondition", {}).get("MaxRuntimeInSeconds", 86400), run.credentials(args.get("RoleArn")))
     packed = box.root / "model.tar.gz"
     with tarfile.open(packed, "w:gz") as tar:
         for item in sorted(model_dir.iterdir()):

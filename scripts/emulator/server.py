@@ -20,6 +20,7 @@ def main() -> None:
     if args.boot_id_file:
         Path(args.boot_id_file).write_text(uuid.uuid4().hex)
     extensions.install()
+    pipelines.SERVICE_ENDPOINT.update(AWS_ENDPOINT_URL=f"https://{args.host}:{args.port}", AWS_CA_BUNDLE=args.cert)
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from moto.server import main as moto_main  # after install(): the server uses the patched classes
 

@@ -615,6 +615,76 @@ def test_sagemaker_feature_group_settings(aws):
         sm.delete_feature_group(FeatureGroupName="fg")
 
 
+def feature_group(sm, name: str = "fg", online: bool = True, bucket: str = "features") -> dict:
+    """A group as the artifact module creates it: identifier, ISO event time, typed features."""
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    sm.create_feature_group(FeatureGroupName=name, RecordIdentifierFeatureName="id", EventTimeFeatureName="at", RoleArn=ROLE,
+                            FeatureDefinitions=[{"FeatureName": "id", "FeatureType": "String"}, {"FeatureName": "at", "FeatureType": "String"},
+                                                {"FeatureName": "x", "FeatureType": "Fractional"}, {"FeatureName": "target", "FeatureType": "Integral"}],
+                            OnlineStoreConfig={"EnableOnlineStore": online}, OfflineStoreConfig={"S3StorageConfig": {"S3Uri": f"s3://{bucket}/offline"}})
+    return sm.describe_feature_group(FeatureGroupName=name)
+
+
+def record(identifier: str, at: str, x: str = "1.5", target: str = "1") -> list[dict]:
+    return [{"FeatureName": k, "ValueAsString": v} for k, v in {"id": identifier, "at": at, "x": x, "target": target}.items()]
+
+
+def offline_rows(group: dict) -> list[dict]:
+    """Every row of the offline store, as a reader of its Parquet files sees it, with each object's key."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    s3 = boto3.client("s3")
+    bucket, prefix = group["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"].removeprefix("s3://").split("/", 1)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
+    return [{**row, "key": key} for key in keys for row in pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).to_pylist()]
+
+
+def test_sagemaker_featurestore_runtime(aws):
+    sm, runtime = boto3.client("sagemaker"), boto3.client("sagemaker-featurestore-runtime")
+    group = feature_group(sm)
+    resolved = group["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"]
+    assert re.fullmatch(r"s3://features/offline/123456789012/sagemaker/us-east-1/offline-store/fg-\d+/data", resolved), resolved
+
+    runtime.put_record(FeatureGroupName="fg", Record=record("a", "2026-12-01T10:00:00Z"))
+    runtime.put_record(FeatureGroupName="fg", Record=record("a", "2026-12-01T09:00:00Z", x="9.0"))  # older: the online store keeps the newer
+    runtime.put_record(FeatureGroupName=group["FeatureGroupArn"], Record=record("b", "2026-12-01T11:30:00.250Z", target="0"), TargetStores=["OfflineStore"])
+    assert runtime.get_record(FeatureGroupName="fg", RecordIdentifierValueAsString="a", FeatureNames=["x"])["Record"] == [{"FeatureName": "x", "ValueAsString": "1.5"}]
+    assert "Record" not in runtime.get_record(FeatureGroupName="fg", RecordIdentifierValueAsString="b"), "written to the offline store only"
+    batch = runtime.batch_get_record(Identifiers=[{"FeatureGroupName": "fg", "RecordIdentifiersValueAsString": ["a", "missing"]}, {"FeatureGroupName": "nope", "RecordIdentifiersValueAsString": ["a"]}])
+    assert [r["RecordIdentifierValueAsString"] for r in batch["Records"]] == ["a"] and [e["ErrorCode"] for e in batch["Errors"]] == ["ResourceNotFound"]
+    runtime.delete_record(FeatureGroupName="fg", RecordIdentifierValueAsString="a", EventTime="2026-12-01T12:00:00Z")
+    assert "Record" not in runtime.get_record(FeatureGroupName="fg", RecordIdentifierValueAsString="a")
+
+    rows = offline_rows(group)  # every write is a row, partitioned by its event time
+    assert sorted((r["id"], r["at"], r["x"], r["target"], r["is_deleted"]) for r in rows) == [
+        ("a", "2026-12-01T09:00:00Z", 9.0, 1, False), ("a", "2026-12-01T10:00:00Z", 1.5, 1, False), ("a", "2026-12-01T12:00:00Z", None, None, True),
+        ("b", "2026-12-01T11:30:00.250Z", 1.5, 0, False)]
+    assert sorted(r["key"].split("/data/")[1].rsplit("/", 1)[0] for r in rows) == [f"year=2026/month=12/day=01/hour={h}" for h in ("09", "10", "11", "12")]
+    assert all(r["write_time"] is not None and r["api_invocation_time"] is not None for r in rows)
+
+    for bad, reason in [(record("c", "yesterday"), "is not an ISO-8601 time"), (record("c", "2026-12-01T10:00:00Z", x="many"), "is Fractional"),
+                        ([*record("c", "2026-12-01T10:00:00Z"), {"FeatureName": "y", "ValueAsString": "1"}], "'y' is not a feature of fg"),
+                        (record("c", "2026-12-01T10:00:00Z")[2:], "missing its record identifier feature id")]:
+        with pytest.raises(ClientError, match=reason):
+            runtime.put_record(FeatureGroupName="fg", Record=bad)
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        runtime.put_record(FeatureGroupName="nope", Record=record("c", "2026-12-01T10:00:00Z"))
+    assert len(offline_rows(group)) == 4, "a refused record writes nothing"
+
+    feature_group(sm, "offline-only", online=False, bucket="features2")
+    with pytest.raises(ClientError, match="has no online store"):
+        runtime.get_record(FeatureGroupName="offline-only", RecordIdentifierValueAsString="a")
+
+    # A group shared through RAM is described and written by its ARN from another account.
+    other = boto3.client("sts").assume_role(RoleArn="arn:aws:iam::210987654321:role/r", RoleSessionName="reader")["Credentials"]
+    session = boto3.Session(aws_access_key_id=other["AccessKeyId"], aws_secret_access_key=other["SecretAccessKey"], aws_session_token=other["SessionToken"], region_name="us-east-1")
+    assert session.client("sagemaker").describe_feature_group(FeatureGroupName=group["FeatureGroupArn"])["FeatureGroupName"] == "fg"
+    session.client("sagemaker-featurestore-runtime").put_record(FeatureGroupName=group["FeatureGroupArn"], Record=record("d", "2026-12-01T13:00:00Z"))
+    assert runtime.get_record(FeatureGroupName="fg", RecordIdentifierValueAsString="d")["Record"][0] == {"FeatureName": "id", "ValueAsString": "d"}
+
+
 def test_ram_share_tags(aws):
     ram = boto3.client("ram")
     ram.create_resource_share(name="features", tags=[{"key": "mlops:tier", "value": "large"}])

@@ -10,6 +10,7 @@ in-process against the emulator, with the configuration Terraform deployed.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -25,11 +26,14 @@ from typing import Iterator
 
 import boto3
 import pytest
+from sklearn.datasets import load_breast_cancer
 
 import leftovers
 import tier
 from emulator import ctl, extensions
 from support import ROOT, free_port, load_lambda, terraform_init
+
+FEATURE_STORE = ROOT / "environments" / "small" / "feature-store.tfvars"  # the operator loop's demo trains on Feature Store
 
 # Each test on a worker of its own: the longest tests; their runs keep state under build/state (one file per
 # emulator port), apart from the offline plans of the same folders.
@@ -119,19 +123,22 @@ def fresh_states(*names: str) -> None:
 
 
 @pytest.mark.xdist_group("emulator-operator-loop")
-def test_operator_loop(emulator):
+def test_operator_loop(emulator, tmp_path):
     """The operator loop on one emulator, through `make` as an operator types it: an apply whose emulator
     dies, `make down && make demo`, a second apply refused while one runs, Ctrl-C, SIGKILL, re-runs that
-    converge, `make demo` twice, a clean re-plan, one copy of each resource, `make destroy-small`, nothing left."""
+    converge, `make demo` twice, a clean re-plan, one copy of each resource, `make destroy-small`, nothing left.
+    The demo runs with Feature Store switched on (environments/small/feature-store.tfvars): `make
+    ingest-features` loads rows, and `make retrain` trains on the offline store."""
     fresh_states("small")
     state = tier.state_file("small")
     operator = Operator(emulator, state.with_suffix(".apply.log"))
+    features = "VARS=" + str(FEATURE_STORE)
     timings: dict[str, float] = {}
 
     # The emulator dies mid-apply: one line says so, and the next `make demo` starts a new one and
     # sets the stale state aside by itself.
     began = time.time()
-    run = operator.start("demo")
+    run = operator.start("demo", features)
     operator.wait_until_created(run, 10, began)
     os.kill(ctl.port_holder(emulator)[0], signal.SIGKILL)  # the server, not the shell that records its exit
     output, _ = run.communicate(timeout=300)
@@ -142,10 +149,10 @@ def test_operator_loop(emulator):
     # `make down && make demo`, interrupted with Ctrl-C once it is under way; meanwhile a second apply is refused at once.
     began = time.time()
     assert operator.run("down")[0] == 0
-    run = operator.start("demo")
+    run = operator.start("demo", features)
     operator.wait_until_created(run, 15, began)
     second_began = time.monotonic()
-    code, second = operator.run("apply-small")
+    code, second = operator.run("apply-small", features)
     assert code != 0 and "another run holds the small state on the emulator (pid " in second and time.monotonic() - second_began < 30, second
     os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends: make and tier.py both get it
     output, _ = run.communicate(timeout=300)
@@ -157,30 +164,47 @@ def test_operator_loop(emulator):
 
     # SIGKILL to everything mid-apply: what it created but could not record is swept by the next run.
     began = time.time()
-    run = operator.start("demo")
+    run = operator.start("demo", features)
     operator.wait_until_created(run, 10, began)
     operator.kill_everything()
     run.wait(timeout=60)
-    code, output = operator.run("demo")
+    code, output = operator.run("demo", features)
     assert code == 0 and "did not finish: it was killed" in output and "Deployed the small tier on the emulator" in output, output[-3000:]
     timings["SIGKILL mid-apply, then make demo converges"] = time.time() - began
 
     began = time.time()
-    code, output = operator.run("demo")
+    code, output = operator.run("demo", features)
     assert code == 0 and "Resources: 0 added, 0 changed, 0 destroyed" in output, output[-3000:]
     timings["make demo again"] = time.time() - began
 
+    # Training on Feature Store: 300 of the dataset's 569 rows ingested (twice: a re-run adds versions, not
+    # records), and the pipeline's preprocessing reads exactly those from the offline store.
     began = time.time()
-    assert tier.change("replan", "small", "emulator", []) == 0
+    subset = tmp_path / "subset.csv"
+    data = load_breast_cancer()
+    with subset.open("w", newline="") as handle:
+        csv.writer(handle).writerows([[f"f{i}" for i in range(30)] + ["target"], *([*r, t] for r, t in zip(data.data.tolist()[:300], data.target.tolist()[:300]))])
+    for _ in range(2):
+        code, output = operator.run("ingest-features", f"SOURCE={subset}")
+        assert code == 0 and "ingested 300 record(s) from " in output and " into mlops-tumours; offline store s3://" in output, output[-3000:]
+    code, output = operator.run("retrain")
+    held_out = sum(max(1, round(n * 0.2)) for n in Counter(data.target.tolist()[:300]).values())  # preprocess.py's stratified split
+    assert code == 0 and re.search(rf"^  metrics: accuracy .*, test_rows {held_out}$", output, flags=re.M), output[-3000:]
+    [version] = re.findall(r"^registered (arn:\S+) \(PendingManualApproval\)$", output, flags=re.M)
+    timings["make ingest-features twice, make retrain on the offline store"] = time.time() - began
+
+    began = time.time()
+    assert tier.change("replan", "small", "emulator", [str(FEATURE_STORE)]) == 0
     state_id = tier.run_tags("small", tier.state_id("small", "emulator"))["mlops:state"]
     assert leftovers_tagged(state_id), "the sweep's listing finds the tier's resources (else a sweep could never find leftovers)"
-    one_copy_each(state)
+    one_copy_each(state, [str(FEATURE_STORE)])
     code, output = operator.run("status")
     assert code == 0 and "healthy" in output
     timings["re-plan and state checks"] = time.time() - began
 
+    boto3.client("sagemaker").delete_model_package(ModelPackageName=version)  # the registry's versions go before the registry (as on AWS)
     began = time.time()
-    code, output = operator.run("destroy-small")
+    code, output = operator.run("destroy-small", features)
     assert code == 0 and "no leftovers tagged" in output, output[-3000:]
     timings["make destroy-small"] = time.time() - began
     assert leftovers_tagged(state_id) == [], "destroy left resources behind"
@@ -288,7 +312,7 @@ def kept(small: dict) -> dict:
     }
 
 
-def one_copy_each(state: Path) -> None:
+def one_copy_each(state: Path, var_files: list[str]) -> None:
     """No duplicates of the unnamed resources a killed run had in flight (the VPC, the KMS keys), and
     same-name resources are replaced delete-first (a create-first copy of a same-name queue is the old one)."""
     ec2, kms = boto3.client("ec2"), boto3.client("kms")
@@ -299,7 +323,7 @@ def one_copy_each(state: Path) -> None:
     plan_file = state.with_suffix(".replace.tfplan")
     queues = ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[0].aws_sqs_queue.failures")
     args = [f"-replace={a}" for a in queues]
-    subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", "-var=force_destroy=true",
+    subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", *(f"-var-file={f}" for f in var_files), "-var=force_destroy=true",
                     *tier.state_id("small", "emulator"), *args], cwd=ROOT / "environments" / "small", env=tier.terraform_env(), check=True, capture_output=True)
     shown = json.loads(subprocess.run(["terraform", "show", "-json", str(plan_file)], cwd=ROOT / "environments" / "small", text=True, capture_output=True, check=True).stdout)
     replaced = {rc["address"]: rc["change"]["actions"] for rc in shown["resource_changes"] if rc["address"] in queues}

@@ -115,3 +115,9 @@ run "image_readers_may_pull_every_repository" {
     error_message = "a role in another account that runs the tier's images gets them through each repository's policy"
   }
 }
+
+run "rejects_an_account_as_feature_reader" {
+  command = plan
+  variables { feature_reader_arns = ["arn:aws:iam::222222222222:root"] }
+  expect_failures = [var.feature_reader_arns]
+}

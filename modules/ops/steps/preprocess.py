@@ -1,6 +1,12 @@
 """Pipeline step 1 (SageMaker Processing): split the labelled CSV into train and test sets.
 
-Input: one or more CSV files with a header and a numeric `target` column.
+Input: one or more CSV files with a header and a numeric `target` column; or, with --feature-group, a
+Feature Store group's offline store, located through the Feature Store API (DescribeFeatureGroup)
+and read as Parquet (SageMaker's scikit-learn image ships pyarrow): the latest record of each
+identifier by event time, deleted records left out, the identifier and event time dropped. Its
+features become columns in the natural order of their names (f2 before f10), `target` last: the
+order requests send them in. (A group's definitions keep no order of yours: Terraform creates them
+from a map, sorted as text.)
 Output: train/train.csv and test/test.csv, same columns, stratified by target; features/features.csv,
 the training rows without the target and without a header: what the endpoint receives, for Model
 Monitor's data-quality baseline (its columns are _c0, _c1, ... as the record preprocessor names them).
@@ -9,7 +15,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import random
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 PROCESSING = Path("/opt/ml/processing")
@@ -32,6 +41,51 @@ def read_rows(input_dir: Path) -> tuple[list[str], list[list[str]]]:
     if "target" not in header:
         raise SystemExit("the data has no `target` column")
     return header, rows
+
+
+def read_feature_group(name: str, sagemaker=None, s3=None) -> tuple[list[str], list[list[str]]]:
+    """The group's features as of now (its offline store is append-only: every write is a row)."""
+    import pyarrow.parquet as pq
+
+    if sagemaker is None or s3 is None:
+        import boto3  # the job role's credentials, from the container
+
+        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
+    group = sagemaker.describe_feature_group(FeatureGroupName=name)
+    identifier, event_time = group["RecordIdentifierFeatureName"], group["EventTimeFeatureName"]
+    names = [d["FeatureName"] for d in group["FeatureDefinitions"] if d["FeatureName"] not in (identifier, event_time)]
+    if "target" not in names:
+        raise SystemExit(f"the feature group {name} has no `target` feature")
+    header = sorted((n for n in names if n != "target"), key=natural) + ["target"]
+    bucket, _, prefix = group["OfflineStoreConfig"]["S3StorageConfig"]["ResolvedOutputS3Uri"].removeprefix("s3://").partition("/")
+    latest: dict[str, tuple[tuple, dict]] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix.rstrip("/") + "/"):
+        for item in page.get("Contents", []):
+            if not item["Key"].endswith(".parquet"):
+                continue
+            for row in pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())).to_pylist():
+                order = (as_time(row[event_time]), row["api_invocation_time"], row["write_time"])
+                if row[identifier] not in latest or order > latest[row[identifier]][0]:
+                    latest[row[identifier]] = (order, row)
+    kept = [row for _, row in (latest[key] for key in sorted(latest)) if not row["is_deleted"]]
+    incomplete = [row[identifier] for row in kept if any(row.get(column) is None for column in header)]
+    if incomplete:
+        raise SystemExit(f"{len(incomplete)} record(s) of {name} lack features (first: {incomplete[0]})")
+    if not kept:
+        raise SystemExit(f"the offline store of {name} holds no records: ingest them first (make ingest-features)")
+    return header, [[str(row[column]) for column in header] for row in kept]
+
+
+def natural(name: str) -> list:
+    """f2 before f10: digit runs compare as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def as_time(value) -> datetime:
+    """An event time: epoch seconds (Fractional) or ISO-8601 (String)."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc)
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def split(header: list[str], rows: list[list[str]], test_fraction: float, seed: int) -> tuple[list[list[str]], list[list[str]]]:
@@ -64,11 +118,12 @@ def write(path: Path, header: list[str] | None, rows: list[list[str]]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--input-dir", type=Path, default=PROCESSING / "input" / "data")
+    parser.add_argument("--feature-group", help="read the data from this Feature Store group's offline store (name or ARN), not --input-dir")
     parser.add_argument("--output-dir", type=Path, default=PROCESSING)
     parser.add_argument("--test-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    header, rows = read_rows(args.input_dir)
+    header, rows = read_feature_group(args.feature_group) if args.feature_group else read_rows(args.input_dir)
     train, test = split(header, rows, args.test_fraction, args.seed)
     write(args.output_dir / "train" / "train.csv", header, train)
     write(args.output_dir / "test" / "test.csv", header, test)

@@ -144,6 +144,31 @@ run "clarify_baselines_are_computed_by_clarify_and_registered" {
   }
 }
 
+run "trains_on_a_feature_group_found_through_the_feature_store_api" {
+  command = apply # mocked: every attribute becomes known, so the rendered JSON can be read
+  variables {
+    training_feature_group = { arn = "arn:aws:sagemaker:eu-west-1:222222222222:feature-group/mlops-tumours", offline_store_s3_uri = "s3://mlops-features/offline" }
+  }
+  assert {
+    condition     = jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.AppSpecification.ContainerArguments == ["--feature-group", "arn:aws:sagemaker:eu-west-1:222222222222:feature-group/mlops-tumours", "--output-dir", "/opt/ml/processing"]
+    error_message = "Preprocess reads the feature group named by its ARN (shared groups are named so)"
+  }
+  assert {
+    condition     = [for i in jsondecode(aws_sagemaker_pipeline.this.pipeline_definition).Steps[0].Arguments.ProcessingInputs : i.InputName] == ["code"]
+    error_message = "with a feature group, Preprocess reads no training data CSVs"
+  }
+  assert {
+    condition     = local.offline_store == { bucket = "mlops-features", prefix = "offline" }
+    error_message = "the offline store's bucket and prefix are what the role may read"
+  }
+}
+
+run "rejects_a_feature_group_that_is_not_an_arn" {
+  command = plan
+  variables { training_feature_group = { arn = "mlops-tumours", offline_store_s3_uri = "s3://mlops-features/offline" } }
+  expect_failures = [var.training_feature_group]
+}
+
 run "rejects_clarify_without_facet" {
   command = plan
   variables { clarify_baselines = { enabled = true, facet = " " } }

@@ -230,3 +230,20 @@ run "rejects_negative_retrain_cooldown" {
   variables { retraining = { cooldown_minutes = -1 } }
   expect_failures = [var.retraining]
 }
+
+run "rejects_training_on_an_undefined_feature_group" {
+  command = plan
+  plan_options { target = [module.ops] } # the variable's validation, without planning the whole tier
+  variables { retraining = { feature_group = "tumours" } }
+  expect_failures = [var.retraining]
+}
+
+run "rejects_training_on_a_feature_group_without_target" {
+  command = plan
+  plan_options { target = [module.ops] } # the variable's validation, without planning the whole tier
+  variables {
+    feature_groups = { tumours = { record_identifier = "id", event_time = "at", features = { id = "String", at = "String", radius = "Fractional" } } }
+    retraining     = { feature_group = "tumours" }
+  }
+  expect_failures = [var.retraining]
+}
