@@ -270,8 +270,20 @@ class Container:
             raise StepFailed(f"AlgorithmError: {tail[0]}")
 
 
+def pull(run: Execution, image: str | None, role_arn: str | None) -> None:
+    """The job's image must be pullable, as SageMaker pulls it before the job starts (emulator/images.py)."""
+    from emulator import images
+
+    with LOCK:
+        try:
+            images.check(image or "", role_arn, run.backend.account_id)
+        except images.NotPullable as error:
+            raise StepFailed(f"ClientError: {error}") from None
+
+
 def processing(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], list]:
     args = run.resolve(step["Arguments"])
+    pull(run, args.get("AppSpecification", {}).get("ImageUri"), args.get("RoleArn"))
     name = run.job_name(step)
     box = run.container()
     for source in args.get("ProcessingInputs", []):
@@ -308,6 +320,7 @@ def processing(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], li
 
 def training(run: Execution, step: dict[str, Any]) -> tuple[dict[str, Any], list]:
     args = run.resolve(step["Arguments"])
+    pull(run, args.get("AlgorithmSpecification", {}).get("TrainingImage"), args.get("RoleArn"))
     name = run.job_name(step)
     box = run.container()
     environment = {"SM_MODEL_DIR": str(box.local("/opt/ml/model")), "SM_HPS": json.dumps(args.get("HyperParameters", {})),

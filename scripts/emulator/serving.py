@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from emulator import deployments
+from emulator import deployments, images
 from emulator.pipelines import bucket_backend, split_uri
 
 WORKER = Path(__file__).with_name("model_worker.py")
@@ -152,6 +152,10 @@ def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type
     container = model.primary_container or (model.containers or [{}])[0]
     if container.get("ModelPackageName"):
         container = package_container(backend, container["ModelPackageName"])
+    try:  # AWS pulls when the endpoint's instances start; the emulator when the model first answers
+        images.check(container.get("Image") or "", model.execution_role_arn, backend.account_id)
+    except images.NotPullable as error:
+        raise ModelError(str(error)) from None
     if not container.get("ModelDataUrl"):
         raise ModelError(f"the model {variant['ModelName']} has no ModelDataUrl (the emulator serves model artifacts only)")
     process = worker(container["ModelDataUrl"], (container.get("Environment") or {}).get("SAGEMAKER_PROGRAM", "inference.py"))

@@ -14,6 +14,7 @@ from emulator import extensions
 from support import ROOT
 
 ROLE = "arn:aws:iam::123456789012:role/r"
+SKLEARN = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"  # AWS's image: the emulator runs the local Python in its place
 
 
 @pytest.fixture
@@ -691,9 +692,9 @@ def test_ram_share_tags(aws):
     assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"][0]["tags"] == [{"key": "mlops:tier", "value": "large"}]
 
 
-def pipeline_definition(bucket: str) -> dict:
+def pipeline_definition(bucket: str, image: str = SKLEARN) -> dict:
     """The retraining pipeline's shape (modules/ops/pipeline.tf) on the project's step scripts, with the
-    quality threshold a parameter so one pipeline can pass and fail its gate."""
+    quality threshold a parameter so one pipeline can pass and fail its gate; its jobs run `image`."""
     run = {"Std:Join": {"On": "/", "Values": [f"s3://{bucket}/executions", {"Get": "Execution.PipelineExecutionId"}]}}
 
     def io(name: str, uri, local: str) -> dict:
@@ -703,7 +704,7 @@ def pipeline_definition(bucket: str) -> dict:
         return {"OutputName": name, "S3Output": {"S3Uri": {"Std:Join": {"On": "/", "Values": [run, name]}}, "LocalPath": f"/opt/ml/processing/{name}", "S3UploadMode": "EndOfJob"}}
 
     def script(name: str, *args: str) -> dict:
-        return {"ImageUri": "sklearn", "ContainerEntrypoint": ["python3", f"/opt/ml/processing/input/code/{name}"], "ContainerArguments": list(args)}
+        return {"ImageUri": image, "ContainerEntrypoint": ["python3", f"/opt/ml/processing/input/code/{name}"], "ContainerArguments": list(args)}
 
     code = io("code", f"s3://{bucket}/code", "/opt/ml/processing/input/code")
     train_uri = {"Get": "Steps.Preprocess.ProcessingOutputConfig.Outputs['train'].S3Output.S3Uri"}
@@ -714,7 +715,7 @@ def pipeline_definition(bucket: str) -> dict:
             "ProcessingInputs": [code, io("data", f"s3://{bucket}/data/", "/opt/ml/processing/input/data")],
             "ProcessingOutputConfig": {"Outputs": [out("train"), out("test")]}}},
         {"Name": "Train", "Type": "Training", "Arguments": {
-            "AlgorithmSpecification": {"TrainingImage": "sklearn", "ContainerEntrypoint": ["python3", "/opt/ml/input/data/code/train.py"],
+            "AlgorithmSpecification": {"TrainingImage": image, "ContainerEntrypoint": ["python3", "/opt/ml/input/data/code/train.py"],
                                        "ContainerArguments": ["--train-dir", "/opt/ml/input/data/train", "--model-dir", "/opt/ml/model", "--config", "/opt/ml/input/config/hyperparameters.json"]},
             "HyperParameters": {"C": "0.5"},
             "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {"S3Uri": train_uri}}}, {"ChannelName": "code", "DataSource": {"S3DataSource": {"S3Uri": f"s3://{bucket}/code"}}}],
@@ -733,7 +734,7 @@ def pipeline_definition(bucket: str) -> dict:
                             "LeftValue": {"Std:JsonGet": {"PropertyFile": {"Get": "Steps.Evaluate.PropertyFiles.EvaluationReport"}, "Path": "metrics.accuracy.value"}}}],
             "IfSteps": [{"Name": "Register", "Type": "RegisterModel", "Arguments": {
                 "ModelPackageGroupName": "g", "ModelApprovalStatus": "PendingManualApproval",
-                "InferenceSpecification": {"Containers": [{"Image": "sklearn", "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
+                "InferenceSpecification": {"Containers": [{"Image": SKLEARN, "ModelDataUrl": {"Get": "Steps.Train.ModelArtifacts.S3ModelArtifacts"}}],
                                            "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]},
                 "ModelMetrics": {"ModelQuality": {"Statistics": {"ContentType": "application/json", "S3Uri": {"Std:Join": {"On": "/", "Values": [run, "evaluation", "evaluation.json"]}}}}},
                 "CustomerMetadataProperties": {"pipeline-run": {"Get": "Execution.PipelineExecutionArn"}}}}],
@@ -816,12 +817,12 @@ def packed_model(folder, rows: list[list[float]], labels: list[int]) -> bytes:
     return buffer.getvalue()
 
 
-def serving_endpoint(s3, sm, tmp_path, rows: list[list[float]], labels: list[int]) -> None:
+def serving_endpoint(s3, sm, tmp_path, rows: list[list[float]], labels: list[int], image: str = SKLEARN) -> None:
     """A trained model behind an endpoint that captures."""
     for bucket in ("models", "capture"):
         s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=packed_model(tmp_path / "v1", rows, labels))
-    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "sklearn", "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}})
+    sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": image, "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}})
     sm.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}],
                               DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": 100, "DestinationS3Uri": "s3://capture/datacapture",
                                                  "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}], "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]}})
@@ -846,7 +847,7 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     # A model made from a registered version (as the deploy function makes them) serves that version's artifact.
     sm.create_model_package_group(ModelPackageGroupName="g")
     package = sm.create_model_package(ModelPackageGroupName="g", InferenceSpecification={
-        "Containers": [{"Image": "sklearn", "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}}],
+        "Containers": [{"Image": SKLEARN, "ModelDataUrl": "s3://models/m/model.tar.gz", "Environment": {"SAGEMAKER_PROGRAM": "inference.py"}}],
         "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]})["ModelPackageArn"]
     sm.create_model(ModelName="v1", ExecutionRoleArn=ROLE, Containers=[{"ModelPackageName": package}])
     sm.create_endpoint_config(EndpointConfigName="c1", ProductionVariants=[{"VariantName": "Blue", "ModelName": "v1", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
@@ -868,6 +869,49 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     s3.put_object(Bucket="models", Key="m/model.tar.gz", Body=packed_model(tmp_path / "v2", rows, [int(r[0] < 20) for r in rows]))
     reply = runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Accept="application/json", Body=request)
     assert json.loads(reply["Body"].read())["predictions"] == [1, 0]
+
+
+def tier_image(ecr, repository: str, tag: str | None) -> str:
+    """A repository of the tier's registry, as the artifact module creates it, with an image pushed at `tag`."""
+    uri = ecr.create_repository(repositoryName=repository)["repository"]["repositoryUri"]
+    if tag:
+        ecr.put_image(repositoryName=repository, imageTag=tag, imageManifest=json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json", "config": {"digest": "sha256:" + "0" * 64}, "layers": []}))
+    return uri
+
+
+def test_jobs_and_models_pull_their_images(aws, tmp_path):
+    """pipeline_images on the emulator: a job or a model running a tier image needs that image at its tag,
+    and from another account (large's artifact account) a repository policy that lets its role pull it."""
+    from sklearn.datasets import load_breast_cancer
+
+    s3, sm, runtime, ecr = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "ecr"))
+    training = tier_image(ecr, "mlops/training", "c0ffee")
+    s3.create_bucket(Bucket="lake")
+    for script in (ROOT / "modules" / "ops" / "steps").glob("*.py"):
+        s3.put_object(Bucket="lake", Key=f"code/{script.name}", Body=script.read_bytes())
+    data = load_breast_cancer()
+    s3.put_object(Bucket="lake", Key="data/cancer.csv", Body="\n".join([",".join([f"f{i}" for i in range(30)] + ["target"])] + [",".join(map(str, [*r, t])) for r, t in zip(data.data.tolist(), data.target.tolist())]).encode())
+    sm.create_model_package_group(ModelPackageGroupName="g")
+    for name, image in (("pushed", f"{training}:c0ffee"), ("unpushed", f"{training}:deadbeef"), ("elsewhere", f"{training.replace('mlops/training', 'mlops/trainer')}:c0ffee")):
+        sm.create_pipeline(PipelineName=name, RoleArn=ROLE, PipelineDefinition=json.dumps(pipeline_definition("lake", image)))
+    assert finished(sm, sm.start_pipeline_execution(PipelineName="pushed")["PipelineExecutionArn"])["PipelineExecutionStatus"] == "Succeeded"
+    assert finished(sm, sm.start_pipeline_execution(PipelineName="unpushed")["PipelineExecutionArn"])["FailureReason"] == f"ClientError: CannotPullContainerError: {training}:deadbeef: no image deadbeef in mlops/training"
+    assert finished(sm, sm.start_pipeline_execution(PipelineName="elsewhere")["PipelineExecutionArn"])["FailureReason"].endswith("repository mlops/trainer does not exist in account 123456789012")
+
+    # The inference image in another account: served once its repository policy lets the model's role pull it.
+    other = boto3.client("sts").assume_role(RoleArn="arn:aws:iam::210987654321:role/r", RoleSessionName="artifact")["Credentials"]
+    artifact_ecr = boto3.client("ecr", aws_access_key_id=other["AccessKeyId"], aws_secret_access_key=other["SecretAccessKey"], aws_session_token=other["SessionToken"])
+    inference = tier_image(artifact_ecr, "mlops/inference", "c0ffee")
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows], image=f"{inference}:c0ffee")
+    request = json.dumps({"instances": [[2.0, 0.0]]})
+    with pytest.raises(ClientError, match=f"CannotPullContainerError: {re.escape(inference)}:c0ffee: the repository policy of account 210987654321 does not let {ROLE} pull it"):
+        runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=request)
+    boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))  # a policy names existing principals only
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "TierPulls", "Effect": "Allow", "Principal": {"AWS": [ROLE]}, "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]}]}
+    artifact_ecr.set_repository_policy(repositoryName="mlops/inference", policyText=json.dumps(policy))
+    assert json.loads(runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=request)["Body"].read())["predictions"] == [0]
 
 
 ADVANCE, FAULTS = "http://motoapi.amazonaws.com/moto-api/mlops/endpoints/deployments/advance", "http://motoapi.amazonaws.com/moto-api/mlops/endpoints/faults"
@@ -895,7 +939,7 @@ def test_sagemaker_deployment_advance(aws, tmp_path):
     rows = [[float(i), float(i % 3)] for i in range(40)]
     serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
     s3.put_object(Bucket="models", Key="m2/model.tar.gz", Body=packed_model(tmp_path / "v2", rows, [int(r[0] < 20) for r in rows]))
-    sm.create_model(ModelName="m2", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "sklearn", "ModelDataUrl": "s3://models/m2/model.tar.gz"})
+    sm.create_model(ModelName="m2", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": SKLEARN, "ModelDataUrl": "s3://models/m2/model.tar.gz"})
     sm.create_endpoint_config(EndpointConfigName="c2", ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m2", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
     cloudwatch.put_metric_alarm(AlarmName="e-errors", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum", Period=60, EvaluationPeriods=2,
                                 DatapointsToAlarm=2, Threshold=2, ComparisonOperator="GreaterThanThreshold", TreatMissingData="notBreaching",
