@@ -6,7 +6,8 @@ its online records (latest per record identifier, by event time); every write al
 the offline store: a Parquet object under the group's ResolvedOutputS3Uri, partitioned by event time
 (year=/month=/day=/hour=), holding the features plus write_time, api_invocation_time and is_deleted,
 the columns AWS adds. Emulated rather than reproduced: AWS batches rows into the offline store within
-about 15 minutes; here each write lands at once as one object. Registered like a built-in moto service
+about 15 minutes; here each write lands at once as one object; a group named by its ARN is reached from
+any account, where AWS needs it shared through RAM (IAM and RAM are not enforced). Registered like a built-in moto service
 (`featurestore-runtime.sagemaker.<region>` for in-process moto) and on the sagemaker API paths the
 server routes the runtime's requests to (both sign as `sagemaker`).
 """
@@ -48,8 +49,10 @@ def find_group(account: str, region: str, name: str) -> Any:
     from moto.sagemaker.models import sagemaker_backends
 
     if name.startswith("arn:"):
-        _, _, _, region, account, resource = name.split(":", 5)
-        name = resource.split("/", 1)[-1]
+        parts = name.split(":", 5)
+        if len(parts) != 6 or not parts[5].startswith("feature-group/"):
+            raise ValidationError(f"{name} is not a feature group ARN.")
+        region, account, name = parts[3], parts[4], parts[5].split("/", 1)[1]
     groups = sagemaker_backends[account][region].feature_groups
     found = next((g for g in groups.values() if g.feature_group_name.lower() == name.lower()), None)
     if found is None:
@@ -116,7 +119,7 @@ def write_offline(group: Any, record: dict[str, str], deleted: bool, now: dateti
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from emulator.pipelines import bucket_backend, split_uri
+    from emulator.pipelines import StepFailed, bucket_backend, split_uri
 
     known = types_of(group)
     columns = {name: pa.array([None if record.get(name) is None else (int(record[name]) if kind == "Integral" else float(record[name]) if kind == "Fractional" else record[name])],
@@ -128,8 +131,11 @@ def write_offline(group: Any, record: dict[str, str], deleted: bool, now: dateti
     when = event_time(group, record)
     uri = (f"{group.offline_store_config['S3StorageConfig']['ResolvedOutputS3Uri']}/year={when:%Y}/month={when:%m}/day={when:%d}/hour={when:%H}/"
            f"{now:%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:16]}.parquet")
-    bucket, key = split_uri(uri)
-    bucket_backend(bucket).put_object(bucket, key, buffer.getvalue())
+    try:
+        bucket, key = split_uri(uri)
+        bucket_backend(bucket).put_object(bucket, key, buffer.getvalue())
+    except StepFailed as error:  # the group's offline store bucket is gone
+        raise ValidationError(f"The offline store of {group.feature_group_name} cannot be written: {error}") from None
     return uri
 
 

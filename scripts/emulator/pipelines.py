@@ -7,7 +7,9 @@ once a step's dependencies succeeded (AWS runs independent steps in parallel):
 - Processing and Training steps whose ContainerEntrypoint is a script: the local Python runs it in
   place of the container image, with /opt/ml/... mapped to a temporary folder, inputs downloaded
   from and outputs uploaded to the emulator's S3, SM_CHANNEL_*, SM_MODEL_DIR and the hyperparameters
-  file as SageMaker lays them out; a training job's model directory is packed as model.tar.gz;
+  file as SageMaker lays them out; a training job's model directory is packed as model.tar.gz; the
+  job's image must be pullable (emulator/images.py), and the script's SDK calls reach the emulator
+  with the job role's temporary credentials, as a container gets them;
 - Processing steps on Model Monitor's analyzer image: the project's own baseline (emulator.model_monitor);
 - Condition (with Std:JsonGet on property files), Model, RegisterModel and Fail steps.
 Any other step fails with a reason, so nothing passes that did not run.

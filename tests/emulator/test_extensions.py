@@ -672,6 +672,8 @@ def test_sagemaker_featurestore_runtime(aws):
             runtime.put_record(FeatureGroupName="fg", Record=bad)
     with pytest.raises(ClientError, match="ResourceNotFound"):
         runtime.put_record(FeatureGroupName="nope", Record=record("c", "2026-12-01T10:00:00Z"))
+    with pytest.raises(ClientError, match="is not a feature group ARN"):
+        runtime.put_record(FeatureGroupName="arn:aws:sagemaker:us-east-1:123456789012:endpoint/fg", Record=record("c", "2026-12-01T10:00:00Z"))
     assert len(offline_rows(group)) == 4, "a refused record writes nothing"
 
     feature_group(sm, "offline-only", online=False, bucket="features2")
