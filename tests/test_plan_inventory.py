@@ -165,6 +165,20 @@ def test_large_trains_on_the_artifact_account_s_feature_group() -> None:
     assert "555555555555" in {v["principal"] for v in shared.values()}, "the group is shared with the ops account"
 
 
+@pytest.mark.parametrize("tier", ["small", "medium", "large"])
+def test_only_drift_and_accuracy_violations_retrain(tier: str) -> None:
+    """The retrain trigger routes violations by schedule ARN: each serving stage's data-quality schedule and
+    prod's model-quality schedule start the retraining pipeline; Clarify's bias and explainability schedules
+    (violations that need people) and anything else start nothing."""
+    after = planned(tier)
+    accounts = tier_plan(tier).outputs["account_roles"]
+    trigger = after["module.tier.module.ops.module.retrain_trigger[0].aws_lambda_function.this"]["environment"][0]["variables"]
+    stages = ["prod"] if tier == "small" else ["staging", "prod"]
+    expected = {f"arn:aws:sagemaker:us-east-1:{accounts[s]}:monitoring-schedule/mlops-{s}-data-quality" for s in stages}
+    expected.add(f"arn:aws:sagemaker:us-east-1:{accounts['prod']}:monitoring-schedule/mlops-prod-model-quality")
+    assert json.loads(trigger["SCHEDULE_PIPELINES"]) == dict.fromkeys(sorted(expected), "mlops-retraining")
+
+
 @pytest.mark.parametrize("tier", ["medium", "large"])
 def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
     """The talk's model-quality loop across accounts: prod's model-quality monitor (and Clarify's bias

@@ -1,7 +1,10 @@
-"""Start the retraining pipeline when Model Monitor finds violations: debounced and idempotent.
+"""Start the retraining pipeline when Model Monitor finds violations: routed, debounced and idempotent.
 
 Input: the "SageMaker Processing Job State Change" event of a monitoring job that ended with
 "CompletedWithViolations" (forwarded from the serving account when that is another account).
+
+- routed: SCHEDULE_PIPELINES maps each monitoring schedule (by ARN) whose violations retrain to its
+  pipeline; violations of any other schedule (another team's, a bias monitor's) start nothing;
 
 - debounced: no new execution while one is executing or stopping, nor within COOLDOWN_MINUTES
   of the newest one's start (monitors run hourly; one retraining answers a burst of violations);
@@ -74,11 +77,20 @@ def recent_executions(sm: Any, pipeline: str) -> list[dict[str, Any]]:
     return sorted(reply.get("PipelineExecutionSummaries", []), key=lambda e: e["StartTime"], reverse=True)
 
 
+def routes() -> dict[str, str]:
+    """SCHEDULE_PIPELINES: {monitoring schedule ARN: pipeline name}."""
+    try:
+        found = json.loads(os.environ.get("SCHEDULE_PIPELINES") or "")
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or not found or not all(isinstance(v, str) and v for v in found.values()):
+        raise ConfigError("SCHEDULE_PIPELINES is not set to a JSON object of monitoring schedule ARNs to pipeline names")
+    return found
+
+
 def handler(event: Any, context: Any = None, now: datetime | None = None) -> dict[str, Any]:
     global sagemaker
-    pipeline = os.environ.get("PIPELINE_NAME")
-    if not pipeline:
-        raise ConfigError("PIPELINE_NAME is not set")
+    pipelines = routes()
     cooldown = timedelta(minutes=int(os.environ.get("COOLDOWN_MINUTES", "360")))
     if (why := malformed(event)) is not None:
         return decision("ignored", why)
@@ -87,6 +99,9 @@ def handler(event: Any, context: Any = None, now: datetime | None = None) -> dic
         return decision("ignored", "not a monitoring job that completed with violations", detail_type=event.get("detail-type"))
     if not event.get("id"):
         return decision("rejected", "event has no id, so it cannot be de-duplicated", violation=violation)
+    pipeline = pipelines.get(violation["schedule"])
+    if pipeline is None:
+        return decision("ignored", "violations of a schedule that retrains no pipeline", violation=violation)
 
     sagemaker = sagemaker or boto3.client("sagemaker")
     name = display_name(event["id"])
@@ -107,4 +122,4 @@ def handler(event: Any, context: Any = None, now: datetime | None = None) -> dic
         PipelineExecutionDescription=f"Retraining after monitoring violations: {violation['schedule']} ({violation['exit_message']})"[:3072],
         ClientRequestToken=event["id"][:128].ljust(32, "0"),
     )
-    return decision("started", "retraining started", execution=started["PipelineExecutionArn"], violation=violation)
+    return decision("started", "retraining started", pipeline=pipeline, execution=started["PipelineExecutionArn"], violation=violation)

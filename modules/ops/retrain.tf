@@ -1,5 +1,6 @@
 # Drift starts retraining: Model Monitor violations (from this account's default bus, where the
-# serving accounts forward them) invoke a debounced, idempotent trigger (lambda_src/retrain_trigger).
+# serving accounts forward them) invoke a debounced, idempotent trigger (lambda_src/retrain_trigger),
+# which starts the pipeline for violations of the schedules routed to it and ignores any other's.
 locals {
   trigger_name = "${var.prefix}-retrain-trigger"
   default_bus  = "${local.arn_prefix}:events:${var.region}:${var.account_id}:event-bus/default"
@@ -30,8 +31,8 @@ module "retrain_trigger" {
   subnet_ids           = var.network.subnet_ids
   security_group_ids   = var.network.security_group_ids
   environment = {
-    PIPELINE_NAME    = local.pipeline_name
-    COOLDOWN_MINUTES = tostring(var.retrain_trigger.cooldown_minutes)
+    SCHEDULE_PIPELINES = jsonencode({ for arn in sort(distinct(var.retrain_trigger.schedule_arns)) : arn => local.pipeline_name })
+    COOLDOWN_MINUTES   = tostring(var.retrain_trigger.cooldown_minutes)
   }
   tags = var.tags
 }

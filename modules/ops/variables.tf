@@ -156,10 +156,11 @@ variable "regularization_c" {
 }
 
 variable "retrain_trigger" {
-  description = "Start the pipeline when Model Monitor reports violations: debounced (cooldown_minutes after the last start, none while one runs) and idempotent. violation_sender_role_arns: exact roles of other accounts that forward violations to this account's default event bus."
+  description = "Start the pipeline when Model Monitor reports violations of one of schedule_arns (the monitoring schedules whose violations retrain, e.g. data and model quality; any other schedule's start nothing): debounced (cooldown_minutes after the last start, none while one runs) and idempotent. violation_sender_role_arns: exact roles of other accounts that forward violations to this account's default event bus."
   type = object({
     enabled                    = optional(bool, false)
     cooldown_minutes           = optional(number, 360)
+    schedule_arns              = optional(list(string), [])
     violation_sender_role_arns = optional(list(string), [])
   })
   default = {}
@@ -170,6 +171,10 @@ variable "retrain_trigger" {
   validation {
     condition     = alltrue([for arn in var.retrain_trigger.violation_sender_role_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
     error_message = "retrain_trigger.violation_sender_role_arns must be exact IAM role ARNs."
+  }
+  validation {
+    condition     = alltrue([for arn in var.retrain_trigger.schedule_arns : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:monitoring-schedule/[a-zA-Z0-9-]+$", arn))]) && (!var.retrain_trigger.enabled || length(var.retrain_trigger.schedule_arns) > 0)
+    error_message = "retrain_trigger.schedule_arns must be monitoring schedule ARNs (arn:aws:sagemaker:<region>:<account>:monitoring-schedule/<name>), at least one when the trigger is enabled."
   }
 }
 

@@ -427,6 +427,7 @@ def medium_wiring(medium: dict, monkeypatch) -> None:
 
     # A monitoring violation reaches the retrain trigger, whose deployed code starts the deployed pipeline.
     violation = json.loads((ROOT / "tests" / "lambdas" / "events" / "monitoring_violation.json").read_text())
+    violation["detail"]["MonitoringScheduleArn"] = f"arn:aws:sagemaker:us-east-1:{medium['account_roles']['prod']}:monitoring-schedule/mlops-prod-data-quality"
     rule = events.describe_rule(Name="mlops-retrain-trigger-violations")
     assert events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(violation))["Result"]
     function = dev.client("lambda").get_function_configuration(FunctionName="mlops-retrain-trigger")
@@ -439,6 +440,8 @@ def medium_wiring(medium: dict, monkeypatch) -> None:
     later = datetime.now(timezone.utc) + timedelta(minutes=int(function["Environment"]["Variables"]["COOLDOWN_MINUTES"]) + 1)
     started = trigger.handler(violation, now=later)
     assert started["status"] == "started" and trigger.handler(violation, now=later)["status"] == "duplicate"
+    bias = {**violation, "id": "9d2f4e1a-0b3c-4d5e-8f70-112233445566", "detail": {**violation["detail"], "MonitoringScheduleArn": violation["detail"]["MonitoringScheduleArn"].replace("data-quality", "bias")}}
+    assert trigger.handler(bias, now=later + timedelta(days=1))["status"] == "ignored", "a bias violation needs people, not a retraining"
     runs = [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]]
     assert len(runs) == 4 and started["execution"] in runs, runs  # the lifecycle's three runs and this one
 

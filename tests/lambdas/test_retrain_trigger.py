@@ -18,11 +18,12 @@ from moto.sagemaker.models import sagemaker_backends
 from support import MALFORMED, load_lambda, malformed
 
 PIPELINE = "mlops-retraining"
+SCHEDULE = "arn:aws:sagemaker:us-east-1:210987654321:monitoring-schedule/mlops-prod-data-quality"  # events/monitoring_violation.json's
 
 
 @pytest.fixture
 def trigger(aws_credentials, monkeypatch):
-    monkeypatch.setenv("PIPELINE_NAME", PIPELINE)
+    monkeypatch.setenv("SCHEDULE_PIPELINES", json.dumps({SCHEDULE: PIPELINE, SCHEDULE.replace("prod", "staging"): PIPELINE}))
     monkeypatch.setenv("COOLDOWN_MINUTES", "360")
     with mock_aws():
         boto3.client("sagemaker").create_pipeline(
@@ -41,7 +42,7 @@ def executions() -> list[dict]:
 def test_a_violation_starts_retraining_and_logs_its_cause(trigger, event, caplog):
     with caplog.at_level(logging.INFO, logger="retrain_trigger"):
         result = trigger.handler(event("monitoring_violation"))
-    assert result["status"] == "started"
+    assert (result["status"], result["pipeline"]) == ("started", PIPELINE)
     assert result["violation"]["job"] == event("monitoring_violation")["detail"]["ProcessingJobName"]
     [execution] = executions()
     assert execution["PipelineExecutionArn"] == result["execution"]
@@ -107,9 +108,24 @@ def test_other_events_and_bad_input_get_a_reason(trigger, event):
     assert executions() == []
 
 
-def test_missing_configuration_fails_loudly(trigger, event, monkeypatch):
-    monkeypatch.delenv("PIPELINE_NAME")
-    with pytest.raises(trigger.ConfigError, match="PIPELINE_NAME"):
+@pytest.mark.parametrize("schedule", [
+    SCHEDULE.replace("mlops-prod-data-quality", "mlops-prod-bias"),  # a monitor whose violations need people, not a retraining
+    SCHEDULE.replace("210987654321", "444455556666"),  # the same name in an account that is not the platform's
+    SCHEDULE.replace("mlops-prod", "fraud-prod"),  # another team's model
+])
+def test_violations_of_schedules_that_retrain_nothing_start_nothing(trigger, event, schedule):
+    result = trigger.handler(event("monitoring_violation", MonitoringScheduleArn=schedule))
+    assert (result["status"], result["reason"], result["violation"]["schedule"]) == ("ignored", "violations of a schedule that retrains no pipeline", schedule)
+    assert executions() == []
+
+
+@pytest.mark.parametrize("value", [None, "", "not json", "[]", "{}", '{"arn": ""}'])
+def test_missing_configuration_fails_loudly(trigger, event, monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("SCHEDULE_PIPELINES")
+    else:
+        monkeypatch.setenv("SCHEDULE_PIPELINES", value)
+    with pytest.raises(trigger.ConfigError, match="SCHEDULE_PIPELINES is not set to a JSON object"):
         trigger.handler(event("monitoring_violation"))
 
 

@@ -288,7 +288,7 @@ run "rejects_label_reader_root" {
 
 run "rejects_negative_cooldown" {
   command = plan
-  variables { retrain_trigger = { enabled = true, cooldown_minutes = -1 } }
+  variables { retrain_trigger = { enabled = true, cooldown_minutes = -1, schedule_arns = ["arn:aws:sagemaker:eu-west-1:111111111111:monitoring-schedule/mlops-prod-data-quality"] } }
   expect_failures = [var.retrain_trigger]
 }
 
@@ -302,4 +302,16 @@ run "rejects_untagged_inference_image" {
   command = plan
   variables { inference_image_uri = "666666666666.dkr.ecr.eu-west-1.amazonaws.com/mlops/inference" }
   expect_failures = [var.inference_image_uri]
+}
+
+run "rejects_a_trigger_that_retrains_on_no_schedule" {
+  command = plan
+  variables { retrain_trigger = { enabled = true } }
+  expect_failures = [var.retrain_trigger]
+}
+
+run "rejects_a_trigger_schedule_that_is_not_a_schedule_arn" {
+  command = plan
+  variables { retrain_trigger = { enabled = true, schedule_arns = ["mlops-prod-data-quality"] } }
+  expect_failures = [var.retrain_trigger]
 }
