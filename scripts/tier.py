@@ -366,7 +366,10 @@ def emulator_organization(tier: str, env: dict[str, str], accounts: list[str] | 
     try:
         organization = orgs.describe_organization()["Organization"]
     except orgs.exceptions.AWSOrganizationsNotInUseException:
-        organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
+        try:
+            organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
+        except orgs.exceptions.AlreadyInOrganizationException:  # another tier's run created it meanwhile
+            organization = orgs.describe_organization()["Organization"]
     for account in sorted(set(accounts or demo_accounts(tier)) - {EMULATOR_MANAGEMENT_ACCOUNT}):  # members, so guardrails attach to them
         orgs.invite_account_to_organization(Target={"Id": account, "Type": "ACCOUNT"})
     inputs = {
