@@ -5,8 +5,9 @@ The documented ingest step of training on Feature Store: each row becomes one Pu
 Store's runtime API), with its columns as features, the group's record identifier (the row's column
 of that name, else `row-<n>`, its position in the source) and its event time (the row's column, else
 the time of this run). Feature Store writes every record to the offline store, where the pipeline's
-preprocessing reads the latest record of each identifier; so a re-run ingests new versions of the
-same records and never duplicates one. Columns the group does not define (or features the rows
+preprocessing reads the latest record of each identifier; so a re-run of the same source ingests new
+versions of the same records and never duplicates one. Positions are identities only while the source
+keeps its rows in order: for data that grows or changes, give the CSV an identifier column. Columns the group does not define (or features the rows
 lack) fail the run before anything is written; rows a PutRecord refuses fail it afterwards, with the
 first row and AWS's reason.
 
@@ -87,7 +88,7 @@ def ingest(runtime, group_name: str, built: list[list[dict[str, str]]]) -> int:
     if refused:
         number, reason = refused[0]
         raise SystemExit(f"error: {len(refused)} of {len(built)} row(s) refused, first row {number}: {reason}. The others were ingested; "
-                         "fix the rows and run again (a re-run writes new versions of the same records, never duplicates)")
+                         "fix the rows and run again (the same source writes new versions of the same records, never duplicates)")
     return len(built)
 
 

@@ -24,18 +24,23 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import tier as tiers  # noqa: E402
 
 
-def seed_training_data(s3, uri: str) -> None:
+def demo_dataset_csv(rows: int | None = None) -> str:
+    """scikit-learn's breast-cancer data as the demo's training CSV: f0..f29 and target, first `rows` rows."""
     from sklearn.datasets import load_breast_cancer
 
-    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
-    if s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount"):
-        return
     data = load_breast_cancer()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([f"f{i}" for i in range(data.data.shape[1])] + ["target"])
-    writer.writerows([*row, label] for row, label in zip(data.data.tolist(), data.target.tolist()))
-    s3.put_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv", Body=buffer.getvalue().encode())
+    writer.writerows([*row, label] for row, label in list(zip(data.data.tolist(), data.target.tolist()))[:rows])
+    return buffer.getvalue()
+
+
+def seed_training_data(s3, uri: str) -> None:
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    if s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1).get("KeyCount"):
+        return
+    s3.put_object(Bucket=bucket, Key=f"{prefix}breast_cancer.csv", Body=demo_dataset_csv().encode())
     print(f"seeded {uri}breast_cancer.csv (scikit-learn breast-cancer data, 569 rows)")
 
 

@@ -12,9 +12,8 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 from moto import mock_aws
-from sklearn.datasets import load_breast_cancer
-
 import ingest_features
+import retrain
 from emulator import extensions
 from support import ROOT
 
@@ -45,10 +44,8 @@ def create_group(name: str = "tumours", columns: list[str] = COLUMNS) -> str:
 
 
 def dataset(count: int) -> tuple[list[str], list[list[str]]]:
-    data = load_breast_cancer()
-    text = io.StringIO()
-    csv.writer(text).writerows([*row, label] for row, label in zip(data.data.tolist()[:count], data.target.tolist()[:count]))
-    return COLUMNS, list(csv.reader(io.StringIO(text.getvalue())))
+    header, *rows = csv.reader(io.StringIO(retrain.demo_dataset_csv(count)))
+    return header, rows
 
 
 def ingest(arn: str, header: list[str], rows: list[list[str]], when: str = "2026-12-01T10:00:00") -> int:

@@ -5,6 +5,7 @@ locals {
   writers     = sort(distinct(var.registry_writer_arns))
   pushers     = sort(distinct(var.image_pusher_arns))
   pullers     = sort(distinct(concat(local.readers, var.image_reader_arns)))
+  key_users   = distinct(concat(local.pullers, local.writers, local.pushers))
   package_arn = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"
   bucket_name = "${var.prefix}-${var.account_id}-${var.region}-models"
 }
@@ -17,8 +18,8 @@ module "kms" {
   region             = var.region
   partition          = var.partition
   service_principals = ["sagemaker.amazonaws.com"]
-  user_arns          = distinct(concat(local.pullers, local.writers, local.pushers))
-  decrypt_only_arns  = [for arn in sort(distinct(var.feature_reader_arns)) : arn if !contains(local.writers, arn)]
+  user_arns          = local.key_users
+  decrypt_only_arns  = sort(setsubtract(var.feature_reader_arns, local.key_users)) # a key user decrypts already
   tags               = var.tags
 }
 

@@ -63,6 +63,14 @@ output "monitoring_schedule_names" {
   )
 }
 
+output "retraining_schedule_arns" {
+  description = "The schedules whose violations mean a new model is due: data quality (drift) and model quality (accuracy). Clarify's bias and explainability violations need people, not a retraining. Known at plan time."
+  value = [for name in concat(
+    var.monitoring.enabled ? ["${local.name_prefix}-data-quality"] : [],
+    var.monitoring.model_quality ? ["${local.name_prefix}-model-quality"] : [],
+  ) : "${local.sagemaker_prefix}:monitoring-schedule/${name}"]
+}
+
 output "model_role_arn" {
   description = "Execution role of the served models (known at plan time)."
   value       = local.model_role_arn

@@ -232,12 +232,9 @@ module "ops" {
     local.has_staging ? { staging = { replication_role_arn = (local.has_staging ? module.staging[0].replication_role_arn : null) } } : {},
   ) : {}
   retrain_trigger = {
-    enabled          = local.monitoring
-    cooldown_minutes = var.retraining.cooldown_minutes
-    # Drift and accuracy retrain; a bias or explainability violation needs people, not a new model.
-    schedule_arns = flatten([for stage, names in merge({ prod = module.prod.monitoring_schedule_names }, local.has_staging ? { staging = module.staging[0].monitoring_schedule_names } : {}) :
-      [for name in names : "${local.arn}:sagemaker:${var.region}:${local.acct[stage]}:monitoring-schedule/${name}" if endswith(name, "-data-quality") || endswith(name, "-model-quality")]
-    ])
+    enabled                    = local.monitoring
+    cooldown_minutes           = var.retraining.cooldown_minutes
+    schedule_arns              = concat(module.prod.retraining_schedule_arns, local.has_staging ? module.staging[0].retraining_schedule_arns : [])
     violation_sender_role_arns = compact([(local.has_staging ? module.staging[0].violation_forwarder_role_arn : null), module.prod.violation_forwarder_role_arn])
   }
   force_destroy = var.force_destroy

@@ -1,7 +1,8 @@
 """The images jobs and models run, checked as SageMaker pulls them; the emulator then runs the local
 Python in their place (no Docker).
 
-AWS's own images (repositories named sagemaker-*, in AWS's registries) are taken as given. Any other
+AWS's own images (top-level repositories named sagemaker-*, in AWS's registries) are taken as given;
+a tier repository is always <prefix>/<name>, so it is always checked. Any other
 image must be in the emulator's ECR at its tag or digest, and a repository of another account must let
 the role pull it: its repository policy allows ecr:BatchGetImage to the role, its account or anyone
 (conditions are not evaluated). On AWS the same missing image fails the job with CannotPullContainerError.
@@ -38,8 +39,8 @@ def check(uri: str, role_arn: str | None, account: str) -> None:
     match = _URI.fullmatch(uri or "")
     if match is None:
         raise NotPullable(f"CannotPullContainerError: {uri!r} is not an ECR image URI")
-    if match["repository"].split("/")[-1].startswith("sagemaker-"):
-        return  # AWS's prebuilt images: the emulator runs the local Python in their place
+    if match["repository"].startswith("sagemaker-"):
+        return  # AWS's prebuilt images (top-level sagemaker-* repositories): the emulator runs the local Python in their place
     repository = ecr_backends[match["account"]][match["region"]].repositories.get(match["repository"])
     if repository is None:
         raise NotPullable(f"CannotPullContainerError: {uri}: repository {match['repository']} does not exist in account {match['account']}")

@@ -884,21 +884,23 @@ def tier_image(ecr, repository: str, tag: str | None) -> str:
 def test_jobs_and_models_pull_their_images(aws, tmp_path):
     """pipeline_images on the emulator: a job or a model running a tier image needs that image at its tag,
     and from another account (large's artifact account) a repository policy that lets its role pull it."""
-    from sklearn.datasets import load_breast_cancer
+    import retrain
 
     s3, sm, runtime, ecr = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "ecr"))
     training = tier_image(ecr, "mlops/training", "c0ffee")
     s3.create_bucket(Bucket="lake")
     for script in (ROOT / "modules" / "ops" / "steps").glob("*.py"):
         s3.put_object(Bucket="lake", Key=f"code/{script.name}", Body=script.read_bytes())
-    data = load_breast_cancer()
-    s3.put_object(Bucket="lake", Key="data/cancer.csv", Body="\n".join([",".join([f"f{i}" for i in range(30)] + ["target"])] + [",".join(map(str, [*r, t])) for r, t in zip(data.data.tolist(), data.target.tolist())]).encode())
+    s3.put_object(Bucket="lake", Key="data/cancer.csv", Body=retrain.demo_dataset_csv().encode())
     sm.create_model_package_group(ModelPackageGroupName="g")
     for name, image in (("pushed", f"{training}:c0ffee"), ("unpushed", f"{training}:deadbeef"), ("elsewhere", f"{training.replace('mlops/training', 'mlops/trainer')}:c0ffee")):
         sm.create_pipeline(PipelineName=name, RoleArn=ROLE, PipelineDefinition=json.dumps(pipeline_definition("lake", image)))
     assert finished(sm, sm.start_pipeline_execution(PipelineName="pushed")["PipelineExecutionArn"])["PipelineExecutionStatus"] == "Succeeded"
     assert finished(sm, sm.start_pipeline_execution(PipelineName="unpushed")["PipelineExecutionArn"])["FailureReason"] == f"ClientError: CannotPullContainerError: {training}:deadbeef: no image deadbeef in mlops/training"
     assert finished(sm, sm.start_pipeline_execution(PipelineName="elsewhere")["PipelineExecutionArn"])["FailureReason"].endswith("repository mlops/trainer does not exist in account 123456789012")
+    tier_image(ecr, "mlops/sagemaker-tools", None)  # a tier repository named like AWS's images is still checked
+    sm.create_pipeline(PipelineName="lookalike", RoleArn=ROLE, PipelineDefinition=json.dumps(pipeline_definition("lake", f"{training.replace('mlops/training', 'mlops/sagemaker-tools')}:v1")))
+    assert finished(sm, sm.start_pipeline_execution(PipelineName="lookalike")["PipelineExecutionArn"])["FailureReason"].endswith("no image v1 in mlops/sagemaker-tools")
 
     # The inference image in another account: served once its repository policy lets the model's role pull it.
     other = boto3.client("sts").assume_role(RoleArn="arn:aws:iam::210987654321:role/r", RoleSessionName="artifact")["Credentials"]

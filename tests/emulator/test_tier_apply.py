@@ -26,9 +26,9 @@ from typing import Iterator
 
 import boto3
 import pytest
-from sklearn.datasets import load_breast_cancer
 
 import leftovers
+import retrain
 import tier
 from emulator import ctl, extensions
 from support import ROOT, free_port, load_lambda, terraform_init
@@ -65,8 +65,12 @@ class Operator:
     def start(self, *targets: str, output: Path | None = None) -> subprocess.Popen[str]:
         """A run in the background; a long one writes to `output` (a pipe nobody reads would stall it)."""
         sink = output.open("w") if output else subprocess.PIPE
-        return subprocess.Popen(["make", "--no-print-directory", *targets], cwd=ROOT, env=self.env, text=True,
-                                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            return subprocess.Popen(["make", "--no-print-directory", *targets], cwd=ROOT, env=self.env, text=True,
+                                    stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            if output:
+                sink.close()  # the run has its own copy
 
     def run(self, *targets: str) -> tuple[int, str]:
         process = self.start(*targets)
@@ -183,14 +187,12 @@ def test_operator_loop(emulator, tmp_path):
     # records), and the pipeline's preprocessing reads exactly those from the offline store.
     began = time.time()
     subset = tmp_path / "subset.csv"
-    data = load_breast_cancer()
-    with subset.open("w", newline="") as handle:
-        csv.writer(handle).writerows([[f"f{i}" for i in range(30)] + ["target"], *([*r, t] for r, t in zip(data.data.tolist()[:300], data.target.tolist()[:300]))])
+    subset.write_text(retrain.demo_dataset_csv(300))
     for _ in range(2):
         code, output = operator.run("ingest-features", f"SOURCE={subset}")
         assert code == 0 and "ingested 300 record(s) from " in output and " into mlops-tumours; offline store s3://" in output, output[-3000:]
     code, output = operator.run("retrain")
-    held_out = sum(max(1, round(n * 0.2)) for n in Counter(data.target.tolist()[:300]).values())  # preprocess.py's stratified split
+    held_out = sum(max(1, round(n * 0.2)) for n in Counter(row[-1] for row in csv.reader(subset.open()) if row[-1] != "target").values())  # preprocess.py's stratified split
     assert code == 0 and re.search(rf"^  metrics: accuracy .*, test_rows {held_out}$", output, flags=re.M), output[-3000:]
     [version] = re.findall(r"^registered (arn:\S+) \(PendingManualApproval\)$", output, flags=re.M)
     timings["make ingest-features twice, make retrain on the offline store"] = time.time() - began

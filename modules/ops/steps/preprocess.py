@@ -43,14 +43,12 @@ def read_rows(input_dir: Path) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def read_feature_group(name: str, sagemaker=None, s3=None) -> tuple[list[str], list[list[str]]]:
+def read_feature_group(name: str) -> tuple[list[str], list[list[str]]]:
     """The group's features as of now (its offline store is append-only: every write is a row)."""
+    import boto3  # the job role's credentials, from the container
     import pyarrow.parquet as pq
 
-    if sagemaker is None or s3 is None:
-        import boto3  # the job role's credentials, from the container
-
-        sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
+    sagemaker, s3 = boto3.client("sagemaker"), boto3.client("s3")
     group = sagemaker.describe_feature_group(FeatureGroupName=name)
     identifier, event_time = group["RecordIdentifierFeatureName"], group["EventTimeFeatureName"]
     names = [d["FeatureName"] for d in group["FeatureDefinitions"] if d["FeatureName"] not in (identifier, event_time)]
