@@ -104,12 +104,17 @@ class Operator:
         return found
 
     def kill_everything(self) -> None:
-        """SIGKILL to every process of the run, Terraform and its providers first (a lost machine)."""
-        for pid, _ in sorted(self.processes(), key=lambda p: "terraform" not in p[1]):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        """SIGKILL to every process of the run, Terraform and its providers first (a lost machine), until
+        none is left: a process started while the first ones died would go on creating after the kill."""
+        deadline = time.monotonic() + 30
+        while (found := self.processes()) and time.monotonic() < deadline:
+            for pid, _ in sorted(found, key=lambda p: "terraform" not in p[1]):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.2)
+        assert self.processes() == [], f"still running after SIGKILL: {self.processes()}"
 
 
 def leftovers_tagged(state_id: str) -> list[str]:
