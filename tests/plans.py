@@ -50,7 +50,7 @@ FEATURES = {  # each capability of modules/tier's `features`, and what only it c
     "data_capture": ("module.capture_bucket[",),
     "capture_replication": ("aws_s3_bucket_replication_configuration.capture", "module.captured_bucket["),
     "container_builds": ("aws_codebuild_project.image[", "aws_codepipeline.images["),
-    "retraining_schedule": ("aws_scheduler_schedule.retraining",),
+    "retraining_schedule": ("aws_scheduler_schedule.",),
     "object_lock": ("aws_s3_bucket_object_lock_configuration.",),
     "vpc_endpoints": ("aws_vpc_endpoint.interface[",),  # the S3 gateway endpoint is free and always there
 }

@@ -9,7 +9,7 @@ module "approval_forwarder" {
   source         = "../components/event-forwarder"
   count          = local.forward_approvals ? 1 : 0
   name           = local.forwarder_role_name
-  description    = "Approvals of ${var.model_package_group_name}: forward to the CI/CD account"
+  description    = "Approvals of the ${var.prefix} models: forward to the CI/CD account"
   account_id     = var.account_id
   partition      = var.partition
   target_bus_arn = var.approval_event_bus_arn
@@ -20,7 +20,7 @@ module "approval_forwarder" {
     source        = ["aws.sagemaker"]
     "detail-type" = ["SageMaker Model Package State Change"]
     detail = {
-      ModelPackageGroupName = [var.model_package_group_name]
+      ModelPackageGroupName = sort([for group in values(local.groups) : group.name])
       ModelApprovalStatus   = ["Approved"]
     }
   }

@@ -1,12 +1,14 @@
 locals {
   name_prefix = "${var.prefix}-artifact"
-  group_arn   = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package-group/${var.model_package_group_name}"
+  groups      = { for use_case, group in var.model_package_groups : use_case => merge(group, { name = "${var.prefix}-${use_case}" }) }
+  group_arns  = { for use_case, group in local.groups : use_case => "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package-group/${group.name}" }
+  registry    = [for use_case in sort(keys(local.groups)) : local.group_arns[use_case]] # every group and its versions, for roles that serve them all
+  versions    = [for use_case in sort(keys(local.groups)) : "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${local.groups[use_case].name}/*"]
   readers     = sort(distinct(var.registry_reader_arns))
   writers     = sort(distinct(var.registry_writer_arns))
   pushers     = sort(distinct(var.image_pusher_arns))
   pullers     = sort(distinct(concat(local.readers, var.image_reader_arns)))
   key_users   = distinct(concat(local.pullers, local.writers, local.pushers))
-  package_arn = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:model-package/${var.model_package_group_name}/*"
   bucket_name = "${var.prefix}-${var.account_id}-${var.region}-models"
 }
 
@@ -130,21 +132,27 @@ resource "aws_ecr_repository_policy" "this" {
 }
 
 resource "aws_sagemaker_model_package_group" "this" {
-  model_package_group_name        = var.model_package_group_name
-  model_package_group_description = "Versions of the ${var.prefix} model; deployments follow approvals"
-  tags                            = var.tags
+  for_each                        = local.groups
+  model_package_group_name        = each.value.name
+  model_package_group_description = coalesce(each.value.description, "Versions of the ${var.prefix} ${each.key == "model" ? "" : "${each.key} "}model; deployments follow approvals") # a new description replaces the group
+  tags                            = merge(var.tags, { "mlops:use-case" = each.key })
+}
+
+moved {
+  from = aws_sagemaker_model_package_group.this
+  to   = aws_sagemaker_model_package_group.this["model"] # release 0.x's one group, <prefix>-model
 }
 
 # Deploy roles read; the retraining pipeline registers versions (PendingManualApproval). Approval
 # is never granted to another account: it happens here.
 data "aws_iam_policy_document" "registry" {
-  count = length(local.readers) + length(local.writers) > 0 ? 1 : 0
+  for_each = length(local.readers) + length(local.writers) > 0 ? local.group_arns : {}
   dynamic "statement" {
     for_each = length(local.readers) > 0 ? [1] : []
     content {
       sid       = "NamedPrincipalsReadRegistry"
       actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
-      resources = [local.group_arn, local.package_arn]
+      resources = [each.value, "${replace(each.value, ":model-package-group/", ":model-package/")}/*"]
       principals {
         type        = "AWS"
         identifiers = local.readers
@@ -156,7 +164,7 @@ data "aws_iam_policy_document" "registry" {
     content {
       sid       = "RetrainingPipelineRegistersForApproval"
       actions   = ["sagemaker:CreateModelPackage"]
-      resources = [local.group_arn, local.package_arn]
+      resources = [each.value, "${replace(each.value, ":model-package-group/", ":model-package/")}/*"]
       principals {
         type        = "AWS"
         identifiers = local.writers
@@ -173,7 +181,7 @@ data "aws_iam_policy_document" "registry" {
     content {
       sid       = "RetrainingPipelineReads"
       actions   = ["sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
-      resources = [local.group_arn, local.package_arn]
+      resources = [each.value, "${replace(each.value, ":model-package-group/", ":model-package/")}/*"]
       principals {
         type        = "AWS"
         identifiers = local.writers
@@ -183,9 +191,14 @@ data "aws_iam_policy_document" "registry" {
 }
 
 resource "aws_sagemaker_model_package_group_policy" "this" {
-  count                    = length(local.readers) + length(local.writers) > 0 ? 1 : 0
-  model_package_group_name = aws_sagemaker_model_package_group.this.model_package_group_name
-  resource_policy          = data.aws_iam_policy_document.registry[0].json
+  for_each                 = data.aws_iam_policy_document.registry
+  model_package_group_name = aws_sagemaker_model_package_group.this[each.key].model_package_group_name
+  resource_policy          = each.value.json
+}
+
+moved {
+  from = aws_sagemaker_model_package_group_policy.this[0]
+  to   = aws_sagemaker_model_package_group_policy.this["model"]
 }
 
 # The model approver: people (model-risk reviewers, ML leads) who approve or reject versions here.
@@ -194,7 +207,7 @@ data "aws_iam_policy_document" "approve" {
   statement {
     sid       = "ApproveOrRejectVersions"
     actions   = ["sagemaker:UpdateModelPackage"]
-    resources = [local.package_arn]
+    resources = local.versions
     condition {
       test     = "StringEquals"
       variable = "sagemaker:ModelApprovalStatus"
@@ -204,7 +217,7 @@ data "aws_iam_policy_document" "approve" {
   statement {
     sid       = "ReviewVersions"
     actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:ListModelPackages"]
-    resources = [local.group_arn, local.package_arn]
+    resources = concat(local.registry, local.versions)
   }
   statement {
     sid       = "FindGroups"
@@ -217,7 +230,7 @@ module "model_approver" {
   source         = "../components/human-role"
   name           = "${local.name_prefix}-model-approver"
   path           = "/mlops/approval/"
-  description    = "Approves or rejects versions of ${var.model_package_group_name}; approval starts the deployment"
+  description    = "Approves or rejects versions of the ${var.prefix} models; approval starts the deployment"
   account_id     = var.account_id
   partition      = var.partition
   principal_arns = var.approver_principal_arns

@@ -23,14 +23,14 @@ output "model_bucket_name" {
   value       = local.bucket_name
 }
 
-output "model_package_group_arn" {
-  description = "ARN of the model package group (known at plan time)."
-  value       = local.group_arn
+output "model_package_group_arns" {
+  description = "ARN of each use case's model package group (known at plan time)."
+  value       = local.group_arns
 }
 
-output "model_package_group_name" {
-  description = "Name of the model package group."
-  value       = aws_sagemaker_model_package_group.this.model_package_group_name
+output "model_package_group_names" {
+  description = "Name of each use case's model package group."
+  value       = { for use_case, group in aws_sagemaker_model_package_group.this : use_case => group.model_package_group_name }
 }
 
 output "approval_forwarder_role_arn" {

@@ -97,12 +97,12 @@ variable "image_pusher_arns" {
   }
 }
 
-variable "model_package_group_name" {
-  description = "Name of the model package group (the model registry entry) that approvals deploy from."
-  type        = string
+variable "model_package_groups" {
+  description = "Model package groups (registries) by use case, one per model: the group of use case <key> is <prefix>-<key>. Approvals of its versions deploy that use case."
+  type        = map(object({ description = optional(string) }))
   validation {
-    condition     = can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", var.model_package_group_name))
-    error_message = "model_package_group_name must be 1-63 letters, digits and single hyphens."
+    condition     = length(var.model_package_groups) > 0 && alltrue([for name in keys(var.model_package_groups) : can(regex("^[a-z][a-z0-9-]{0,23}$", name)) && !endswith(name, "-") && !strcontains(name, "--")])
+    error_message = "model_package_groups needs at least one use case; its keys are 1-24 lowercase letters, digits and single hyphens, starting with a letter."
   }
 }
 

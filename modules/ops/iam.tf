@@ -1,8 +1,12 @@
 locals {
   sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
   # ECR repository ARN of an image URI <account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag]
-  image_repositories = [for uri in concat(distinct([local.inference_image, local.sklearn_image]), var.monitoring_baseline ? [local.monitor_image] : []) :
-  "${local.arn_prefix}:ecr:${var.region}:${split(".", uri)[0]}:repository/${regex("^[^/]+/([^:@]+)", uri)[0]}"]
+  image_repository   = { for use_case, images in local.images : use_case => { for kind, uri in images : kind => "${local.arn_prefix}:ecr:${var.region}:${split(".", uri)[0]}:repository/${regex("^[^/]+/([^:@]+)", uri)[0]}" if kind != "known" } }
+  image_repositories = sort(distinct(flatten([for repositories in values(local.image_repository) : concat([repositories.inference, repositories.sklearn], var.monitoring_baseline ? [repositories.model_monitor] : [])])))
+  registry           = sort(flatten([for c in values(var.use_cases) : [c.model_package_group_arn, replace("${c.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]]))
+  # Training on feature groups: each group's ARN and where its offline store is.
+  training_feature_groups = distinct([for c in values(var.use_cases) : c.training_feature_group if c.training_feature_group != null])
+  offline_stores          = distinct([for group in local.training_feature_groups : zipmap(["bucket", "prefix"], regex("^s3://([^/]+)/(.+?)/?$", group.offline_store_s3_uri))])
 }
 
 module "sagemaker_trust" {
@@ -40,7 +44,7 @@ data "aws_iam_policy_document" "pipeline" {
   statement {
     sid       = "RegisterModelVersionsForApproval" # an approver approves; the pipeline never can
     actions   = ["sagemaker:CreateModelPackage"]
-    resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
+    resources = local.registry
     condition {
       test     = "StringEquals"
       variable = "sagemaker:ModelApprovalStatus"
@@ -50,7 +54,7 @@ data "aws_iam_policy_document" "pipeline" {
   statement {
     sid       = "ReadModelVersions"
     actions   = ["sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup", "sagemaker:AddTags"]
-    resources = [var.model_package_group_arn, replace("${var.model_package_group_arn}/*", ":model-package-group/", ":model-package/")]
+    resources = local.registry
   }
   dynamic "statement" {
     for_each = var.clarify_baselines.enabled ? [1] : []
@@ -80,26 +84,26 @@ data "aws_iam_policy_document" "pipeline" {
     resources = [var.training_data_bucket_arn, "${var.training_data_bucket_arn}/*"]
   }
   dynamic "statement" { # training on a feature group: find it, read its offline store
-    for_each = local.feature_store_training ? {
-      FindTrainingFeatureGroup = { action = "sagemaker:DescribeFeatureGroup", resource = var.training_feature_group.arn }
-      ReadOfflineStore         = { action = "s3:GetObject", resource = "arn:${var.partition}:s3:::${local.offline_store.bucket}/${local.offline_store.prefix}/*" }
+    for_each = length(local.training_feature_groups) > 0 ? {
+      FindTrainingFeatureGroup = { action = "sagemaker:DescribeFeatureGroup", resources = sort(local.training_feature_groups[*].arn) }
+      ReadOfflineStore         = { action = "s3:GetObject", resources = sort([for store in local.offline_stores : "arn:${var.partition}:s3:::${store.bucket}/${store.prefix}/*"]) }
     } : {}
     content {
       sid       = statement.key
       actions   = [statement.value.action]
-      resources = [statement.value.resource]
+      resources = statement.value.resources
     }
   }
   dynamic "statement" {
-    for_each = local.feature_store_training ? [1] : []
+    for_each = { for store in local.offline_stores : "ListOfflineStore${index(local.offline_stores, store) == 0 ? "" : index(local.offline_stores, store)}" => store }
     content {
-      sid       = "ListOfflineStore"
+      sid       = statement.key
       actions   = ["s3:ListBucket"]
-      resources = ["arn:${var.partition}:s3:::${local.offline_store.bucket}"]
+      resources = ["arn:${var.partition}:s3:::${statement.value.bucket}"]
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = ["${local.offline_store.prefix}/*"]
+        values   = ["${statement.value.prefix}/*"]
       }
     }
   }
@@ -116,7 +120,7 @@ data "aws_iam_policy_document" "pipeline" {
   statement {
     sid       = "WriteModelArtifacts"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:AbortMultipartUpload"]
-    resources = ["arn:${var.partition}:s3:::${var.model_bucket_name}", "arn:${var.partition}:s3:::${var.model_bucket_name}/models/${local.pipeline_name}/*"]
+    resources = concat(["arn:${var.partition}:s3:::${var.model_bucket_name}"], sort([for name in values(local.pipeline_names) : "arn:${var.partition}:s3:::${var.model_bucket_name}/models/${name}/*"]))
   }
   statement {
     sid       = "UseKeys"
@@ -178,7 +182,7 @@ data "aws_iam_policy_document" "pipeline" {
 resource "aws_iam_role" "pipeline" {
   name               = local.role_name
   path               = "/mlops/"
-  description        = "Runs the ${local.pipeline_name} pipeline and its jobs"
+  description        = "Runs the ${var.prefix} retraining pipelines and their jobs"
   assume_role_policy = module.sagemaker_trust.json
   tags               = merge(var.tags, { "mlops:purpose" = "retraining-pipeline" })
 }

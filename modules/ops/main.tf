@@ -1,11 +1,12 @@
 locals {
-  name_prefix   = "${var.prefix}-ops"
-  arn_prefix    = "arn:${var.partition}"
-  pipeline_name = "${var.prefix}-retraining"
-  pipeline_arn  = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}:pipeline/${local.pipeline_name}"
-  bucket_name   = "${var.prefix}-${var.account_id}-${var.region}-pipeline"
-  role_name     = "${local.name_prefix}-pipeline"
-  role_arn      = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.role_name}"
+  name_prefix = "${var.prefix}-ops"
+  arn_prefix  = "arn:${var.partition}"
+  # Release 0.x's one use case, `model`, keeps its pipeline's name.
+  pipeline_names = { for use_case in keys(var.use_cases) : use_case => use_case == "model" ? "${var.prefix}-retraining" : "${var.prefix}-${use_case}-retraining" }
+  pipeline_arns  = { for use_case, name in local.pipeline_names : use_case => "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}:pipeline/${name}" }
+  bucket_name    = "${var.prefix}-${var.account_id}-${var.region}-pipeline"
+  role_name      = "${local.name_prefix}-pipeline"
+  role_arn       = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.role_name}"
 
   # Step scripts are uploaded under a prefix named by their content hash: a pipeline execution
   # always runs the code of the definition that started it, and the hash is recorded as lineage.
@@ -47,24 +48,40 @@ resource "aws_s3_object" "step" {
   tags        = var.tags
 }
 
-resource "aws_sagemaker_pipeline" "this" {
-  pipeline_name         = local.pipeline_name
-  pipeline_display_name = local.pipeline_name
-  pipeline_description  = "Retraining: preprocess, train, evaluate, quality gate, register for approval"
-  role_arn              = local.role_arn
-  pipeline_definition   = jsonencode(local.pipeline_definition)
-  tags                  = merge(var.tags, { "mlops:code-version" = local.code_version })
+module "pipeline" {
+  source                  = "../components/retraining-pipeline"
+  for_each                = var.use_cases
+  depends_on              = [aws_s3_object.step, aws_iam_role.pipeline, aws_iam_role_policy.pipeline, aws_iam_role_policy.scheduler]
+  name                    = local.pipeline_names[each.key]
+  account_id              = var.account_id
+  region                  = var.region
+  partition               = var.partition
+  role_arn                = local.role_arn
+  kms_key_arn             = module.kms.arn
+  bucket_name             = local.bucket_name
+  code                    = { prefix = local.code_prefix, version = local.code_version }
+  network                 = var.network
+  jobs                    = { processing_instance_type = var.processing_instance_type, training_instance_type = var.training_instance_type, max_runtime_seconds = var.max_job_runtime_seconds }
+  images                  = local.images[each.key]
+  training_data           = { s3_uri = each.value.training_data_s3_uri, feature_group = each.value.training_feature_group }
+  min_accuracy            = each.value.min_accuracy
+  regularization_c        = each.value.regularization_c
+  model_bucket_name       = var.model_bucket_name
+  model_kms_key_arn       = var.model_kms_key_arn
+  model_package_group_arn = each.value.model_package_group_arn
+  monitoring_baseline     = var.monitoring_baseline
+  clarify_baselines       = { enabled = var.clarify_baselines.enabled, facet = each.value.clarify_facet, instance_type = var.clarify_baselines.instance_type }
+  serving_instance_types  = var.serving_instance_types
+  schedule                = each.value.schedule == null ? null : { expression = each.value.schedule, timezone = var.schedule_timezone, role_arn = local.scheduler_role_arn }
+  tags                    = var.tags
+}
 
-  parallelism_configuration {
-    max_parallel_execution_steps = 2
-  }
+moved {
+  from = aws_sagemaker_pipeline.this
+  to   = module.pipeline["model"].aws_sagemaker_pipeline.this
+}
 
-  depends_on = [aws_s3_object.step, aws_iam_role.pipeline, aws_iam_role_policy.pipeline]
-
-  lifecycle {
-    precondition {
-      condition     = module.images.known.sklearn && (!var.monitoring_baseline || module.images.known.model_monitor) && (!var.clarify_baselines.enabled || module.images.known.clarify)
-      error_message = "No SageMaker image account is known for this region: set sklearn_image_uri (and analyzer_image_uri with monitoring_baseline; Clarify is not offered there with clarify_baselines)."
-    }
-  }
+moved {
+  from = aws_scheduler_schedule.retraining[0]
+  to   = module.pipeline["model"].aws_scheduler_schedule.this[0]
 }

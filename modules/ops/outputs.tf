@@ -18,9 +18,9 @@ output "kms_key_alias_arn" {
   value       = module.kms.alias_arn_known_at_plan
 }
 
-output "pipeline_arn" {
-  description = "ARN of the retraining pipeline (known at plan time)."
-  value       = local.pipeline_arn
+output "pipeline_arns" {
+  description = "ARN of each use case's retraining pipeline (known at plan time)."
+  value       = local.pipeline_arns
 }
 
 output "pipeline_bucket_name" {
@@ -28,9 +28,9 @@ output "pipeline_bucket_name" {
   value       = local.bucket_name
 }
 
-output "pipeline_name" {
-  description = "Name of the retraining pipeline (start it with `make retrain`)."
-  value       = local.pipeline_name
+output "pipeline_names" {
+  description = "Name of each use case's retraining pipeline (start one with `make retrain`)."
+  value       = { for use_case, pipeline in module.pipeline : use_case => pipeline.name }
 }
 
 output "pipeline_role_arn" {
@@ -39,9 +39,9 @@ output "pipeline_role_arn" {
   depends_on  = [aws_iam_role.pipeline] # a policy naming this role waits for it (AWS rejects missing principals)
 }
 
-output "inference_image_repository_arn" {
-  description = "ECR repository of the image the registered versions serve with."
-  value       = local.image_repositories[0]
+output "inference_image_repository_arns" {
+  description = "ECR repositories of the images the registered versions serve with, by use case."
+  value       = { for use_case, repositories in local.image_repository : use_case => repositories.inference }
 }
 
 output "retrain_trigger_function_name" {

@@ -5,13 +5,15 @@ locals {
   trigger_name = "${var.prefix}-retrain-trigger"
   default_bus  = "${local.arn_prefix}:events:${var.region}:${var.account_id}:event-bus/default"
   senders      = sort(distinct(var.retrain_trigger.violation_sender_role_arns))
+  # monitoring schedule ARN -> the pipeline its violations start (each schedule retrains one use case)
+  schedule_pipelines = merge([for use_case, c in var.use_cases : { for arn in c.retrain_on_schedule_arns : arn => local.pipeline_names[use_case] }]...)
 }
 
 data "aws_iam_policy_document" "retrain_trigger" {
   statement {
     sid       = "DebounceAndStart"
     actions   = ["sagemaker:ListPipelineExecutions", "sagemaker:StartPipelineExecution"]
-    resources = [local.pipeline_arn, "${local.pipeline_arn}/*"]
+    resources = flatten([for arn in values(local.pipeline_arns) : [arn, "${arn}/*"]])
   }
 }
 
@@ -19,7 +21,7 @@ module "retrain_trigger" {
   source               = "../components/lambda-function"
   count                = var.retrain_trigger.enabled ? 1 : 0
   name                 = local.trigger_name
-  description          = "Starts ${local.pipeline_name} when Model Monitor reports violations (debounced, idempotent)"
+  description          = "Starts a use case's retraining pipeline when its monitors report violations (debounced, idempotent)"
   package_path         = "${coalesce(var.lambda_package_dir, "set-lambda_package_dir-for-retrain_trigger")}/retrain_trigger.zip"
   account_id           = var.account_id
   region               = var.region
@@ -31,7 +33,7 @@ module "retrain_trigger" {
   subnet_ids           = var.network.subnet_ids
   security_group_ids   = var.network.security_group_ids
   environment = {
-    SCHEDULE_PIPELINES = jsonencode({ for arn in sort(distinct(var.retrain_trigger.schedule_arns)) : arn => local.pipeline_name })
+    SCHEDULE_PIPELINES = jsonencode(local.schedule_pipelines)
     COOLDOWN_MINUTES   = tostring(var.retrain_trigger.cooldown_minutes)
   }
   tags = var.tags

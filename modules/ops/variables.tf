@@ -31,17 +31,15 @@ variable "capture_sources" {
 }
 
 variable "clarify_baselines" {
-  description = "Add SageMaker Clarify steps that compute the bias (post-training, for one facet feature split at a threshold) and explainability (SHAP) baselines of each trained model, registered with the version for the endpoint's Clarify monitors."
+  description = "Add SageMaker Clarify steps to every pipeline that compute the bias (post-training, for its use case's clarify_facet) and explainability (SHAP) baselines of each trained model, registered with the version for the endpoint's Clarify monitors."
   type = object({
-    enabled         = optional(bool, false)
-    facet           = optional(string, "f0")
-    facet_threshold = optional(number, 14)
-    instance_type   = optional(string, "ml.m5.large")
+    enabled       = optional(bool, false)
+    instance_type = optional(string, "ml.m5.large")
   })
   default = {}
   validation {
-    condition     = length(trimspace(var.clarify_baselines.facet)) > 0 && can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.clarify_baselines.instance_type))
-    error_message = "clarify_baselines: facet names a feature column; instance_type is a SageMaker instance type such as ml.m5.large."
+    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.clarify_baselines.instance_type))
+    error_message = "clarify_baselines.instance_type must be a SageMaker instance type such as ml.m5.large."
   }
 }
 
@@ -67,16 +65,6 @@ variable "max_job_runtime_seconds" {
   }
 }
 
-variable "min_accuracy" {
-  description = "Quality gate: a model is registered only when its test accuracy is at least this (0-1)."
-  type        = number
-  default     = 0.9
-  validation {
-    condition     = var.min_accuracy > 0 && var.min_accuracy <= 1
-    error_message = "min_accuracy must be greater than 0 and at most 1, e.g. 0.9."
-  }
-}
-
 variable "model_bucket_name" {
   description = "Artifact bucket that receives trained models."
   type        = string
@@ -84,20 +72,6 @@ variable "model_bucket_name" {
 
 variable "model_kms_key_arn" {
   description = "Key that encrypts trained models in the artifact bucket."
-  type        = string
-}
-
-variable "model_package_group_arn" {
-  description = "ARN of the model package group that registered models go to."
-  type        = string
-  validation {
-    condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/.+$", var.model_package_group_arn))
-    error_message = "model_package_group_arn must be a model package group ARN."
-  }
-}
-
-variable "model_package_group_name" {
-  description = "Name of that model package group."
   type        = string
 }
 
@@ -145,22 +119,11 @@ variable "region" {
   type        = string
 }
 
-variable "regularization_c" {
-  description = "Inverse regularization strength of the logistic regression (hyperparameter C)."
-  type        = number
-  default     = 1
-  validation {
-    condition     = var.regularization_c > 0
-    error_message = "regularization_c must be positive."
-  }
-}
-
 variable "retrain_trigger" {
-  description = "Start the pipeline when Model Monitor reports violations of one of schedule_arns (the monitoring schedules whose violations retrain, e.g. data and model quality; any other schedule's start nothing): debounced (cooldown_minutes after the last start, none while one runs) and idempotent. violation_sender_role_arns: exact roles of other accounts that forward violations to this account's default event bus."
+  description = "Start a use case's pipeline when Model Monitor reports violations of one of its retrain_on_schedule_arns (any other schedule's start nothing): debounced (cooldown_minutes after the pipeline's last start, none while one runs) and idempotent. violation_sender_role_arns: exact roles of other accounts that forward violations to this account's default event bus."
   type = object({
     enabled                    = optional(bool, false)
     cooldown_minutes           = optional(number, 360)
-    schedule_arns              = optional(list(string), [])
     violation_sender_role_arns = optional(list(string), [])
   })
   default = {}
@@ -171,20 +134,6 @@ variable "retrain_trigger" {
   validation {
     condition     = alltrue([for arn in var.retrain_trigger.violation_sender_role_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
     error_message = "retrain_trigger.violation_sender_role_arns must be exact IAM role ARNs."
-  }
-  validation {
-    condition     = alltrue([for arn in var.retrain_trigger.schedule_arns : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:monitoring-schedule/[a-zA-Z0-9-]+$", arn))]) && (!var.retrain_trigger.enabled || length(var.retrain_trigger.schedule_arns) > 0)
-    error_message = "retrain_trigger.schedule_arns must be monitoring schedule ARNs (arn:aws:sagemaker:<region>:<account>:monitoring-schedule/<name>), at least one when the trigger is enabled."
-  }
-}
-
-variable "retraining_schedule" {
-  description = "EventBridge Scheduler expression that starts retraining, e.g. \"cron(0 3 ? * MON *)\" or \"rate(7 days)\"; null for manual runs only (`make retrain`)."
-  type        = string
-  default     = "cron(0 3 ? * MON *)"
-  validation {
-    condition     = var.retraining_schedule == null || can(regex("^(cron\\(.+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))$", var.retraining_schedule))
-    error_message = "retraining_schedule must be cron(...) or rate(N unit), e.g. \"cron(0 3 ? * MON *)\", or null."
   }
 }
 
@@ -204,26 +153,6 @@ variable "serving_instance_types" {
   }
 }
 
-variable "inference_image_uri" {
-  description = "Image of the versions the pipeline registers (and of the Clarify step's model); null uses the steps' image."
-  type        = string
-  default     = null
-  validation {
-    condition     = var.inference_image_uri == null || can(regex("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/.+:.+$", var.inference_image_uri))
-    error_message = "inference_image_uri must be an ECR image URI with a tag."
-  }
-}
-
-variable "sklearn_image_uri" {
-  description = "scikit-learn framework image for the steps; null picks the AWS image of the region."
-  type        = string
-  default     = null
-  validation {
-    condition     = var.sklearn_image_uri == null || can(regex("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/.+:.+$", var.sklearn_image_uri))
-    error_message = "sklearn_image_uri must be an ECR image URI with a tag, e.g. 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3."
-  }
-}
-
 variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
@@ -233,28 +162,6 @@ variable "tags" {
 variable "training_data_bucket_arn" {
   description = "Bucket the pipeline reads training data from."
   type        = string
-}
-
-variable "training_data_s3_uri" {
-  description = "Default S3 prefix of the labelled CSV training data (a `target` column)."
-  type        = string
-  validation {
-    condition     = can(regex("^s3://[a-z0-9.-]{3,63}/.*$", var.training_data_s3_uri))
-    error_message = "training_data_s3_uri must be an S3 URI such as s3://bucket/datasets/train/."
-  }
-}
-
-variable "training_feature_group" {
-  description = "The Feature Store group the pipeline trains on instead of training_data_s3_uri, or null: arn (it may be another account's, shared through RAM) and offline_store_s3_uri, the S3 prefix its offline store is under. The preprocessing step finds the group's files through DescribeFeatureGroup and reads the latest record of each identifier."
-  type = object({
-    arn                  = string
-    offline_store_s3_uri = string
-  })
-  default = null
-  validation {
-    condition     = var.training_feature_group == null || can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:feature-group/[a-z0-9-]+$", var.training_feature_group.arn)) && can(regex("^s3://[a-z0-9.-]{3,63}/[^*]+$", var.training_feature_group.offline_store_s3_uri))
-    error_message = "training_feature_group: arn must be a feature group ARN (arn:aws:sagemaker:<region>:<account>:feature-group/<name>) and offline_store_s3_uri an S3 prefix such as s3://bucket/offline."
-  }
 }
 
 variable "training_instance_type" {
@@ -271,4 +178,72 @@ variable "usable_kms_key_aliases" {
   description = "Aliases of other keys the pipeline uses (the data and artifact keys)."
   type        = list(string)
   default     = []
+}
+
+variable "use_cases" {
+  description = <<-EOT
+    One retraining pipeline per use case (model), by name. `model`, release 0.x's one use case, keeps the name <prefix>-retraining; any other is <prefix>-<use case>-retraining. Each:
+    model_package_group_arn: the group its versions are registered in (PendingManualApproval);
+    training_data_s3_uri: prefix of labelled CSVs (a `target` column) in training_data_bucket_arn, or training_feature_group (arn, which may be another account's shared through RAM, and offline_store_s3_uri): a Feature Store group whose offline store it trains on instead;
+    min_accuracy: its quality gate (test accuracy, 0-1); regularization_c: hyperparameter C;
+    schedule: EventBridge Scheduler expression that starts it (cron(...) or rate(N unit)), null for manual runs only (`make retrain`);
+    sklearn_image_uri (its steps; null picks AWS's image of the region) and inference_image_uri (the versions it registers; null uses the steps' image);
+    clarify_facet: with clarify_baselines, the feature and threshold its bias analysis splits on;
+    retrain_on_schedule_arns: with retrain_trigger, the monitoring schedules whose violations start it.
+  EOT
+  type = map(object({
+    model_package_group_arn = string
+    training_data_s3_uri    = string
+    training_feature_group = optional(object({
+      arn                  = string
+      offline_store_s3_uri = string
+    }))
+    min_accuracy             = optional(number, 0.9)
+    regularization_c         = optional(number, 1)
+    schedule                 = optional(string)
+    sklearn_image_uri        = optional(string)
+    inference_image_uri      = optional(string)
+    clarify_facet            = optional(object({ name = string, threshold = number }), { name = "f0", threshold = 14 })
+    retrain_on_schedule_arns = optional(list(string), [])
+  }))
+  validation {
+    condition     = length(var.use_cases) > 0 && alltrue([for name in keys(var.use_cases) : can(regex("^[a-z](-?[a-z0-9])*$", name)) && length(name) <= 24])
+    error_message = "use_cases needs at least one use case; its names are 1-24 lowercase letters, digits and single hyphens, starting with a letter."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/.+$", c.model_package_group_arn))])
+    error_message = "use_cases.*.model_package_group_arn must be a model package group ARN."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : can(regex("^s3://[a-z0-9.-]{3,63}/.*$", c.training_data_s3_uri))])
+    error_message = "use_cases.*.training_data_s3_uri must be an S3 URI such as s3://bucket/datasets/train/."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.training_feature_group == null || can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:feature-group/[a-z0-9-]+$", c.training_feature_group.arn)) && can(regex("^s3://[a-z0-9.-]{3,63}/[^*]+$", c.training_feature_group.offline_store_s3_uri))])
+    error_message = "use_cases.*.training_feature_group: arn must be a feature group ARN (arn:aws:sagemaker:<region>:<account>:feature-group/<name>) and offline_store_s3_uri an S3 prefix such as s3://bucket/offline."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.min_accuracy > 0 && c.min_accuracy <= 1 && c.regularization_c > 0])
+    error_message = "use_cases.*.min_accuracy must be greater than 0 and at most 1, e.g. 0.9; regularization_c must be positive."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.schedule == null || can(regex("^(cron\\(.+\\)|rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\))$", c.schedule))])
+    error_message = "use_cases.*.schedule must be cron(...) or rate(N unit), e.g. \"cron(0 3 ? * MON *)\", or null."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : alltrue([for uri in compact([c.sklearn_image_uri, c.inference_image_uri]) : can(regex("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/.+:.+$", uri))])])
+    error_message = "use_cases.*.sklearn_image_uri and inference_image_uri must be ECR image URIs with a tag, e.g. 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : length(trimspace(c.clarify_facet.name)) > 0])
+    error_message = "use_cases.*.clarify_facet.name must name a feature column."
+  }
+  validation {
+    condition     = alltrue(flatten([for c in values(var.use_cases) : [for arn in c.retrain_on_schedule_arns : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:monitoring-schedule/[a-zA-Z0-9-]+$", arn))]])) && (!var.retrain_trigger.enabled || length(flatten([for c in values(var.use_cases) : c.retrain_on_schedule_arns])) > 0)
+    error_message = "use_cases.*.retrain_on_schedule_arns must be monitoring schedule ARNs (arn:aws:sagemaker:<region>:<account>:monitoring-schedule/<name>), at least one when retrain_trigger is enabled."
+  }
+  validation {
+    condition     = length(flatten([for c in values(var.use_cases) : c.retrain_on_schedule_arns])) == length(distinct(flatten([for c in values(var.use_cases) : c.retrain_on_schedule_arns])))
+    error_message = "use_cases: a monitoring schedule's violations retrain one use case, so retrain_on_schedule_arns name each schedule once."
+  }
 }

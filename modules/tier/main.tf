@@ -22,7 +22,9 @@ locals {
   endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
   approval_bus = local.has_staging && local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
   retrain_bus  = "${local.arn}:events:${var.region}:${local.acct.ops}:event-bus/default"
+  use_cases    = { model = {} } # one model until every role takes use cases (#15)
   group_name   = "${var.prefix}-model"
+  group_arn    = module.artifact.model_package_group_arns["model"]
   # Built from names, not read from modules/artifact: known at plan and free of cycles.
   image_repository_arns = [for name in keys(var.container_images) : "${local.arn}:ecr:${var.region}:${local.acct.artifact}:repository/${var.prefix}/${name}"]
   # Training data: the lake's curated exports when there is a data lake, else dev's raw bucket.
@@ -40,11 +42,11 @@ locals {
     ground_truth_kms_key_arn = var.features.capture_replication ? module.ops.kms_key_alias_arn : null
   } }
   serving_common = {
-    model_package_group_name = module.artifact.model_package_group_arn # an ARN works across accounts
-    model_package_group_arn  = module.artifact.model_package_group_arn
+    model_package_group_name = local.group_arn # an ARN works across accounts
+    model_package_group_arn  = local.group_arn
     model_bucket_arn         = module.artifact.model_bucket_arn
     model_kms_key_alias      = module.artifact.kms_key_alias
-    image_repository_arns    = concat([module.ops.inference_image_repository_arn], local.image_repository_arns)
+    image_repository_arns    = concat([module.ops.inference_image_repository_arns["model"]], local.image_repository_arns)
   }
   deployer = local.has_staging ? {
     pipeline_role_arn    = module.cicd[0].build_role_arn
@@ -163,7 +165,7 @@ module "artifact" {
   account_id                   = local.acct.artifact
   region                       = var.region
   partition                    = var.partition
-  model_package_group_name     = local.group_name
+  model_package_groups         = local.use_cases
   approver_principal_arns      = var.model_approvers
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
   ecr_repositories             = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
@@ -190,9 +192,9 @@ module "dev" {
   code_repository          = var.code_repository
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
-  startable_pipeline_arns  = local.ops_in_dev ? [module.ops.pipeline_arn] : [] # same account only
-  protected = {                                                                # what automation alone changes in dev's account
-    pipeline_arns = local.ops_in_dev ? [module.ops.pipeline_arn] : []
+  startable_pipeline_arns  = local.ops_in_dev ? values(module.ops.pipeline_arns) : [] # same account only
+  protected = {                                                                       # what automation alone changes in dev's account
+    pipeline_arns = local.ops_in_dev ? values(module.ops.pipeline_arns) : []
     endpoint_arns = local.prod_in_dev ? [module.prod.endpoint_arn] : []
   }
   force_destroy = var.force_destroy
@@ -212,21 +214,24 @@ module "ops" {
   account_id               = local.acct.ops
   region                   = var.region
   partition                = var.partition
-  training_data_s3_uri     = local.training_data_uri
-  training_feature_group   = local.training_feature_group
-  sklearn_image_uri        = local.pipeline_image_uris.training
-  inference_image_uri      = local.pipeline_image_uris.inference
   training_data_bucket_arn = local.training_data_bucket
   model_bucket_name        = module.artifact.model_bucket_name
   model_kms_key_arn        = module.artifact.kms_key_alias_arn
-  model_package_group_name = module.artifact.model_package_group_arn
-  model_package_group_arn  = module.artifact.model_package_group_arn
   usable_kms_key_aliases   = compact([module.dev.kms_key_alias, module.artifact.kms_key_alias, one(module.data[*].kms_key_alias)])
-  retraining_schedule      = var.features.retraining_schedule ? var.retraining.schedule : null
-  min_accuracy             = var.retraining.min_accuracy
   monitoring_baseline      = local.monitoring
-  clarify_baselines        = { enabled = var.features.clarify, facet = var.clarify_facet.name, facet_threshold = var.clarify_facet.threshold }
-  lambda_package_dir       = var.lambda_package_dir
+  clarify_baselines        = { enabled = var.features.clarify }
+  use_cases = { for use_case in keys(local.use_cases) : use_case => {
+    model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
+    training_data_s3_uri     = local.training_data_uri
+    training_feature_group   = local.training_feature_group
+    min_accuracy             = var.retraining.min_accuracy
+    schedule                 = var.features.retraining_schedule ? var.retraining.schedule : null
+    sklearn_image_uri        = local.pipeline_image_uris.training
+    inference_image_uri      = local.pipeline_image_uris.inference
+    clarify_facet            = var.clarify_facet
+    retrain_on_schedule_arns = concat(module.prod.retraining_schedule_arns, local.has_staging ? module.staging[0].retraining_schedule_arns : [])
+  } }
+  lambda_package_dir = var.lambda_package_dir
   capture_sources = var.features.capture_replication ? merge(
     { prod = { replication_role_arn = module.prod.replication_role_arn, monitor_role_arn = var.features.model_quality || var.features.clarify ? module.prod.monitor_role_arn : null } },
     local.has_staging ? { staging = { replication_role_arn = (local.has_staging ? module.staging[0].replication_role_arn : null) } } : {},
@@ -234,7 +239,6 @@ module "ops" {
   retrain_trigger = {
     enabled                    = local.monitoring
     cooldown_minutes           = var.retraining.cooldown_minutes
-    schedule_arns              = concat(module.prod.retraining_schedule_arns, local.has_staging ? module.staging[0].retraining_schedule_arns : [])
     violation_sender_role_arns = compact([(local.has_staging ? module.staging[0].violation_forwarder_role_arn : null), module.prod.violation_forwarder_role_arn])
   }
   force_destroy = var.force_destroy
@@ -255,7 +259,7 @@ module "cicd" {
   partition                = var.partition
   lambda_package_dir       = var.lambda_package_dir
   model_package_group_name = local.group_name
-  model_package_group_arn  = module.artifact.model_package_group_arn
+  model_package_group_arn  = local.group_arn
   approver_principal_arns  = var.model_approvers
   organization_id          = local.org_id
   approval_senders         = compact([module.artifact.approval_forwarder_role_arn])
@@ -330,7 +334,7 @@ module "prod" {
   alarm_emails             = var.alarm_emails
   force_destroy            = var.force_destroy
   tags                     = var.tags
-  model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_name : local.serving_common.model_package_group_name # its approval rule matches the name
+  model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_names["model"] : local.serving_common.model_package_group_name # its approval rule matches the name
   model_package_group_arn  = local.serving_common.model_package_group_arn
   model_bucket_arn         = local.serving_common.model_bucket_arn
   model_kms_key_alias      = local.serving_common.model_kms_key_alias

@@ -40,12 +40,12 @@ output "model_bucket_name" {
 
 output "model_package_group_arn" {
   description = "Approve versions here to deploy them."
-  value       = module.artifact.model_package_group_arn
+  value       = module.artifact.model_package_group_arns["model"]
 }
 
 output "model_package_group_name" {
   description = "Name of the model package group."
-  value       = module.artifact.model_package_group_name
+  value       = module.artifact.model_package_group_names["model"]
 }
 
 output "ground_truth_s3_uris" {
@@ -65,7 +65,7 @@ output "organization_id" {
 
 output "pipeline_name" {
   description = "The retraining pipeline."
-  value       = module.ops.pipeline_name
+  value       = module.ops.pipeline_names["model"]
 }
 
 output "studio_domain_id" {

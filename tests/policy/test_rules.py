@@ -78,7 +78,7 @@ def both(*mutations):
 
 def known_pipeline_definition(definition: dict):
     def apply(raw):
-        c = change(raw, "module.tier.module.ops.aws_sagemaker_pipeline.this")
+        c = change(raw, "module.tier.module.ops.module.pipeline[\"model\"].aws_sagemaker_pipeline.this")
         c["after"]["pipeline_definition"] = json.dumps(definition)
         c["after_unknown"].pop("pipeline_definition", None)
     return apply
@@ -125,10 +125,10 @@ CASES = [
     ("uploads with another account's key", policy_edit(f"{MODELS}.aws_s3_bucket_policy.this", "policy", drop_statement("DenyUploadsWithForeignKeys")), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
     ("served models without network isolation", spec_edit(lambda s: s.__setitem__("network_isolation", False)), {("MLOPS-007", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("nobody can approve", policy_edit(APPROVER_POLICY, "policy", drop_statement("ApproveOrRejectVersions")), {("MLOPS-017", APPROVER_ROLE)}),
-    ("a run may choose the approval status and the threshold", known_pipeline_definition({**GOOD_DEFINITION, "Parameters": [{"Name": "ModelApprovalStatus"}, {"Name": "MinAccuracy"}]}), {("MLOPS-018", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
-    ("the definition registers as approved", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{**GOOD_DEFINITION["Steps"][1], "Arguments": {"IfSteps": [{**REGISTER, "Arguments": {"ModelApprovalStatus": "Approved"}}]}}]}), {("MLOPS-018", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
+    ("a run may choose the approval status and the threshold", known_pipeline_definition({**GOOD_DEFINITION, "Parameters": [{"Name": "ModelApprovalStatus"}, {"Name": "MinAccuracy"}]}), {("MLOPS-018", "module.tier.module.ops.module.pipeline[\"model\"].aws_sagemaker_pipeline.this")}),
+    ("the definition registers as approved", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{**GOOD_DEFINITION["Steps"][1], "Arguments": {"IfSteps": [{**REGISTER, "Arguments": {"ModelApprovalStatus": "Approved"}}]}}]}), {("MLOPS-018", "module.tier.module.ops.module.pipeline[\"model\"].aws_sagemaker_pipeline.this")}),
     ("a known definition that is right", known_pipeline_definition(GOOD_DEFINITION), set()),
-    ("a job outside the VPC", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{"Name": "P", "Type": "Processing", "Arguments": {**IN_VPC, "NetworkConfig": {"EnableInterContainerTrafficEncryption": True}}}]}), {("MLOPS-015", "module.tier.module.ops.aws_sagemaker_pipeline.this")}),
+    ("a job outside the VPC", known_pipeline_definition({**GOOD_DEFINITION, "Steps": [{"Name": "P", "Type": "Processing", "Arguments": {**IN_VPC, "NetworkConfig": {"EnableInterContainerTrafficEncryption": True}}}]}), {("MLOPS-015", "module.tier.module.ops.module.pipeline[\"model\"].aws_sagemaker_pipeline.this")}),
     # Storage, keys, serving, automation: the classic settings.
     ("bucket versioning suspended", setter(f"{MODELS}.aws_s3_bucket_versioning.this", ["versioning_configuration", 0, "status"], "Suspended"), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
     ("bucket encryption omitted", remove_resource(f"{MODELS}.aws_s3_bucket_server_side_encryption_configuration.this"), {("MLOPS-006", f"{MODELS}.aws_s3_bucket.this")}),
@@ -186,7 +186,7 @@ def test_a_grant_with_not_principal_reaches_every_principal(tmp_path):
 # --- The multi-account tiers: the real plans pass; cross-account settings changed fail ------------
 
 T = "module.tier.module"
-REGISTRY_POLICY = f"{T}.artifact.aws_sagemaker_model_package_group_policy.this[0]"
+REGISTRY_POLICY = f"{T}.artifact.aws_sagemaker_model_package_group_policy.this[\"model\"]"
 DEPLOY_PROD = f'{T}.cicd[0].aws_codebuild_project.deploy["deploy-prod"]'
 IMAGE_BUILD = f"{T}.cicd[0].aws_iam_role.image_build[0]"
 BUILD = f"{T}.cicd[0].aws_iam_role.build"

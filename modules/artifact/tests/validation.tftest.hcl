@@ -5,11 +5,11 @@ mock_provider "aws" {
 }
 
 variables {
-  prefix                   = "mlops"
-  account_id               = "111111111111"
-  region                   = "eu-west-1"
-  model_package_group_name = "mlops-model"
-  approver_principal_arns  = ["arn:aws:iam::111111111111:role/ModelApprover"]
+  prefix                  = "mlops"
+  account_id              = "111111111111"
+  region                  = "eu-west-1"
+  model_package_groups    = { model = {} }
+  approver_principal_arns = ["arn:aws:iam::111111111111:role/ModelApprover"]
 }
 
 run "valid_inputs_plan" {
@@ -41,6 +41,24 @@ run "readers_get_registry_and_image_policies" {
   }
 }
 
+run "one_group_and_policy_per_use_case" {
+  command = plan
+  variables {
+    model_package_groups = { model = {}, fraud = {} }
+    registry_reader_arns = ["arn:aws:iam::222222222222:role/deploy"]
+  }
+  assert {
+    condition     = aws_sagemaker_model_package_group.this["fraud"].model_package_group_name == "mlops-fraud" && aws_sagemaker_model_package_group.this["model"].model_package_group_name == "mlops-model" && length(aws_sagemaker_model_package_group_policy.this) == 2
+    error_message = "each use case has its own group, <prefix>-<use case>, and its own policy"
+  }
+}
+
+run "rejects_no_use_case" {
+  command = plan
+  variables { model_package_groups = {} }
+  expect_failures = [var.model_package_groups]
+}
+
 run "rejects_bad_account_id" {
   command = plan
   variables { account_id = "11111111111" }
@@ -55,8 +73,8 @@ run "rejects_uppercase_repository" {
 
 run "rejects_bad_group_name" {
   command = plan
-  variables { model_package_group_name = "my_model" }
-  expect_failures = [var.model_package_group_name]
+  variables { model_package_groups = { my_model = {} } }
+  expect_failures = [var.model_package_groups]
 }
 
 run "rejects_bad_prefix" {

@@ -1,27 +1,28 @@
-# The retraining pipeline, as a SageMaker Pipelines definition (schema 2020-12-01):
+# One retraining pipeline, as a SageMaker Pipelines definition (schema 2020-12-01), and its schedule:
 # Preprocess -> Train -> Evaluate -> QualityGate -> Register (PendingManualApproval) | Fail.
+# modules/ops runs one per use case, all with the ops role, bucket, key and step code.
 # Each script gets its /opt/ml paths as arguments (the paths the inputs and outputs below name).
 # Whoever starts a run can choose instance types only: the training data, the quality threshold and
 # the approval status are fixed here, so no start can register an unreviewed model as approved.
 locals {
-  feature_store_training = var.training_feature_group != null
-  offline_store          = local.feature_store_training ? zipmap(["bucket", "prefix"], regex("^s3://([^/]+)/(.+?)/?$", var.training_feature_group.offline_store_s3_uri)) : null
+  arn                    = "arn:${var.partition}:sagemaker:${var.region}:${var.account_id}:pipeline/${var.name}"
+  feature_store_training = var.training_data.feature_group != null
   # The data Preprocess reads: the training data CSVs, or the feature group's offline store, found through the Feature Store API.
-  preprocess_data = local.feature_store_training ? { arguments = ["--feature-group", var.training_feature_group.arn], inputs = [] } : {
+  preprocess_data = local.feature_store_training ? { arguments = ["--feature-group", var.training_data.feature_group.arn], inputs = [] } : {
     arguments = ["--input-dir", "/opt/ml/processing/input/data"]
-    inputs    = [{ InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data_s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
+    inputs    = [{ InputName = "data", AppManaged = false, S3Input = { S3Uri = var.training_data.s3_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
   }
-  code_uri        = "s3://${local.bucket_name}/${local.code_prefix}"
-  execution_uri   = { "Std:Join" = { On = "/", Values = ["s3://${local.bucket_name}/executions", { Get = "Execution.PipelineExecutionId" }] } }
+  code_uri        = "s3://${var.bucket_name}/${var.code.prefix}"
+  execution_uri   = { "Std:Join" = { On = "/", Values = ["s3://${var.bucket_name}/executions", { Get = "Execution.PipelineExecutionId" }] } }
   network_config  = { SecurityGroupIds = var.network.security_group_ids, Subnets = var.network.subnet_ids }
   processing_code = { InputName = "code", AppManaged = false, S3Input = { S3Uri = local.code_uri, LocalPath = "/opt/ml/processing/input/code", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }
 
   processing_common = {
-    RoleArn           = local.role_arn
-    StoppingCondition = { MaxRuntimeInSeconds = var.max_job_runtime_seconds }
+    RoleArn           = var.role_arn
+    StoppingCondition = { MaxRuntimeInSeconds = var.jobs.max_runtime_seconds }
     NetworkConfig     = { EnableInterContainerTrafficEncryption = true, EnableNetworkIsolation = false, VpcConfig = local.network_config }
     ProcessingResources = {
-      ClusterConfig = { InstanceType = { Get = "Parameters.ProcessingInstanceType" }, InstanceCount = 1, VolumeSizeInGB = 30, VolumeKmsKeyId = module.kms.arn }
+      ClusterConfig = { InstanceType = { Get = "Parameters.ProcessingInstanceType" }, InstanceCount = 1, VolumeSizeInGB = 30, VolumeKmsKeyId = var.kms_key_arn }
     }
   }
 
@@ -52,7 +53,7 @@ locals {
     Type      = "Processing"
     DependsOn = ["Preprocess"]
     Arguments = merge(local.processing_common, {
-      AppSpecification = { ImageUri = local.monitor_image }
+      AppSpecification = { ImageUri = var.images.model_monitor }
       Environment = {
         dataset_format             = jsonencode({ csv = { header = false } })
         dataset_source             = "/opt/ml/processing/input/baseline_dataset_input"
@@ -60,7 +61,7 @@ locals {
         publish_cloudwatch_metrics = "Disabled"
       }
       ProcessingInputs       = [{ InputName = "baseline_dataset_input", AppManaged = false, S3Input = { S3Uri = local.features_output_uri, LocalPath = "/opt/ml/processing/input/baseline_dataset_input", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } }]
-      ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.baseline] }
+      ProcessingOutputConfig = { KmsKeyId = var.kms_key_arn, Outputs = [local.step_output.baseline] }
     })
   }
 
@@ -74,8 +75,8 @@ locals {
       Name = "ClarifyModel"
       Type = "Model"
       Arguments = {
-        ExecutionRoleArn       = local.role_arn
-        PrimaryContainer       = { Image = local.inference_image, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
+        ExecutionRoleArn       = var.role_arn
+        PrimaryContainer       = { Image = var.images.inference, ModelDataUrl = local.model_data_uri, Environment = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" } }
         VpcConfig              = local.network_config
         EnableNetworkIsolation = true # the inference code is inside the model artifact
       }
@@ -84,18 +85,18 @@ locals {
       Name = "ClarifyConfig"
       Type = "Processing"
       Arguments = merge(local.processing_common, {
-        AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/clarify_config.py"], ContainerArguments = ["--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/clarify"] }
+        AppSpecification = { ImageUri = var.images.sklearn, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/clarify_config.py"], ContainerArguments = ["--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/clarify"] }
         Environment = {
           MODEL_NAME      = { Get = "Steps.ClarifyModel.ModelName" }
-          FACET           = var.clarify_baselines.facet
-          FACET_THRESHOLD = tostring(var.clarify_baselines.facet_threshold)
+          FACET           = var.clarify_baselines.facet.name
+          FACET_THRESHOLD = tostring(var.clarify_baselines.facet.threshold)
           INSTANCE_TYPE   = var.clarify_baselines.instance_type
         }
         ProcessingInputs = [
           local.processing_code,
           { InputName = "test", AppManaged = false, S3Input = { S3Uri = local.test_output_uri, LocalPath = "/opt/ml/processing/test", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
         ]
-        ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [{ OutputName = "clarify", AppManaged = false, S3Output = { S3Uri = local.clarify_config, LocalPath = "/opt/ml/processing/clarify", S3UploadMode = "EndOfJob" } }] }
+        ProcessingOutputConfig = { KmsKeyId = var.kms_key_arn, Outputs = [{ OutputName = "clarify", AppManaged = false, S3Output = { S3Uri = local.clarify_config, LocalPath = "/opt/ml/processing/clarify", S3UploadMode = "EndOfJob" } }] }
       })
     },
     ], [for kind in ["bias", "explainability"] : {
@@ -103,12 +104,12 @@ locals {
       Type      = "Processing"
       DependsOn = ["ClarifyConfig"]
       Arguments = merge(local.processing_common, {
-        AppSpecification = { ImageUri = local.clarify_image }
+        AppSpecification = { ImageUri = var.images.clarify }
         ProcessingInputs = [
           { InputName = "analysis_config", AppManaged = false, S3Input = { S3Uri = { "Std:Join" = { On = "/", Values = [local.clarify_config, kind, "analysis_config.json"] } }, LocalPath = "/opt/ml/processing/input/config", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
           { InputName = "dataset", AppManaged = false, S3Input = { S3Uri = local.test_output_uri, LocalPath = "/opt/ml/processing/input/data", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
         ]
-        ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [{ OutputName = "analysis_result", AppManaged = false, S3Output = { S3Uri = local.clarify_output[kind], LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }] }
+        ProcessingOutputConfig = { KmsKeyId = var.kms_key_arn, Outputs = [{ OutputName = "analysis_result", AppManaged = false, S3Output = { S3Uri = local.clarify_output[kind], LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }] }
       })
   }])
   clarify_file = { for key, path in {
@@ -124,11 +125,11 @@ locals {
     Name = "Register"
     Type = "RegisterModel"
     Arguments = merge({
-      ModelPackageGroupName = var.model_package_group_name
+      ModelPackageGroupName = var.model_package_group_arn
       ModelApprovalStatus   = "PendingManualApproval" # the pipeline role may register nothing else
       InferenceSpecification = {
         Containers = [{
-          Image        = local.inference_image
+          Image        = var.images.inference
           ModelDataUrl = local.model_data_uri
           Environment  = { SAGEMAKER_PROGRAM = "inference.py", SAGEMAKER_SUBMIT_DIRECTORY = "/opt/ml/model/code" }
         }]
@@ -147,8 +148,8 @@ locals {
           Explainability = { Report = local.clarify_file.explainability_values }
       }) : "{}"))
       CustomerMetadataProperties = {
-        "code-version"    = local.code_version
-        "training-data"   = var.training_data_s3_uri
+        "code-version"    = var.code.version
+        "training-data"   = try(var.training_data.feature_group.arn, var.training_data.s3_uri)
         "pipeline-run"    = { Get = "Execution.PipelineExecutionArn" }
         "hyperparameters" = jsonencode(local.hyperparameters)
       }
@@ -172,8 +173,8 @@ locals {
     Version  = "2020-12-01"
     Metadata = {}
     Parameters = [
-      { Name = "ProcessingInstanceType", Type = "String", DefaultValue = var.processing_instance_type },
-      { Name = "TrainingInstanceType", Type = "String", DefaultValue = var.training_instance_type },
+      { Name = "ProcessingInstanceType", Type = "String", DefaultValue = var.jobs.processing_instance_type },
+      { Name = "TrainingInstanceType", Type = "String", DefaultValue = var.jobs.training_instance_type },
     ]
     PipelineExperimentConfig = {
       ExperimentName = { Get = "Execution.PipelineName" }
@@ -184,25 +185,25 @@ locals {
         Name = "Preprocess"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification       = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"], ContainerArguments = concat(local.preprocess_data.arguments, ["--output-dir", "/opt/ml/processing"]) }
+          AppSpecification       = { ImageUri = var.images.sklearn, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/preprocess.py"], ContainerArguments = concat(local.preprocess_data.arguments, ["--output-dir", "/opt/ml/processing"]) }
           ProcessingInputs       = concat([local.processing_code], local.preprocess_data.inputs)
-          ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.train, local.step_output.test, local.step_output.features] }
+          ProcessingOutputConfig = { KmsKeyId = var.kms_key_arn, Outputs = [local.step_output.train, local.step_output.test, local.step_output.features] }
         })
       },
       {
         Name = "Train"
         Type = "Training"
         Arguments = {
-          AlgorithmSpecification = { TrainingImage = local.sklearn_image, TrainingInputMode = "File", ContainerEntrypoint = ["python3", "/opt/ml/input/data/code/train.py"], ContainerArguments = ["--train-dir", "/opt/ml/input/data/train", "--model-dir", "/opt/ml/model", "--config", "/opt/ml/input/config/hyperparameters.json"] }
+          AlgorithmSpecification = { TrainingImage = var.images.sklearn, TrainingInputMode = "File", ContainerEntrypoint = ["python3", "/opt/ml/input/data/code/train.py"], ContainerArguments = ["--train-dir", "/opt/ml/input/data/train", "--model-dir", "/opt/ml/model", "--config", "/opt/ml/input/config/hyperparameters.json"] }
           HyperParameters        = local.hyperparameters
           InputDataConfig = [
             { ChannelName = "train", ContentType = "text/csv", DataSource = { S3DataSource = { S3DataType = "S3Prefix", S3Uri = local.train_output_uri, S3DataDistributionType = "FullyReplicated" } } },
             { ChannelName = "code", DataSource = { S3DataSource = { S3DataType = "S3Prefix", S3Uri = local.code_uri, S3DataDistributionType = "FullyReplicated" } } },
           ]
-          OutputDataConfig                      = { S3OutputPath = "s3://${var.model_bucket_name}/models/${local.pipeline_name}", KmsKeyId = var.model_kms_key_arn }
-          ResourceConfig                        = { InstanceCount = 1, InstanceType = { Get = "Parameters.TrainingInstanceType" }, VolumeSizeInGB = 30, VolumeKmsKeyId = module.kms.arn }
-          RoleArn                               = local.role_arn
-          StoppingCondition                     = { MaxRuntimeInSeconds = var.max_job_runtime_seconds }
+          OutputDataConfig                      = { S3OutputPath = "s3://${var.model_bucket_name}/models/${var.name}", KmsKeyId = var.model_kms_key_arn }
+          ResourceConfig                        = { InstanceCount = 1, InstanceType = { Get = "Parameters.TrainingInstanceType" }, VolumeSizeInGB = 30, VolumeKmsKeyId = var.kms_key_arn }
+          RoleArn                               = var.role_arn
+          StoppingCondition                     = { MaxRuntimeInSeconds = var.jobs.max_runtime_seconds }
           VpcConfig                             = local.network_config
           EnableInterContainerTrafficEncryption = true
           EnableNetworkIsolation                = false
@@ -212,13 +213,13 @@ locals {
         Name = "Evaluate"
         Type = "Processing"
         Arguments = merge(local.processing_common, {
-          AppSpecification = { ImageUri = local.sklearn_image, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"], ContainerArguments = ["--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation", "--min-accuracy", tostring(var.min_accuracy)] }
+          AppSpecification = { ImageUri = var.images.sklearn, ContainerEntrypoint = ["python3", "/opt/ml/processing/input/code/evaluate.py"], ContainerArguments = ["--model-dir", "/opt/ml/processing/model", "--test-dir", "/opt/ml/processing/test", "--output-dir", "/opt/ml/processing/evaluation", "--min-accuracy", tostring(var.min_accuracy)] }
           ProcessingInputs = [
             local.processing_code,
             { InputName = "model", AppManaged = false, S3Input = { S3Uri = local.model_data_uri, LocalPath = "/opt/ml/processing/model", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
             { InputName = "test", AppManaged = false, S3Input = { S3Uri = local.test_output_uri, LocalPath = "/opt/ml/processing/test", S3DataType = "S3Prefix", S3InputMode = "File", S3DataDistributionType = "FullyReplicated" } },
           ]
-          ProcessingOutputConfig = { KmsKeyId = module.kms.arn, Outputs = [local.step_output.evaluation] }
+          ProcessingOutputConfig = { KmsKeyId = var.kms_key_arn, Outputs = [local.step_output.evaluation] }
         })
         PropertyFiles = [{ PropertyFileName = "EvaluationReport", OutputName = "evaluation", FilePath = "evaluation.json" }]
       },
@@ -240,5 +241,49 @@ locals {
         }
       }, length(local.baselines_before_gate) > 0 ? { DependsOn = local.baselines_before_gate } : {}),
     ], var.monitoring_baseline ? [local.baseline_step] : [], slice(local.clarify_steps, 0, var.clarify_baselines.enabled ? length(local.clarify_steps) : 0))
+  }
+}
+
+resource "aws_sagemaker_pipeline" "this" {
+  pipeline_name         = var.name
+  pipeline_display_name = var.name
+  pipeline_description  = "Retraining: preprocess, train, evaluate, quality gate, register for approval"
+  role_arn              = var.role_arn
+  pipeline_definition   = jsonencode(local.pipeline_definition)
+  tags                  = merge(var.tags, { "mlops:code-version" = var.code.version })
+
+  parallelism_configuration {
+    max_parallel_execution_steps = 2
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.images.known
+      error_message = "No SageMaker image account is known for this region: set sklearn_image_uri (and analyzer_image_uri with monitoring_baseline; Clarify is not offered there with clarify_baselines)."
+    }
+  }
+}
+
+resource "aws_scheduler_schedule" "this" {
+  count                        = var.schedule == null ? 0 : 1
+  depends_on                   = [aws_sagemaker_pipeline.this]
+  name                         = var.name
+  description                  = "Starts the retraining pipeline on a schedule"
+  schedule_expression          = var.schedule.expression
+  schedule_expression_timezone = var.schedule.timezone
+  kms_key_arn                  = var.kms_key_arn
+
+  flexible_time_window {
+    mode                      = "FLEXIBLE"
+    maximum_window_in_minutes = 30
+  }
+
+  target {
+    arn      = local.arn
+    role_arn = var.schedule.role_arn
+    retry_policy {
+      maximum_retry_attempts       = 3
+      maximum_event_age_in_seconds = 3600
+    }
   }
 }
