@@ -105,7 +105,7 @@ class Lifecycle:
 
     def predict(self, rows: list[list[float]]) -> dict:
         function = f"{self.values['endpoint_name']}-inference"
-        reply = self.invoke(function, {"httpMethod": "POST", "path": "/predict", "headers": {"Content-Type": "application/json"},
+        reply = self.invoke(function, {"httpMethod": "POST", "resource": "/predict", "path": "/predict", "headers": {"Content-Type": "application/json"},
                                        "body": json.dumps({"instances": rows}), "requestContext": {"requestId": str(uuid.uuid4())}})
         if reply.get("statusCode") != 200:
             raise SystemExit(f"error: the API answered {reply.get('statusCode')}: {reply.get('body')}")

@@ -187,7 +187,7 @@ def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
     after = planned(tier)
     accounts, region = tier_plan(tier).outputs["account_roles"], tier_plan(tier).variables["region"]
     labels = f"mlops-{accounts['ops']}-{region}-captured"
-    template = json.loads(after["module.tier.module.prod.aws_cloudformation_stack.model_quality[0]"]["template_body"])
+    template = json.loads(after["module.tier.module.prod.aws_cloudformation_stack.model_quality[\"model\"]"]["template_body"])
     [definition] = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::SageMaker::ModelQualityJobDefinition"]
     assert definition["ModelQualityJobInput"]["GroundTruthS3Input"]["S3Uri"] == f"s3://{labels}/ground-truth/mlops-prod"
     role = f"arn:aws:iam::{accounts['prod']}:role/mlops/mlops-prod-monitor"

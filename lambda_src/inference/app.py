@@ -1,4 +1,7 @@
-"""Inference proxy: API Gateway (REST, proxy integration) -> SageMaker real-time endpoint.
+"""Inference proxy: API Gateway (REST, proxy integration) -> the SageMaker real-time endpoint of the route.
+
+ROUTES maps each API resource path to its use case's endpoint, e.g. {"/predict": "mlops-prod",
+"/fraud/invocations": "mlops-prod-fraud"}; a path it does not name is answered 404.
 
 Bad requests are answered 4xx with a reason; model errors map to 502 and timeouts to 504, with the
 request ID so an operator can find the log line. The client never sees a stack trace.
@@ -18,7 +21,20 @@ from botocore.exceptions import ClientError, ConnectTimeoutError, ReadTimeoutErr
 LOG = logging.getLogger("inference")
 LOG.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 
-ENDPOINT_NAME = os.environ.get("ENDPOINT_NAME", "")
+
+
+def read_routes(text: str) -> dict[str, str]:
+    """ROUTES, checked: a function Terraform configured wrongly fails at start, not per request."""
+    try:
+        routes = json.loads(text)
+    except ValueError as error:
+        raise RuntimeError(f"ROUTES is not JSON: {error}") from error
+    if not isinstance(routes, dict) or not all(isinstance(k, str) and k.startswith("/") and isinstance(v, str) and v for k, v in routes.items()):
+        raise RuntimeError("ROUTES must map API paths (/...) to endpoint names")
+    return routes
+
+
+ROUTES = read_routes(os.environ.get("ROUTES", "{}"))
 MAX_PAYLOAD_BYTES = int(os.environ.get("MAX_PAYLOAD_BYTES", "262144"))
 MAX_INSTANCES = int(os.environ.get("MAX_INSTANCES", "100"))
 TIMEOUT_SECONDS = float(os.environ.get("ENDPOINT_TIMEOUT_SECONDS", "10"))
@@ -104,6 +120,14 @@ def parse_request(event: dict[str, Any]) -> bytes:
     return json.dumps({"instances": instances}).encode("utf-8")
 
 
+def route_of(event: dict[str, Any]) -> str:
+    """The endpoint of the request's API resource (its path where a caller sends no resource)."""
+    path = event.get("resource") or event.get("path")
+    if not isinstance(path, str) or path not in ROUTES:
+        raise BadRequest(404, f"no model is served at {path!r}" if isinstance(path, str) else "the request names no path")
+    return ROUTES[path]
+
+
 def handler(event: Any, context: Any = None) -> dict[str, Any]:
     if not isinstance(event, dict) or not isinstance(event.get("headers") or {}, dict):
         log(logging.INFO, "rejected request", status=400, reason="malformed event: not an API Gateway proxy request")
@@ -111,6 +135,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
     context_of_request = event.get("requestContext") if isinstance(event.get("requestContext"), dict) else {}
     request_id = getattr(context, "aws_request_id", None) or context_of_request.get("requestId") or "unknown"
     try:
+        endpoint = route_of(event)
         payload = parse_request(event)
     except BadRequest as error:
         log(logging.INFO, "rejected request", status=error.status, reason=error.reason, request_id=request_id)
@@ -118,7 +143,7 @@ def handler(event: Any, context: Any = None) -> dict[str, Any]:
 
     try:
         reply = get_clients().runtime.invoke_endpoint(
-            EndpointName=ENDPOINT_NAME, ContentType=JSON_TYPE, Accept=JSON_TYPE, Body=payload
+            EndpointName=endpoint, ContentType=JSON_TYPE, Accept=JSON_TYPE, Body=payload
         )
         result = json.loads(reply["Body"].read())
     except (ReadTimeoutError, ConnectTimeoutError) as error:

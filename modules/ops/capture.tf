@@ -4,6 +4,7 @@ locals {
   captured_bucket   = "${var.prefix}-${var.account_id}-${var.region}-captured"
   replication_roles = sort([for s in values(var.capture_sources) : s.replication_role_arn])
   label_readers     = { for stage, s in var.capture_sources : stage => s.monitor_role_arn if s.monitor_role_arn != null }
+  label_prefixes    = { for stage, s in var.capture_sources : stage => [for endpoint in coalesce(s.endpoint_names, ["${var.prefix}-${stage}"]) : "ground-truth/${endpoint}"] }
 }
 
 data "aws_iam_policy_document" "captured_replicas" {
@@ -17,13 +18,13 @@ data "aws_iam_policy_document" "captured_replicas" {
       identifiers = local.replication_roles
     }
   }
-  # Each stage's monitor reads the labels of its own endpoint's captures (ground-truth/<prefix>-<stage>/).
+  # Each stage's monitor reads the labels of its own endpoints' captures (ground-truth/<endpoint>/).
   dynamic "statement" {
     for_each = local.label_readers
     content {
       sid       = "${title(statement.key)}MonitorReadsLabels"
       actions   = ["s3:GetObject"]
-      resources = ["arn:${var.partition}:s3:::${local.captured_bucket}/ground-truth/${var.prefix}-${statement.key}/*"]
+      resources = [for prefix in local.label_prefixes[statement.key] : "arn:${var.partition}:s3:::${local.captured_bucket}/${prefix}/*"]
       principals {
         type        = "AWS"
         identifiers = [statement.value]
@@ -43,7 +44,7 @@ data "aws_iam_policy_document" "captured_replicas" {
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = ["ground-truth/${var.prefix}-${statement.key}", "ground-truth/${var.prefix}-${statement.key}/*"]
+        values   = flatten([for prefix in local.label_prefixes[statement.key] : [prefix, "${prefix}/*"]])
       }
     }
   }

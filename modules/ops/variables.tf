@@ -14,10 +14,11 @@ variable "analyzer_image_uri" {
 }
 
 variable "capture_sources" {
-  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/serving output replication_role_arn) and, where the stage monitors model quality or bias, its monitor role (output monitor_role_arn), which may read the labels under ground-truth/<endpoint>/."
+  description = "Serving stages whose captured data replicates into this account's captured-data bucket, by stage, with the exact replication role ARN (modules/serving output replication_role_arn) and, where the stage monitors model quality or bias, its monitor role (output monitor_role_arn), which may read the labels under ground-truth/<endpoint>/ of the stage's endpoint_names (default: <prefix>-<stage>)."
   type = map(object({
     replication_role_arn = string
     monitor_role_arn     = optional(string)
+    endpoint_names       = optional(list(string))
   }))
   default = {}
   validation {
@@ -181,16 +182,7 @@ variable "usable_kms_key_aliases" {
 }
 
 variable "use_cases" {
-  description = <<-EOT
-    One retraining pipeline per use case (model), by name. `model`, release 0.x's one use case, keeps the name <prefix>-retraining; any other is <prefix>-<use case>-retraining. Each:
-    model_package_group_arn: the group its versions are registered in (PendingManualApproval);
-    training_data_s3_uri: prefix of labelled CSVs (a `target` column) in training_data_bucket_arn, or training_feature_group (arn, which may be another account's shared through RAM, and offline_store_s3_uri): a Feature Store group whose offline store it trains on instead;
-    min_accuracy: its quality gate (test accuracy, 0-1); regularization_c: hyperparameter C;
-    schedule: EventBridge Scheduler expression that starts it (cron(...) or rate(N unit)), null for manual runs only (`make retrain`);
-    sklearn_image_uri (its steps; null picks AWS's image of the region) and inference_image_uri (the versions it registers; null uses the steps' image);
-    clarify_facet: with clarify_baselines, the feature and threshold its bias analysis splits on;
-    retrain_on_schedule_arns: with retrain_trigger, the monitoring schedules whose violations start it.
-  EOT
+  description = "One retraining pipeline per use case (model), by name. `model`, release 0.x's one use case, keeps the name <prefix>-retraining; any other is <prefix>-<use case>-retraining. Each: model_package_group_arn: the group its versions are registered in (PendingManualApproval); training_data_s3_uri: prefix of labelled CSVs (a `target` column) in training_data_bucket_arn, or training_feature_group (arn, which may be another account's shared through RAM, and offline_store_s3_uri): a Feature Store group whose offline store it trains on instead; min_accuracy: its quality gate (test accuracy, 0-1); regularization_c: hyperparameter C; schedule: EventBridge Scheduler expression that starts it (cron(...) or rate(N unit)), null for manual runs only (`make retrain`); sklearn_image_uri (its steps; null picks AWS's image of the region) and inference_image_uri (the versions it registers; null uses the steps' image); clarify_facet: with clarify_baselines, the feature and threshold its bias analysis splits on; retrain_on_schedule_arns: with retrain_trigger, the monitoring schedules whose violations start it."
   type = map(object({
     model_package_group_arn = string
     training_data_s3_uri    = string

@@ -1,5 +1,5 @@
-# Rollback alarms: named after the endpoint, so they exist before the endpoint does and the
-# blue/green canary of every deployment watches them.
+# Rollback alarms of each use case's endpoint: named after the endpoint, so they exist before the
+# endpoint does and the blue/green canary of every deployment watches them.
 locals {
   rollback_alarm_specs = {
     errors = {
@@ -18,9 +18,9 @@ locals {
 }
 
 resource "aws_cloudwatch_metric_alarm" "rollback" {
-  for_each            = local.rollback_alarm_specs
-  alarm_name          = "${local.endpoint_name}-${each.key}"
-  alarm_description   = "Rolls back a canary deployment of ${local.endpoint_name}: ${each.value.what} above ${each.value.threshold}"
+  for_each            = { for pair in setproduct(keys(local.endpoints), keys(local.rollback_alarm_specs)) : "${pair[0]}/${pair[1]}" => merge(local.rollback_alarm_specs[pair[1]], { endpoint = local.endpoints[pair[0]], kind = pair[1] }) }
+  alarm_name          = "${each.value.endpoint}-${each.value.kind}"
+  alarm_description   = "Rolls back a canary deployment of ${each.value.endpoint}: ${each.value.what} above ${each.value.threshold}"
   namespace           = "AWS/SageMaker"
   metric_name         = each.value.metric
   statistic           = each.value.statistic
@@ -35,7 +35,7 @@ resource "aws_cloudwatch_metric_alarm" "rollback" {
   ok_actions          = [aws_sns_topic.alarms.arn]
   tags                = var.tags
   dimensions = {
-    EndpointName = local.endpoint_name
+    EndpointName = each.value.endpoint
     VariantName  = local.variant_name
   }
 }
@@ -57,4 +57,19 @@ resource "aws_cloudwatch_metric_alarm" "function_errors" {
   dimensions = {
     FunctionName = each.value.name
   }
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.rollback["errors"]
+  to   = aws_cloudwatch_metric_alarm.rollback["model/errors"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.rollback["latency"]
+  to   = aws_cloudwatch_metric_alarm.rollback["model/latency"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.function_errors["deploy"]
+  to   = aws_cloudwatch_metric_alarm.function_errors["deploy/model"]
 }

@@ -1,14 +1,21 @@
-# Serving API: client -> API Gateway (REST, authenticated) -> inference function -> endpoint.
+# Serving API: client -> API Gateway (REST, authenticated) -> inference function -> endpoint. One API
+# and function for every use case: POST /<use case>/invocations reaches that use case's endpoint, and
+# release 0.x's POST /predict still reaches `model`'s.
 locals {
   inference_function_name = "${local.name_prefix}-inference"
   api_uses_keys           = var.api.authorization == "API_KEY"
+  routes = var.api.enabled ? merge(
+    { for use_case in keys(local.endpoints) : "${use_case}/invocations" => use_case },
+    contains(keys(local.endpoints), "model") ? { predict = "model" } : {},
+  ) : {}
+  endpoint_of_route = { for route, use_case in local.routes : "/${route}" => local.endpoints[use_case] } # the function's ROUTES
 }
 
 data "aws_iam_policy_document" "inference" {
   statement {
-    sid       = "InvokeOwnEndpoint"
+    sid       = "InvokeOwnEndpoints"
     actions   = ["sagemaker:InvokeEndpoint"]
-    resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
+    resources = sort(values(local.endpoint_arns))
   }
 }
 
@@ -16,7 +23,7 @@ module "inference_function" {
   source               = "../components/lambda-function"
   count                = var.api.enabled ? 1 : 0
   name                 = local.inference_function_name
-  description          = "Validates requests and forwards them to ${local.endpoint_name}"
+  description          = "Validates requests and forwards them to the ${local.name_prefix} endpoint of their route"
   package_path         = "${var.lambda_package_dir}/inference.zip"
   account_id           = var.account_id
   region               = var.region
@@ -30,7 +37,7 @@ module "inference_function" {
   subnet_ids           = var.network.subnet_ids
   security_group_ids   = var.network.security_group_ids
   environment = {
-    ENDPOINT_NAME            = local.endpoint_name
+    ROUTES                   = jsonencode(local.endpoint_of_route)
     MAX_PAYLOAD_BYTES        = tostring(var.api.max_payload_bytes)
     ENDPOINT_TIMEOUT_SECONDS = "10"
   }
@@ -40,7 +47,7 @@ module "inference_function" {
 resource "aws_api_gateway_rest_api" "this" {
   count       = var.api.enabled ? 1 : 0
   name        = "${local.name_prefix}-inference"
-  description = "Predictions from ${local.endpoint_name}"
+  description = "Predictions from the ${local.name_prefix} endpoints"
   tags        = var.tags
   endpoint_configuration {
     types = ["REGIONAL"]
@@ -51,26 +58,44 @@ resource "aws_api_gateway_rest_api" "this" {
 }
 
 resource "aws_api_gateway_resource" "predict" {
-  count       = var.api.enabled ? 1 : 0
+  count       = contains(keys(local.routes), "predict") ? 1 : 0
   rest_api_id = aws_api_gateway_rest_api.this[0].id
   parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
   path_part   = "predict"
 }
 
-resource "aws_api_gateway_method" "predict" {
-  count            = var.api.enabled ? 1 : 0
+resource "aws_api_gateway_resource" "use_case" {
+  for_each    = var.api.enabled ? local.endpoints : {}
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = aws_api_gateway_rest_api.this[0].root_resource_id
+  path_part   = each.key
+}
+
+resource "aws_api_gateway_resource" "invocations" {
+  for_each    = aws_api_gateway_resource.use_case
+  rest_api_id = aws_api_gateway_rest_api.this[0].id
+  parent_id   = each.value.id
+  path_part   = "invocations"
+}
+
+locals {
+  route_resource_ids = { for route, use_case in local.routes : route => route == "predict" ? aws_api_gateway_resource.predict[0].id : aws_api_gateway_resource.invocations[use_case].id }
+}
+
+resource "aws_api_gateway_method" "route" {
+  for_each         = local.routes
   rest_api_id      = aws_api_gateway_rest_api.this[0].id
-  resource_id      = aws_api_gateway_resource.predict[0].id
+  resource_id      = local.route_resource_ids[each.key]
   http_method      = "POST"
   authorization    = local.api_uses_keys ? "NONE" : "AWS_IAM"
   api_key_required = local.api_uses_keys
 }
 
-resource "aws_api_gateway_integration" "predict" {
-  count                   = var.api.enabled ? 1 : 0
+resource "aws_api_gateway_integration" "route" {
+  for_each                = local.routes
   rest_api_id             = aws_api_gateway_rest_api.this[0].id
-  resource_id             = aws_api_gateway_resource.predict[0].id
-  http_method             = aws_api_gateway_method.predict[0].http_method
+  resource_id             = local.route_resource_ids[each.key]
+  http_method             = aws_api_gateway_method.route[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
   # Built from the function's ARN (known at plan), not the resource's invoke_arn: the deployment below is
@@ -84,12 +109,12 @@ resource "aws_api_gateway_deployment" "this" {
   count       = var.api.enabled ? 1 : 0
   rest_api_id = aws_api_gateway_rest_api.this[0].id
   triggers = {
-    redeployment = sha1(jsonencode([
-      aws_api_gateway_resource.predict[0].id,
-      aws_api_gateway_method.predict[0].authorization,
-      aws_api_gateway_method.predict[0].api_key_required,
-      aws_api_gateway_integration.predict[0].uri,
-    ]))
+    redeployment = sha1(jsonencode([for route in sort(keys(local.routes)) : [
+      local.route_resource_ids[route],
+      aws_api_gateway_method.route[route].authorization,
+      aws_api_gateway_method.route[route].api_key_required,
+      aws_api_gateway_integration.route[route].uri,
+    ]]))
   }
   lifecycle {
     create_before_destroy = true
@@ -135,12 +160,12 @@ resource "aws_api_gateway_method_settings" "this" {
 }
 
 resource "aws_lambda_permission" "api" {
-  count          = var.api.enabled ? 1 : 0
-  statement_id   = "api-gateway-predict"
+  for_each       = local.routes
+  statement_id   = "api-gateway-${replace(each.key, "/", "-")}"
   action         = "lambda:InvokeFunction"
   function_name  = module.inference_function[0].name
   principal      = "apigateway.amazonaws.com"
-  source_arn     = "${aws_api_gateway_rest_api.this[0].execution_arn}/${aws_api_gateway_stage.this[0].stage_name}/POST/predict"
+  source_arn     = "${aws_api_gateway_rest_api.this[0].execution_arn}/${aws_api_gateway_stage.this[0].stage_name}/POST/${each.key}"
   source_account = var.account_id
 }
 
@@ -169,4 +194,19 @@ resource "aws_api_gateway_usage_plan_key" "this" {
   key_id        = aws_api_gateway_api_key.this[0].id
   key_type      = "API_KEY"
   usage_plan_id = aws_api_gateway_usage_plan.this[0].id
+}
+
+moved {
+  from = aws_api_gateway_method.predict[0]
+  to   = aws_api_gateway_method.route["predict"]
+}
+
+moved {
+  from = aws_api_gateway_integration.predict[0]
+  to   = aws_api_gateway_integration.route["predict"]
+}
+
+moved {
+  from = aws_lambda_permission.api[0]
+  to   = aws_lambda_permission.api["predict"]
 }

@@ -15,7 +15,6 @@ locals {
       baseline   = "model-explainability"
     }
   }
-  baselines_uri = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines"
   # What every CloudFormation-defined monitoring job shares: its size, network and time limit. The
   # network comes in as stack parameters, so the template is known at plan even where the VPC is
   # created in the same apply (the policy suite reads it).
@@ -34,48 +33,48 @@ locals {
   }
   monitor_stack_parameters = { SubnetIds = join(",", var.network.subnet_ids), SecurityGroupIds = join(",", var.network.security_group_ids) }
 
-  clarify_definitions = { for kind, k in local.clarify_kinds : "${kind}JobDefinition" => {
+  clarify_definitions = { for use_case, endpoint in local.endpoints : use_case => { for kind, k in local.clarify_kinds : "${kind}JobDefinition" => {
     Type = "AWS::SageMaker::${k.definition}"
     Properties = merge(local.monitor_job_common, {
-      JobDefinitionName = "${local.name_prefix}-${k.baseline}"
+      JobDefinitionName = "${endpoint}-${k.baseline}"
       RoleArn           = local.monitor_role_arn
       "${k.prefix}AppSpecification" = {
         ImageUri  = local.clarify_image
-        ConfigUri = "${local.baselines_uri}/${k.baseline}/analysis_config.json"
+        ConfigUri = "${local.baselines_uris[use_case]}/${k.baseline}/analysis_config.json"
       }
-      "${k.prefix}BaselineConfig" = { ConstraintsResource = { S3Uri = "${local.baselines_uri}/${k.baseline}/constraints.json" } }
+      "${k.prefix}BaselineConfig" = { ConstraintsResource = { S3Uri = "${local.baselines_uris[use_case]}/${k.baseline}/constraints.json" } }
       "${k.prefix}JobInput" = merge(
-        { EndpointInput = { EndpointName = local.endpoint_name, LocalPath = "/opt/ml/processing/input/endpoint" } },
-        kind == "ModelBias" ? { GroundTruthS3Input = { S3Uri = local.ground_truth_uri } } : {},
+        { EndpointInput = { EndpointName = endpoint, LocalPath = "/opt/ml/processing/input/endpoint" } },
+        kind == "ModelBias" ? { GroundTruthS3Input = { S3Uri = local.ground_truth_uris[use_case] } } : {},
       )
       "${k.prefix}JobOutputConfig" = {
         KmsKeyId          = module.kms.alias_arn_known_at_plan
-        MonitoringOutputs = [{ S3Output = { S3Uri = "${local.monitor_output}/${k.baseline}", LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }]
+        MonitoringOutputs = [{ S3Output = { S3Uri = "${local.monitor_outputs[use_case]}/${k.baseline}", LocalPath = "/opt/ml/processing/output", S3UploadMode = "EndOfJob" } }]
       }
     })
-  } }
+  } } }
 
-  clarify_schedules = { for kind, k in local.clarify_kinds : "${kind}Schedule" => {
+  clarify_schedules = { for use_case, endpoint in local.endpoints : use_case => { for kind, k in local.clarify_kinds : "${kind}Schedule" => {
     Type = "AWS::SageMaker::MonitoringSchedule"
     Properties = {
-      MonitoringScheduleName = "${local.name_prefix}-${k.baseline}"
+      MonitoringScheduleName = "${endpoint}-${k.baseline}"
       MonitoringScheduleConfig = {
         MonitoringJobDefinitionName = { "Fn::GetAtt" = ["${kind}JobDefinition", "JobDefinitionName"] }
         MonitoringType              = kind
         ScheduleConfig              = { ScheduleExpression = var.monitoring.schedule }
       }
     }
-  } }
+  } } }
 }
 
 resource "aws_cloudformation_stack" "clarify" {
-  count = var.monitoring.clarify ? 1 : 0
-  name  = "${local.name_prefix}-clarify-monitors"
+  for_each = var.monitoring.clarify ? local.endpoints : {}
+  name     = "${each.value}-clarify-monitors"
   template_body = jsonencode({
     AWSTemplateFormatVersion = "2010-09-09"
-    Description              = "Clarify bias and explainability monitors of ${local.endpoint_name} (managed by Terraform, modules/serving)"
+    Description              = "Clarify bias and explainability monitors of ${each.value} (managed by Terraform, modules/serving)"
     Parameters               = local.monitor_stack_parameter_types
-    Resources                = merge(local.clarify_definitions, local.clarify_schedules)
+    Resources                = merge(local.clarify_definitions[each.key], local.clarify_schedules[each.key])
   })
   parameters        = local.monitor_stack_parameters
   notification_arns = [aws_sns_topic.alarms.arn] # stack events reach the serving alarms topic
@@ -88,4 +87,9 @@ resource "aws_cloudformation_stack" "clarify" {
       error_message = "No Clarify image account is known for this region: set monitoring.clarify_image_uri."
     }
   }
+}
+
+moved {
+  from = aws_cloudformation_stack.clarify[0]
+  to   = aws_cloudformation_stack.clarify["model"]
 }

@@ -27,11 +27,11 @@ data "aws_iam_policy_document" "deployer_trust" {
 
 data "aws_iam_policy_document" "deployer" {
   count                   = var.deployer == null ? 0 : 1
-  source_policy_documents = [data.aws_iam_policy_document.deploy.json]
+  source_policy_documents = [data.aws_iam_policy_document.deploy["*"].json]
   statement {
-    sid       = "SmokeTestOwnEndpoint"
+    sid       = "SmokeTestOwnEndpoints"
     actions   = ["sagemaker:InvokeEndpoint"]
-    resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
+    resources = sort(values(local.endpoint_arns))
   }
   dynamic "statement" {
     for_each = { for use, key in local.foreign_keys : use => key if use == "artifacts" }
@@ -55,7 +55,7 @@ resource "aws_iam_role" "deployer" {
   count                = var.deployer == null ? 0 : 1
   name                 = local.deployer_role_name
   path                 = "/mlops/"
-  description          = "Assumed by the CI/CD pipeline to deploy approved models to ${local.endpoint_name}"
+  description          = "Assumed by the CI/CD pipeline to deploy approved models to ${local.name_prefix}"
   assume_role_policy   = data.aws_iam_policy_document.deployer_trust[0].json
   max_session_duration = 3600
   tags                 = merge(var.tags, { "mlops:purpose" = "deploy" })

@@ -1,14 +1,17 @@
 locals {
-  name_prefix       = "${var.prefix}-${var.stage}"
-  arn_prefix        = "arn:${var.partition}"
-  endpoint_name     = local.name_prefix
+  name_prefix = "${var.prefix}-${var.stage}"
+  arn_prefix  = "arn:${var.partition}"
+  # One endpoint per use case. Release 0.x's one use case, `model`, keeps <prefix>-<stage>; every name
+  # below derives from the endpoint's, so each use case's alarms, monitors and data stay apart.
+  endpoints         = { for use_case in keys(var.use_cases) : use_case => use_case == "model" ? local.name_prefix : "${local.name_prefix}-${use_case}" }
   sagemaker_prefix  = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
   model_role_name   = "${local.name_prefix}-model"
   model_role_arn    = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.model_role_name}"
   capture_bucket    = "${var.prefix}-${var.account_id}-${var.region}-${var.stage}-capture"
-  capture_s3_uri    = "s3://${local.capture_bucket}/${local.endpoint_name}"
   model_data_prefix = "${var.model_bucket_arn}/models/*"
-  baseline_s3_uri   = "s3://${local.capture_bucket}/${local.endpoint_name}/baselines/data-quality"
+  endpoint_arns     = { for use_case, endpoint in local.endpoints : use_case => "${local.sagemaker_prefix}:endpoint/${endpoint}" }
+  capture_s3_uris   = { for use_case, endpoint in local.endpoints : use_case => "s3://${local.capture_bucket}/${endpoint}" }
+  baselines_uris    = { for use_case, endpoint in local.endpoints : use_case => "s3://${local.capture_bucket}/${endpoint}/baselines" }
 
   # Other accounts' keys, given by key or alias ARN. An alias ARN names no key in a policy's Resource,
   # so grant that account's keys that carry the alias (kms:ResourceAliases) instead.
@@ -95,7 +98,7 @@ data "aws_iam_policy_document" "model" {
   statement {
     sid       = "EndpointLogs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/aws/sagemaker/Endpoints/${local.endpoint_name}*"]
+    resources = sort([for endpoint in values(local.endpoints) : "${local.arn_prefix}:logs:${var.region}:${var.account_id}:log-group:/aws/sagemaker/Endpoints/${endpoint}*"])
   }
   statement {
     sid       = "EndpointMetrics"
@@ -117,7 +120,7 @@ data "aws_iam_policy_document" "model" {
     content {
       sid       = "WriteCapturedData"
       actions   = ["s3:PutObject"]
-      resources = ["${local.arn_prefix}:s3:::${local.capture_bucket}/${local.endpoint_name}/${local.endpoint_name}/*"] # <destination>/<endpoint>/<variant>/...: not the baselines or the monitor's code
+      resources = sort([for endpoint in values(local.endpoints) : "${local.arn_prefix}:s3:::${local.capture_bucket}/${endpoint}/${endpoint}/*"]) # <destination>/<endpoint>/<variant>/...: not the baselines or the monitor's code
     }
   }
 }
@@ -125,7 +128,7 @@ data "aws_iam_policy_document" "model" {
 resource "aws_iam_role" "model" {
   name               = local.model_role_name
   path               = "/mlops/"
-  description        = "Execution role of the models served on ${local.endpoint_name}"
+  description        = "Execution role of the models served on ${local.name_prefix}"
   assume_role_policy = module.sagemaker_trust.json
   tags               = var.tags
 }

@@ -4,7 +4,8 @@
 locals {
   monitor_role_name  = "${local.name_prefix}-monitor"
   monitor_role_arn   = "${local.arn_prefix}:iam::${var.account_id}:role/mlops/${local.monitor_role_name}"
-  monitor_output     = "s3://${local.capture_bucket}/${local.endpoint_name}/monitoring"
+  monitor_outputs    = { for use_case, endpoint in local.endpoints : use_case => "s3://${local.capture_bucket}/${endpoint}/monitoring" }
+  monitored          = var.monitoring.enabled ? local.endpoints : {}
   forward_violations = var.monitoring.enabled && var.monitoring.violation_bus_arn != null && try(split(":", var.monitoring.violation_bus_arn)[4] != var.account_id, false)
 }
 
@@ -19,7 +20,7 @@ data "aws_iam_policy_document" "monitor" {
   statement {
     sid       = "WriteReports"
     actions   = ["s3:PutObject"]
-    resources = ["${local.capture_arn}/${local.endpoint_name}/monitoring/*"]
+    resources = sort([for endpoint in values(local.endpoints) : "${local.capture_arn}/${endpoint}/monitoring/*"])
   }
   statement {
     sid       = "UseKey"
@@ -56,7 +57,7 @@ data "aws_iam_policy_document" "monitor" {
     content {
       sid       = "ReadGroundTruth" # the labels, in the account that holds them
       actions   = ["s3:GetObject"]
-      resources = ["${local.ground_truth_bucket_arn}/${local.ground_truth.prefix}/*"]
+      resources = [for prefix in local.ground_truth_prefixes : "${local.ground_truth_bucket_arn}/${prefix}/*"]
     }
   }
   dynamic "statement" {
@@ -68,7 +69,7 @@ data "aws_iam_policy_document" "monitor" {
       condition {
         test     = "StringLike"
         variable = "s3:prefix"
-        values   = [local.ground_truth.prefix, "${local.ground_truth.prefix}/*"]
+        values   = flatten([for prefix in local.ground_truth_prefixes : [prefix, "${prefix}/*"]])
       }
     }
   }
@@ -91,7 +92,7 @@ data "aws_iam_policy_document" "monitor" {
   statement {
     sid       = "ReadEndpoint"
     actions   = ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"]
-    resources = ["${local.sagemaker_prefix}:endpoint/${local.endpoint_name}"]
+    resources = sort(values(local.endpoint_arns))
   }
 }
 
@@ -99,7 +100,7 @@ resource "aws_iam_role" "monitor" {
   count              = var.monitoring.enabled ? 1 : 0
   name               = local.monitor_role_name
   path               = "/mlops/"
-  description        = "Model Monitor and Clarify jobs of ${local.endpoint_name}"
+  description        = "Model Monitor and Clarify jobs of ${local.name_prefix}"
   assume_role_policy = module.sagemaker_trust.json
   tags               = var.tags
 }
@@ -114,9 +115,9 @@ resource "aws_iam_role_policy" "monitor" {
 # Turns each captured {"instances": [...]} request into the baseline's columns (monitor/record_preprocessor.py).
 # Code the monitor role runs: kept apart from what the endpoint and the monitor may write.
 resource "aws_s3_object" "record_preprocessor" {
-  count       = var.monitoring.enabled ? 1 : 0
+  for_each    = local.monitored
   bucket      = module.capture_bucket[0].name
-  key         = "${local.endpoint_name}/monitor-code/${filemd5("${path.module}/monitor/record_preprocessor.py")}/record_preprocessor.py"
+  key         = "${each.value}/monitor-code/${filemd5("${path.module}/monitor/record_preprocessor.py")}/record_preprocessor.py"
   source      = "${path.module}/monitor/record_preprocessor.py"
   source_hash = filemd5("${path.module}/monitor/record_preprocessor.py")
   kms_key_id  = module.kms.arn
@@ -124,26 +125,26 @@ resource "aws_s3_object" "record_preprocessor" {
 }
 
 resource "aws_sagemaker_data_quality_job_definition" "this" {
-  count    = var.monitoring.enabled ? 1 : 0
-  name     = "${local.name_prefix}-data-quality"
+  for_each = local.monitored
+  name     = "${each.value}-data-quality"
   role_arn = local.monitor_role_arn
   tags     = var.tags
 
   data_quality_app_specification {
     image_uri                      = local.monitor_image
-    record_preprocessor_source_uri = "s3://${local.capture_bucket}/${aws_s3_object.record_preprocessor[0].key}"
+    record_preprocessor_source_uri = "s3://${local.capture_bucket}/${aws_s3_object.record_preprocessor[each.key].key}"
   }
   data_quality_baseline_config {
     constraints_resource {
-      s3_uri = "${local.baseline_s3_uri}/constraints.json"
+      s3_uri = "${local.baselines_uris[each.key]}/data-quality/constraints.json"
     }
     statistics_resource {
-      s3_uri = "${local.baseline_s3_uri}/statistics.json"
+      s3_uri = "${local.baselines_uris[each.key]}/data-quality/statistics.json"
     }
   }
   data_quality_job_input {
     endpoint_input {
-      endpoint_name = local.endpoint_name
+      endpoint_name = each.value
       local_path    = "/opt/ml/processing/input/endpoint"
     }
   }
@@ -151,7 +152,7 @@ resource "aws_sagemaker_data_quality_job_definition" "this" {
     kms_key_id = module.kms.arn
     monitoring_outputs {
       s3_output {
-        s3_uri     = "${local.monitor_output}/data-quality"
+        s3_uri     = "${local.monitor_outputs[each.key]}/data-quality"
         local_path = "/opt/ml/processing/output"
       }
     }
@@ -186,11 +187,11 @@ resource "aws_sagemaker_data_quality_job_definition" "this" {
 }
 
 resource "aws_sagemaker_monitoring_schedule" "data_quality" {
-  count = var.monitoring.enabled ? 1 : 0
-  name  = "${local.name_prefix}-data-quality"
-  tags  = var.tags
+  for_each = local.monitored
+  name     = "${each.value}-data-quality"
+  tags     = var.tags
   monitoring_schedule_config {
-    monitoring_job_definition_name = aws_sagemaker_data_quality_job_definition.this[0].name
+    monitoring_job_definition_name = aws_sagemaker_data_quality_job_definition.this[each.key].name
     monitoring_type                = "DataQuality"
     schedule_config {
       schedule_expression = var.monitoring.schedule
@@ -217,7 +218,7 @@ module "violation_forwarder" {
   count          = local.forward_violations ? 1 : 0
   name           = local.forwarder_role_name
   rule_name      = "${local.name_prefix}-monitor-violations"
-  description    = "Model Monitor found violations on ${local.endpoint_name}: forward to the retrain trigger"
+  description    = "Model Monitor found violations on ${local.name_prefix}: forward to the retrain trigger"
   account_id     = var.account_id
   partition      = var.partition
   target_bus_arn = var.monitoring.violation_bus_arn
@@ -245,4 +246,19 @@ moved {
 moved {
   from = aws_cloudwatch_event_target.violations[0]
   to   = module.violation_forwarder[0].aws_cloudwatch_event_target.this
+}
+
+moved {
+  from = aws_s3_object.record_preprocessor[0]
+  to   = aws_s3_object.record_preprocessor["model"]
+}
+
+moved {
+  from = aws_sagemaker_data_quality_job_definition.this[0]
+  to   = aws_sagemaker_data_quality_job_definition.this["model"]
+}
+
+moved {
+  from = aws_sagemaker_monitoring_schedule.data_quality[0]
+  to   = aws_sagemaker_monitoring_schedule.data_quality["model"]
 }

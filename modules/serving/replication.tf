@@ -76,28 +76,32 @@ resource "aws_s3_bucket_replication_configuration" "capture" {
   role       = aws_iam_role.replication[0].arn
   depends_on = [module.capture_bucket] # versioning must be on first
 
-  rule {
-    id     = "captured-data"
-    status = "Enabled"
-    filter {
-      prefix = "${local.endpoint_name}/${local.endpoint_name}/" # the capture records only: nothing else of this bucket lands beside the labels
-    }
-    delete_marker_replication {
-      status = "Disabled" # captured data is append-only; deletions stay local
-    }
-    source_selection_criteria {
-      sse_kms_encrypted_objects {
-        status = "Enabled"
+  dynamic "rule" {
+    for_each = local.endpoints
+    content {
+      id       = rule.key == "model" ? "captured-data" : "captured-data-${rule.key}" # release 0.x's rule keeps its id
+      priority = index(sort(keys(local.endpoints)), rule.key)
+      status   = "Enabled"
+      filter {
+        prefix = "${rule.value}/${rule.value}/" # the capture records only: nothing else of this bucket lands beside the labels
       }
-    }
-    destination {
-      bucket  = var.capture_replication.destination_bucket_arn
-      account = var.capture_replication.destination_account_id
-      access_control_translation {
-        owner = "Destination"
+      delete_marker_replication {
+        status = "Disabled" # captured data is append-only; deletions stay local
       }
-      encryption_configuration {
-        replica_kms_key_id = var.capture_replication.destination_kms_key_arn
+      source_selection_criteria {
+        sse_kms_encrypted_objects {
+          status = "Enabled"
+        }
+      }
+      destination {
+        bucket  = var.capture_replication.destination_bucket_arn
+        account = var.capture_replication.destination_account_id
+        access_control_translation {
+          owner = "Destination"
+        }
+        encryption_configuration {
+          replica_kms_key_id = var.capture_replication.destination_kms_key_arn
+        }
       }
     }
   }

@@ -56,29 +56,6 @@ variable "api" {
   }
 }
 
-variable "canary" {
-  description = "Blue/green canary of each deployment after the first: share of capacity that takes traffic first (percent), how long it bakes, how long the old fleet is kept, and the overall timeout (seconds)."
-  type = object({
-    percent                           = optional(number, 10)
-    wait_seconds                      = optional(number, 600)
-    termination_wait_seconds          = optional(number, 300)
-    maximum_execution_timeout_seconds = optional(number, 3600)
-  })
-  default = {}
-  validation {
-    condition     = var.canary.percent >= 1 && var.canary.percent <= 50
-    error_message = "canary.percent must be between 1 and 50."
-  }
-  validation {
-    condition     = var.canary.wait_seconds >= 0 && var.canary.wait_seconds <= 3600 && var.canary.termination_wait_seconds >= 0 && var.canary.termination_wait_seconds <= 3600
-    error_message = "canary.wait_seconds and canary.termination_wait_seconds must be between 0 and 3600."
-  }
-  validation {
-    condition     = var.canary.maximum_execution_timeout_seconds >= 600 && var.canary.maximum_execution_timeout_seconds <= 28800 && var.canary.maximum_execution_timeout_seconds > var.canary.wait_seconds
-    error_message = "canary.maximum_execution_timeout_seconds must be between 600 and 28800 and longer than wait_seconds."
-  }
-}
-
 variable "capture_replication" {
   description = "Replicate captured data to a bucket in another account (where labels and monitoring live), re-encrypted with that account's key (a key or alias ARN); null keeps it here."
   type = object({
@@ -169,29 +146,15 @@ variable "model_kms_key_alias" {
   type        = string
 }
 
-variable "model_package_group_arn" {
-  description = "ARN of the model package group to deploy from."
-  type        = string
-  validation {
-    condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/.+$", var.model_package_group_arn))
-    error_message = "model_package_group_arn must be a model package group ARN."
-  }
-}
-
-variable "model_package_group_name" {
-  description = "Name of that model package group."
-  type        = string
-}
-
 variable "monitoring" {
-  description = "Model Monitor on the endpoint: a data-quality schedule against the baseline the deployment publishes, a model-quality schedule on labelled traffic (model_quality), Clarify bias and explainability schedules (clarify), where the labels are (ground_truth_s3_uri and the key that encrypts them, default: this stage's capture bucket; label_delay_hours: how late labels arrive), and where violations go (violation_bus_arn: the event bus of the account with the retrain trigger; same account needs none)."
+  description = "Model Monitor on the endpoint: a data-quality schedule against the baseline the deployment publishes, a model-quality schedule on labelled traffic (model_quality), Clarify bias and explainability schedules (clarify), where the labels are (under ground_truth_s3_prefix, in <prefix>/<endpoint>/, with the key that encrypts them; default: each endpoint's folder of this stage's capture bucket; label_delay_hours: how late labels arrive), and where violations go (violation_bus_arn: the event bus of the account with the retrain trigger; same account needs none)."
   type = object({
     enabled                  = optional(bool, false)
     schedule                 = optional(string, "cron(0 * ? * * *)")
     instance_type            = optional(string, "ml.m5.xlarge")
     model_quality            = optional(bool, false)
     clarify                  = optional(bool, false)
-    ground_truth_s3_uri      = optional(string)
+    ground_truth_s3_prefix   = optional(string)
     ground_truth_kms_key_arn = optional(string)
     label_delay_hours        = optional(number, 24)
     violation_bus_arn        = optional(string)
@@ -212,8 +175,8 @@ variable "monitoring" {
     error_message = "monitoring.model_quality needs monitoring.enabled."
   }
   validation {
-    condition     = var.monitoring.ground_truth_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^/].*$", var.monitoring.ground_truth_s3_uri))
-    error_message = "monitoring.ground_truth_s3_uri must be an s3://bucket/prefix URI (labels are uploaded under the prefix as yyyy/mm/dd/hh/*.jsonl)."
+    condition     = var.monitoring.ground_truth_s3_prefix == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^/].*[^/]$", var.monitoring.ground_truth_s3_prefix))
+    error_message = "monitoring.ground_truth_s3_prefix must be an s3://bucket/prefix URI without a trailing slash (each endpoint's labels are uploaded under <prefix>/<endpoint>/ as yyyy/mm/dd/hh/*.jsonl)."
   }
   validation {
     condition     = var.monitoring.ground_truth_kms_key_arn == null || can(regex("^arn:[a-z-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+$", var.monitoring.ground_truth_kms_key_arn))
@@ -261,34 +224,6 @@ variable "region" {
   type        = string
 }
 
-variable "serving" {
-  description = "Endpoint capacity: instance type, instances at creation, and the autoscaling range with its target of invocations per instance per minute."
-  type = object({
-    instance_type                   = optional(string, "ml.m5.large")
-    initial_instance_count          = optional(number, 1)
-    min_capacity                    = optional(number, 1)
-    max_capacity                    = optional(number, 2)
-    target_invocations_per_instance = optional(number, 100)
-  })
-  default = {}
-  validation {
-    condition     = can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.serving.instance_type))
-    error_message = "serving.instance_type must be a SageMaker instance type such as ml.m5.large."
-  }
-  validation {
-    condition     = var.serving.min_capacity >= 1 && var.serving.max_capacity >= var.serving.min_capacity && var.serving.max_capacity <= 40
-    error_message = "serving: min_capacity must be at least 1 and max_capacity between min_capacity and 40."
-  }
-  validation {
-    condition     = var.serving.initial_instance_count >= var.serving.min_capacity && var.serving.initial_instance_count <= var.serving.max_capacity
-    error_message = "serving.initial_instance_count must lie between min_capacity and max_capacity."
-  }
-  validation {
-    condition     = var.serving.target_invocations_per_instance >= 1
-    error_message = "serving.target_invocations_per_instance must be at least 1."
-  }
-}
-
 variable "stage" {
   description = "Stage this serving stack is, e.g. \"prod\" or \"staging\"; names the endpoint <prefix>-<stage>."
   type        = string
@@ -303,4 +238,61 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "use_cases" {
+  description = "One endpoint per use case (model), by name. `model`, release 0.x's one use case, keeps the endpoint <prefix>-<stage> and the API route /predict besides /model/invocations; any other gets <prefix>-<stage>-<use case> and /<use case>/invocations. Each: model_package_group_name: the group its approved versions come from, by name or (another account's) by ARN; model_package_group_arn: that group's ARN; serving: instance type, instances at creation, and the autoscaling range with its target of invocations per instance per minute; canary: traffic percent, bake time, termination wait and time limit of every deployment after the first."
+  type = map(object({
+    model_package_group_name = string
+    model_package_group_arn  = string
+    serving = optional(object({
+      instance_type                   = optional(string, "ml.m5.large")
+      initial_instance_count          = optional(number, 1)
+      min_capacity                    = optional(number, 1)
+      max_capacity                    = optional(number, 2)
+      target_invocations_per_instance = optional(number, 100)
+    }), {})
+    canary = optional(object({
+      percent                           = optional(number, 10)
+      wait_seconds                      = optional(number, 600)
+      termination_wait_seconds          = optional(number, 300)
+      maximum_execution_timeout_seconds = optional(number, 3600)
+    }), {})
+  }))
+  validation {
+    condition     = length(var.use_cases) > 0 && alltrue([for name in keys(var.use_cases) : can(regex("^[a-z](-?[a-z0-9])*$", name)) && length(name) <= 24])
+    error_message = "use_cases needs at least one use case; its names are 1-24 lowercase letters, digits and single hyphens, starting with a letter."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/.+$", c.model_package_group_arn))])
+    error_message = "use_cases.*.model_package_group_arn must be a model package group ARN."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", c.serving.instance_type))])
+    error_message = "use_cases.*.serving.instance_type must be a SageMaker instance type such as ml.m5.large."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.serving.min_capacity >= 1 && c.serving.max_capacity >= c.serving.min_capacity && c.serving.max_capacity <= 40])
+    error_message = "use_cases.*.serving: min_capacity must be at least 1 and max_capacity between min_capacity and 40."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.serving.initial_instance_count >= c.serving.min_capacity && c.serving.initial_instance_count <= c.serving.max_capacity])
+    error_message = "use_cases.*.serving.initial_instance_count must lie between min_capacity and max_capacity."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.serving.target_invocations_per_instance >= 1])
+    error_message = "use_cases.*.serving.target_invocations_per_instance must be at least 1."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.canary.percent >= 1 && c.canary.percent <= 50])
+    error_message = "use_cases.*.canary.percent must be between 1 and 50."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.canary.wait_seconds >= 0 && c.canary.wait_seconds <= 3600 && c.canary.termination_wait_seconds >= 0 && c.canary.termination_wait_seconds <= 3600])
+    error_message = "use_cases.*.canary.wait_seconds and termination_wait_seconds must be between 0 and 3600."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.canary.maximum_execution_timeout_seconds >= 600 && c.canary.maximum_execution_timeout_seconds <= 28800 && c.canary.maximum_execution_timeout_seconds > c.canary.wait_seconds])
+    error_message = "use_cases.*.canary.maximum_execution_timeout_seconds must be between 600 and 28800 and longer than wait_seconds."
+  }
 }

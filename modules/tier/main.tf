@@ -38,15 +38,13 @@ locals {
     clarify           = stage == "prod" && var.features.clarify
     violation_bus_arn = local.retrain_bus
     # The labels sit beside the replicated captures, in the ops role's account (the talk's "where the labels are").
-    ground_truth_s3_uri      = var.features.capture_replication ? "s3://${var.prefix}-${local.acct.ops}-${var.region}-captured/ground-truth/${var.prefix}-${stage}" : null
+    ground_truth_s3_prefix   = var.features.capture_replication ? "s3://${var.prefix}-${local.acct.ops}-${var.region}-captured/ground-truth" : null
     ground_truth_kms_key_arn = var.features.capture_replication ? module.ops.kms_key_alias_arn : null
   } }
   serving_common = {
-    model_package_group_name = local.group_arn # an ARN works across accounts
-    model_package_group_arn  = local.group_arn
-    model_bucket_arn         = module.artifact.model_bucket_arn
-    model_kms_key_alias      = module.artifact.kms_key_alias
-    image_repository_arns    = concat([module.ops.inference_image_repository_arns["model"]], local.image_repository_arns)
+    model_bucket_arn      = module.artifact.model_bucket_arn
+    model_kms_key_alias   = module.artifact.kms_key_alias
+    image_repository_arns = concat([module.ops.inference_image_repository_arns["model"]], local.image_repository_arns)
   }
   deployer = local.has_staging ? {
     pipeline_role_arn    = module.cicd[0].build_role_arn
@@ -58,6 +56,7 @@ locals {
     destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
     destination_kms_key_arn = module.ops.kms_key_alias_arn
   } : null
+  serving_stages         = merge({ prod = module.prod }, local.has_staging ? { staging = module.staging[0] } : {})
   training_feature_group = var.retraining.feature_group == null ? null : module.artifact.feature_group_offline_stores[var.retraining.feature_group]
   pipeline_image_uris    = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
   # Registry readers in other accounts need the group's resource policy; same-account roles do not.
@@ -195,7 +194,7 @@ module "dev" {
   startable_pipeline_arns  = local.ops_in_dev ? values(module.ops.pipeline_arns) : [] # same account only
   protected = {                                                                       # what automation alone changes in dev's account
     pipeline_arns = local.ops_in_dev ? values(module.ops.pipeline_arns) : []
-    endpoint_arns = local.prod_in_dev ? [module.prod.endpoint_arn] : []
+    endpoint_arns = local.prod_in_dev ? values(module.prod.endpoint_arns) : []
   }
   force_destroy = var.force_destroy
   tags          = var.tags
@@ -229,13 +228,14 @@ module "ops" {
     sklearn_image_uri        = local.pipeline_image_uris.training
     inference_image_uri      = local.pipeline_image_uris.inference
     clarify_facet            = var.clarify_facet
-    retrain_on_schedule_arns = concat(module.prod.retraining_schedule_arns, local.has_staging ? module.staging[0].retraining_schedule_arns : [])
+    retrain_on_schedule_arns = concat(module.prod.retraining_schedule_arns[use_case], local.has_staging ? module.staging[0].retraining_schedule_arns[use_case] : [])
   } }
   lambda_package_dir = var.lambda_package_dir
-  capture_sources = var.features.capture_replication ? merge(
-    { prod = { replication_role_arn = module.prod.replication_role_arn, monitor_role_arn = var.features.model_quality || var.features.clarify ? module.prod.monitor_role_arn : null } },
-    local.has_staging ? { staging = { replication_role_arn = (local.has_staging ? module.staging[0].replication_role_arn : null) } } : {},
-  ) : {}
+  capture_sources = { for stage, serving in local.serving_stages : stage => {
+    replication_role_arn = serving.replication_role_arn
+    monitor_role_arn     = stage == "prod" && (var.features.model_quality || var.features.clarify) ? serving.monitor_role_arn : null
+    endpoint_names       = sort(values(serving.endpoint_names))
+  } if var.features.capture_replication }
   retrain_trigger = {
     enabled                    = local.monitoring
     cooldown_minutes           = var.retraining.cooldown_minutes
@@ -270,8 +270,9 @@ module "cicd" {
     repository_arn = module.artifact.repository_arns[name]
   } } : {}
   stages = [
-    merge((local.has_staging ? module.staging[0].deployer : null), { name = "staging", deploy_role_arn = (local.has_staging ? module.staging[0].deployer_role_arn : null), smoke_test = true }),
-    merge(module.prod.deployer, { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true }),
+    # one use case until cicd deploys a package of any group (#15)
+    { name = "staging", deploy_role_arn = (local.has_staging ? module.staging[0].deployer_role_arn : null), smoke_test = true, deployment_spec = (local.has_staging ? module.staging[0].deployer.deployment_specs["model"] : null), network_parameter = (local.has_staging ? module.staging[0].deployer.network_parameter : null) },
+    { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true, deployment_spec = try(module.prod.deployer.deployment_specs["model"], null), network_parameter = try(module.prod.deployer.network_parameter, null) },
   ]
   force_destroy = var.force_destroy
   tags          = var.tags
@@ -280,31 +281,33 @@ module "cicd" {
 # Staging: the serving module with staging's defaults, deployed only by the CI/CD pipeline; smaller,
 # looser alarms, no public API (the pipeline's smoke test calls the endpoint directly).
 module "staging" {
-  source                   = "../serving"
-  count                    = local.has_staging ? 1 : 0
-  providers                = { aws = aws.staging }
-  stage                    = "staging"
-  prefix                   = var.prefix
-  account_id               = local.acct.staging
-  region                   = var.region
-  partition                = var.partition
-  lambda_package_dir       = var.lambda_package_dir
-  deploy_on_approval       = false
-  deployer                 = local.deployer
-  data_capture             = { enabled = var.features.data_capture }
-  capture_replication      = local.capture_replication
-  monitoring               = local.monitoring_of.staging
-  serving                  = var.serving.staging
-  alarms                   = { max_5xx_errors_per_minute = 10, max_p99_latency_ms = 2000, evaluation_periods = 2 }
-  canary                   = { percent = 50, wait_seconds = 300, termination_wait_seconds = 60, maximum_execution_timeout_seconds = 1800 }
-  api                      = { enabled = false }
-  force_destroy            = var.force_destroy
-  tags                     = merge(var.tags, { "mlops:stage" = "staging" })
-  model_package_group_name = local.serving_common.model_package_group_name
-  model_package_group_arn  = local.serving_common.model_package_group_arn
-  model_bucket_arn         = local.serving_common.model_bucket_arn
-  model_kms_key_alias      = local.serving_common.model_kms_key_alias
-  image_repository_arns    = local.serving_common.image_repository_arns
+  source              = "../serving"
+  count               = local.has_staging ? 1 : 0
+  providers           = { aws = aws.staging }
+  stage               = "staging"
+  prefix              = var.prefix
+  account_id          = local.acct.staging
+  region              = var.region
+  partition           = var.partition
+  lambda_package_dir  = var.lambda_package_dir
+  deploy_on_approval  = false
+  deployer            = local.deployer
+  data_capture        = { enabled = var.features.data_capture }
+  capture_replication = local.capture_replication
+  monitoring          = local.monitoring_of.staging
+  alarms              = { max_5xx_errors_per_minute = 10, max_p99_latency_ms = 2000, evaluation_periods = 2 }
+  use_cases = { for use_case in keys(local.use_cases) : use_case => {
+    model_package_group_name = module.artifact.model_package_group_arns[use_case] # an ARN works across accounts
+    model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
+    serving                  = var.serving.staging
+    canary                   = { percent = 50, wait_seconds = 300, termination_wait_seconds = 60, maximum_execution_timeout_seconds = 1800 }
+  } }
+  api                   = { enabled = false }
+  force_destroy         = var.force_destroy
+  tags                  = merge(var.tags, { "mlops:stage" = "staging" })
+  model_bucket_arn      = local.serving_common.model_bucket_arn
+  model_kms_key_alias   = local.serving_common.model_kms_key_alias
+  image_repository_arns = local.serving_common.image_repository_arns
   network = {
     subnet_ids         = module.network_staging[0].subnet_ids
     security_group_ids = [module.network_staging[0].security_group_id]
@@ -314,31 +317,34 @@ module "staging" {
 # Prod: deployed by the CI/CD pipeline where there is a staging stage; otherwise (small) its own
 # function deploys each approved version by canary.
 module "prod" {
-  source                   = "../serving"
-  providers                = { aws = aws.prod }
-  prefix                   = var.prefix
-  stage                    = "prod"
-  account_id               = local.acct.prod
-  region                   = var.region
-  partition                = var.partition
-  lambda_package_dir       = var.lambda_package_dir
-  deploy_on_approval       = !local.has_staging
-  deployer                 = local.deployer
-  data_capture             = { enabled = var.features.data_capture }
-  capture_replication      = local.capture_replication
-  monitoring               = local.monitoring_of.prod
-  serving                  = var.serving.prod
-  alarms                   = { max_5xx_errors_per_minute = 1, max_p99_latency_ms = 500, evaluation_periods = 2 }
-  canary                   = var.canary
-  api                      = { authorization = var.api_authorization }
-  alarm_emails             = var.alarm_emails
-  force_destroy            = var.force_destroy
-  tags                     = var.tags
-  model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_names["model"] : local.serving_common.model_package_group_name # its approval rule matches the name
-  model_package_group_arn  = local.serving_common.model_package_group_arn
-  model_bucket_arn         = local.serving_common.model_bucket_arn
-  model_kms_key_alias      = local.serving_common.model_kms_key_alias
-  image_repository_arns    = local.serving_common.image_repository_arns
+  source              = "../serving"
+  providers           = { aws = aws.prod }
+  prefix              = var.prefix
+  stage               = "prod"
+  account_id          = local.acct.prod
+  region              = var.region
+  partition           = var.partition
+  lambda_package_dir  = var.lambda_package_dir
+  deploy_on_approval  = !local.has_staging
+  deployer            = local.deployer
+  data_capture        = { enabled = var.features.data_capture }
+  capture_replication = local.capture_replication
+  monitoring          = local.monitoring_of.prod
+  alarms              = { max_5xx_errors_per_minute = 1, max_p99_latency_ms = 500, evaluation_periods = 2 }
+  use_cases = { for use_case in keys(local.use_cases) : use_case => {
+    # in the artifact account its approval rule matches the group's name; elsewhere the ARN names it across accounts
+    model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_names[use_case] : module.artifact.model_package_group_arns[use_case]
+    model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
+    serving                  = var.serving.prod
+    canary                   = var.canary
+  } }
+  api                   = { authorization = var.api_authorization }
+  alarm_emails          = var.alarm_emails
+  force_destroy         = var.force_destroy
+  tags                  = var.tags
+  model_bucket_arn      = local.serving_common.model_bucket_arn
+  model_kms_key_alias   = local.serving_common.model_kms_key_alias
+  image_repository_arns = local.serving_common.image_repository_arns
   network = {
     subnet_ids         = local.prod_network.subnet_ids
     security_group_ids = [local.prod_network.security_group_id]

@@ -25,7 +25,7 @@ output "deployment_pipeline_name" {
 
 output "endpoint_names" {
   description = "Endpoints by stage."
-  value       = merge({ prod = module.prod.endpoint_name }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].endpoint_name : null) } : {})
+  value       = merge({ prod = module.prod.endpoint_names["model"] }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].endpoint_names["model"] : null) } : {})
 }
 
 output "image_repository_urls" {
@@ -50,7 +50,7 @@ output "model_package_group_name" {
 
 output "ground_truth_s3_uris" {
   description = "Where the labels of each stage's captured requests go, by stage (`make ground-truth` writes them; the model-quality and Clarify bias monitors read them)."
-  value       = merge({ prod = module.prod.ground_truth_s3_uri }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].ground_truth_s3_uri : null) } : {})
+  value       = merge({ prod = module.prod.ground_truth_s3_uris["model"] }, local.has_staging ? { staging = (local.has_staging ? module.staging[0].ground_truth_s3_uris["model"] : null) } : {})
 }
 
 output "monitoring_schedule_names" {

@@ -336,7 +336,7 @@ def one_copy_each(state: Path, var_files: list[str]) -> None:
     keys = [k["KeyId"] for k in kms.list_keys()["Keys"] if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
     assert len(keys) == 4, keys
     plan_file = state.with_suffix(".replace.tfplan")
-    queues = ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[0].aws_sqs_queue.failures")
+    queues = ("module.tier.module.prod.module.inference_function[0].aws_sqs_queue.failures", "module.tier.module.prod.module.deploy_function[\"model\"].aws_sqs_queue.failures")
     args = [f"-replace={a}" for a in queues]
     subprocess.run(["terraform", "plan", "-input=false", f"-state={state}", f"-out={plan_file}", "-var-file=demo.tfvars", *(f"-var-file={f}" for f in var_files), "-var=force_destroy=true",
                     *tier.state_id("small", "emulator"), *args], cwd=ROOT / "environments" / "small", env=tier.terraform_env(), check=True, capture_output=True)

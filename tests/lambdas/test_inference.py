@@ -24,10 +24,12 @@ from moto import mock_aws
 
 from support import MALFORMED, load_lambda, malformed
 
+ROUTES = json.dumps({"/predict": "mlops-prod", "/model/invocations": "mlops-prod", "/fraud/invocations": "mlops-prod-fraud"})
+
 
 @pytest.fixture
 def inference(aws_credentials, monkeypatch):
-    monkeypatch.setenv("ENDPOINT_NAME", "mlops-prod")
+    monkeypatch.setenv("ROUTES", ROUTES)
     monkeypatch.setenv("MAX_PAYLOAD_BYTES", "1024")
     with mock_aws():
         app = load_lambda("inference")
@@ -151,7 +153,7 @@ def silent_server() -> Iterator[str]:
 
 
 def test_model_timeout_maps_to_504(aws_credentials, monkeypatch, event, silent_server):
-    monkeypatch.setenv("ENDPOINT_NAME", "mlops-prod")
+    monkeypatch.setenv("ROUTES", ROUTES)
     monkeypatch.setenv("ENDPOINT_TIMEOUT_SECONDS", "0.5")
     monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", silent_server)
     app = load_lambda("inference")
@@ -201,3 +203,30 @@ def test_an_unexpected_failure_is_a_502_without_details(inference, event, monkey
     response = inference.handler(event("api_request"))
     assert (response["statusCode"], body(response)["error"]) == (502, "internal error")
     assert "secret" not in response["body"]
+
+
+@pytest.mark.parametrize("resource,endpoint", [("/predict", "mlops-prod"), ("/model/invocations", "mlops-prod"), ("/fraud/invocations", "mlops-prod-fraud")])
+def test_each_route_reaches_its_use_cases_endpoint(inference, event, resource, endpoint):
+    client = boto3.client("sagemaker-runtime")
+    stubber = Stubber(client)
+    answer = json.dumps({"predictions": [1]}).encode()
+    stubber.add_response("invoke_endpoint", {"Body": StreamingBody(io.BytesIO(answer), len(answer)), "ContentType": "application/json"},
+                         {"EndpointName": endpoint, "ContentType": "application/json", "Accept": "application/json", "Body": json.dumps({"instances": [[1, 2]]}).encode()})
+    stubber.activate()
+    inference.clients = inference.Clients(runtime=client)
+    request = {**event("api_request"), "resource": resource, "path": resource, "body": json.dumps({"instances": [[1, 2]]})}
+    assert inference.handler(request)["statusCode"] == 200
+    stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("request_path", [{"resource": "/churn/invocations", "path": "/churn/invocations"}, {"resource": None, "path": None}])
+def test_a_route_that_serves_no_model_is_a_404_with_a_reason(inference, event, request_path):
+    response = inference.handler({**event("api_request"), **request_path})
+    assert response["statusCode"] == 404 and ("no model is served at '/churn/invocations'" in body(response)["error"] or body(response)["error"] == "the request names no path")
+
+
+@pytest.mark.parametrize("routes", ["not json", "[]", '{"predict": "mlops-prod"}', '{"/predict": ""}'])
+def test_misconfigured_routes_fail_at_start(aws_credentials, monkeypatch, routes):
+    monkeypatch.setenv("ROUTES", routes)
+    with pytest.raises(RuntimeError, match="ROUTES"):
+        load_lambda("inference")

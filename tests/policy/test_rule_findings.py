@@ -29,7 +29,7 @@ SCIENTIST = f"arn:aws:iam::{SMALL}:role/mlops/data-science/mlops-dev-data-scient
 SAGEMAKER = f"arn:aws:sagemaker:us-east-1:{SMALL}:"
 ORG_POLICY = 'module.tier.module.org[0].aws_organizations_policy.this["{}"]'
 PROFILE = 'module.tier.module.dev.aws_sagemaker_user_profile.this["{}"]'
-MEDIUM_JOB = "module.tier.module.prod.aws_sagemaker_data_quality_job_definition.this[0]"
+MEDIUM_JOB = "module.tier.module.prod.aws_sagemaker_data_quality_job_definition.this[\"model\"]"
 STAGING_OF_MEDIUM = "222222222222"
 
 
@@ -115,7 +115,7 @@ FINDINGS = [
     ("trust to anyone, limited to one principal ARN", plan_of(("staging", "aws_iam_role", "r", role("r", trust("*", Condition={"ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{DEV}:role/x"}})))), None, "MLOPS-005", []),
     ("a tier account's role is trusted", plan_of(("staging", "aws_iam_role", "r", role("r", trust({"AWS": f"arn:aws:iam::{DEV}:role/x"})))), None, "MLOPS-005", []),
     ("service trust without source", "small", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"][0].pop("Condition")), "MLOPS-005", ['assume_role_policy: service principal scheduler.amazonaws.com without aws:SourceAccount or aws:SourceArn']),
-    ("lambda permission without source", "small", both(deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_arn"]), deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_account"])), "MLOPS-005", ['lambda permission for apigateway.amazonaws.com without source_arn or source_account']),
+    ("lambda permission without source", "small", both(deleter("module.tier.module.prod.aws_lambda_permission.api[\"predict\"]", ["source_arn"]), deleter("module.tier.module.prod.aws_lambda_permission.api[\"predict\"]", ["source_account"])), "MLOPS-005", ['lambda permission for apigateway.amazonaws.com without source_arn or source_account']),
     ("bucket without SSE-KMS", "small", remove_resource(f"{MODELS}.aws_s3_bucket_server_side_encryption_configuration.this"), "MLOPS-006", [f'bucket {MODELS_BUCKET} is not encrypted with SSE-KMS and a customer key']),
     ("bucket public", "small", setter(f"{MODELS}.aws_s3_bucket_public_access_block.this", ["ignore_public_acls"], False), "MLOPS-006", [f'bucket {MODELS_BUCKET} does not block all public access']),
     ("bucket without TLS", "small", policy_edit(BUCKET_POLICY, "policy", drop_statement("DenyInsecureTransport")), "MLOPS-006", [f'bucket {MODELS_BUCKET}: requests without TLS (aws:SecureTransport false) are not denied for the bucket and its objects']),

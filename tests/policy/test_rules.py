@@ -21,12 +21,12 @@ PIPELINE_POLICY = "module.tier.module.ops.aws_iam_role_policy.pipeline"
 MODELS = "module.tier.module.artifact.module.models_bucket"
 REPO = 'module.tier.module.artifact.aws_ecr_repository.this["inference"]'
 KEY = "module.tier.module.ops.module.kms.aws_kms_key.this"
-DEPLOY_FN = "module.tier.module.prod.module.deploy_function[0]"
+DEPLOY_FN = "module.tier.module.prod.module.deploy_function[\"model\"]"
 DEPLOY_ROLE = f"{DEPLOY_FN}.aws_iam_role.this"
 SCHEDULER_ROLE = "module.tier.module.ops.aws_iam_role.scheduler[0]"
 APPROVER_POLICY = "module.tier.module.artifact.module.model_approver.aws_iam_role_policy.this"
 APPROVER_ROLE = "module.tier.module.artifact.module.model_approver.aws_iam_role.this"
-METHOD = "module.tier.module.prod.aws_api_gateway_method.predict[0]"
+METHOD = "module.tier.module.prod.aws_api_gateway_method.route[\"predict\"]"
 LOGS = "module.tier.module.prod.aws_cloudwatch_log_group.api[0]"
 SMALL = "123456789012"
 
@@ -148,7 +148,7 @@ CASES = [
     ("service trust without source", policy_edit(SCHEDULER_ROLE, "assume_role_policy", lambda d: d["Statement"][0].pop("Condition")), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("foreign root without org", policy_edit(SCHEDULER_ROLE, "assume_role_policy", add_statement(Principal={"AWS": ["arn:aws:iam::999999999999:root"]}, Action="sts:AssumeRole")), {("MLOPS-005", SCHEDULER_ROLE)}),
     ("alarm topic open to anyone", setter("module.tier.module.prod.aws_sns_topic.alarms", ["policy"], json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": "*"}]})), {("MLOPS-005", "module.tier.module.prod.aws_sns_topic.alarms")}),
-    ("lambda permission without source", deleter("module.tier.module.prod.aws_lambda_permission.api[0]", ["source_arn"]), set()),  # source_account still holds
+    ("lambda permission without source", deleter("module.tier.module.prod.aws_lambda_permission.api[\"predict\"]", ["source_arn"]), set()),  # source_account still holds
     ("canary without alarms", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", [])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("canary on a missing alarm", spec_edit(lambda s: s.__setitem__("rollback_alarm_names", ["nope"])), {("MLOPS-008", f"{DEPLOY_FN}.aws_lambda_function.this")}),
     ("capture off in prod", spec_edit(lambda s: s["data_capture"].__setitem__("enabled", False)), {("MLOPS-007", f"{DEPLOY_FN}.aws_lambda_function.this")}),

@@ -5,22 +5,21 @@ mock_provider "aws" {
 }
 
 variables {
-  prefix                   = "mlops"
-  account_id               = "111111111111"
-  region                   = "eu-west-1"
-  model_package_group_name = "mlops-model"
-  model_package_group_arn  = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model"
-  model_bucket_arn         = "arn:aws:s3:::mlops-models"
-  model_kms_key_alias      = "alias/mlops-artifact"
-  image_repository_arns    = ["arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn"]
-  lambda_package_dir       = "../../build/lambda"
-  network                  = { subnet_ids = ["subnet-1"], security_group_ids = ["sg-1"] }
+  prefix                = "mlops"
+  account_id            = "111111111111"
+  region                = "eu-west-1"
+  use_cases             = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model" } }
+  model_bucket_arn      = "arn:aws:s3:::mlops-models"
+  model_kms_key_alias   = "alias/mlops-artifact"
+  image_repository_arns = ["arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn"]
+  lambda_package_dir    = "../../build/lambda"
+  network               = { subnet_ids = ["subnet-1"], security_group_ids = ["sg-1"] }
 }
 
 run "valid_inputs_plan" {
   command = plan
   assert {
-    condition     = aws_api_gateway_method.predict[0].authorization == "AWS_IAM"
+    condition     = aws_api_gateway_method.route["predict"].authorization == "AWS_IAM"
     error_message = "the API requires IAM authentication by default"
   }
   assert {
@@ -42,7 +41,7 @@ run "api_keys_get_a_usage_plan" {
   command = plan
   variables { api = { authorization = "API_KEY" } }
   assert {
-    condition     = aws_api_gateway_method.predict[0].api_key_required && length(aws_api_gateway_usage_plan.this) == 1
+    condition     = aws_api_gateway_method.route["predict"].api_key_required && length(aws_api_gateway_usage_plan.this) == 1
     error_message = "API keys come with a usage plan"
   }
 }
@@ -53,7 +52,7 @@ run "clarify_monitors_are_encrypted_and_isolated" {
     monitoring = { enabled = true, clarify = true }
   }
   assert {
-    condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources : (
+    condition = alltrue([for name, r in jsondecode(aws_cloudformation_stack.clarify["model"].template_body).Resources : (
       r.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
       r.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
       startswith(r.Properties.JobResources.ClusterConfig.VolumeKmsKeyId, "arn:aws:kms:eu-west-1:111111111111:alias/")
@@ -61,15 +60,15 @@ run "clarify_monitors_are_encrypted_and_isolated" {
     error_message = "both Clarify job definitions run in the VPC with encrypted traffic and volumes"
   }
   assert {
-    condition     = aws_cloudformation_stack.clarify[0].parameters["SubnetIds"] == "subnet-1" && aws_cloudformation_stack.clarify[0].parameters["SecurityGroupIds"] == "sg-1"
+    condition     = aws_cloudformation_stack.clarify["model"].parameters["SubnetIds"] == "subnet-1" && aws_cloudformation_stack.clarify["model"].parameters["SecurityGroupIds"] == "sg-1"
     error_message = "the stack gets the jobs' network as parameters"
   }
   assert {
-    condition     = length(jsondecode(aws_cloudformation_stack.clarify[0].template_body).Resources) == 4 && length(aws_sagemaker_monitoring_schedule.data_quality) == 1
+    condition     = length(jsondecode(aws_cloudformation_stack.clarify["model"].template_body).Resources) == 4 && length(aws_sagemaker_monitoring_schedule.data_quality) == 1
     error_message = "bias and explainability job definitions and schedules, plus the data-quality schedule"
   }
   assert {
-    condition     = aws_sagemaker_data_quality_job_definition.this[0].data_quality_app_specification[0].record_preprocessor_source_uri == "s3://mlops-111111111111-eu-west-1-prod-capture/${aws_s3_object.record_preprocessor[0].key}" && startswith(aws_s3_object.record_preprocessor[0].key, "mlops-prod/monitor-code/") && aws_s3_object.record_preprocessor[0].source == "./monitor/record_preprocessor.py"
+    condition     = aws_sagemaker_data_quality_job_definition.this["model"].data_quality_app_specification[0].record_preprocessor_source_uri == "s3://mlops-111111111111-eu-west-1-prod-capture/${aws_s3_object.record_preprocessor["model"].key}" && startswith(aws_s3_object.record_preprocessor["model"].key, "mlops-prod/monitor-code/") && aws_s3_object.record_preprocessor["model"].source == "./monitor/record_preprocessor.py"
     error_message = "the data-quality monitor turns captured requests into the baseline's columns with the project's record preprocessor, stored apart from what the endpoint writes (mlops-prod/mlops-prod/)"
   }
 }
@@ -91,6 +90,66 @@ run "other_accounts_keys_are_granted_by_alias" {
   assert {
     condition     = aws_s3_bucket_replication_configuration.capture[0].rule[0].filter[0].prefix == "mlops-prod/mlops-prod/"
     error_message = "only the capture records replicate: baselines, reports and monitor code stay, and nothing lands beside the labels"
+  }
+}
+
+run "one_endpoint_per_use_case" {
+  command = plan
+  variables {
+    use_cases = {
+      model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model" }
+      fraud = { model_package_group_name = "mlops-fraud", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-fraud", serving = { instance_type = "ml.c5.large" } }
+    }
+    monitoring          = { enabled = true, model_quality = true, clarify = true, ground_truth_s3_prefix = "s3://mlops-222222222222-eu-west-1-captured/ground-truth" }
+    deployer            = { pipeline_role_arn = "arn:aws:iam::777777777777:role/mlops/mlops-cicd-build" }
+    capture_replication = { destination_account_id = "555555555555", destination_bucket_arn = "arn:aws:s3:::captured", destination_kms_key_arn = "arn:aws:kms:eu-west-1:555555555555:alias/mlops-ops" }
+  }
+  assert {
+    condition     = output.endpoint_names == { model = "mlops-prod", fraud = "mlops-prod-fraud" } && local.deployment_specs.fraud.instance_type == "ml.c5.large" && local.deployment_specs.fraud.model_package_group_name == "mlops-fraud" && local.deployment_specs.fraud.data_capture.destination_s3_uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod-fraud"
+    error_message = "each use case has its endpoint, <prefix>-<stage>-<use case> (model keeps <prefix>-<stage>), deployed from its own group with its own sizes and capture prefix"
+  }
+  assert {
+    condition     = jsonencode(sort(keys(aws_cloudwatch_metric_alarm.rollback))) == jsonencode(["fraud/errors", "fraud/latency", "model/errors", "model/latency"]) && aws_cloudwatch_metric_alarm.rollback["fraud/errors"].dimensions.EndpointName == "mlops-prod-fraud" && local.deployment_specs.fraud.rollback_alarm_names == ["mlops-prod-fraud-errors", "mlops-prod-fraud-latency"]
+    error_message = "each endpoint's canary watches its own rollback alarms"
+  }
+  assert {
+    condition     = jsonencode(sort(keys(module.deploy_function))) == jsonencode(["fraud", "model"]) && aws_cloudwatch_event_rule.deploy["fraud/approval"].name == "mlops-prod-fraud-approval" && jsondecode(aws_cloudwatch_event_rule.deploy["fraud/approval"].event_pattern).detail.ModelPackageGroupName == ["mlops-fraud"]
+    error_message = "each use case has its deploy function, started by approvals in its own group only"
+  }
+  assert {
+    condition     = jsonencode(sort(keys(aws_sagemaker_monitoring_schedule.data_quality))) == jsonencode(["fraud", "model"]) && aws_sagemaker_monitoring_schedule.data_quality["fraud"].name == "mlops-prod-fraud-data-quality" && jsondecode(aws_cloudformation_stack.model_quality["fraud"].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod-fraud" && length(aws_cloudformation_stack.clarify) == 2
+    error_message = "each endpoint has its monitors, reading its own labels"
+  }
+  assert {
+    condition     = output.retraining_schedule_arns.fraud == ["arn:aws:sagemaker:eu-west-1:111111111111:monitoring-schedule/mlops-prod-fraud-data-quality", "arn:aws:sagemaker:eu-west-1:111111111111:monitoring-schedule/mlops-prod-fraud-model-quality"]
+    error_message = "a use case's drift and accuracy schedules retrain that use case"
+  }
+  assert {
+    condition     = local.endpoint_of_route == { "/predict" = "mlops-prod", "/model/invocations" = "mlops-prod", "/fraud/invocations" = "mlops-prod-fraud" } && jsonencode(sort(keys(aws_lambda_permission.api))) == jsonencode(["fraud/invocations", "model/invocations", "predict"])
+    error_message = "one API: /<use case>/invocations reaches that use case's endpoint, /predict still reaches model's"
+  }
+  assert {
+    condition     = jsonencode([for rule in aws_s3_bucket_replication_configuration.capture[0].rule : rule.filter[0].prefix]) == jsonencode(["mlops-prod-fraud/mlops-prod-fraud/", "mlops-prod/mlops-prod/"]) && aws_s3_bucket_replication_configuration.capture[0].rule[1].id == "captured-data"
+    error_message = "each endpoint's capture records replicate, under their own prefix; model's rule keeps its id"
+  }
+}
+
+run "a_use_case_deploy_role_reaches_only_its_endpoint" {
+  command = plan
+  variables {
+    use_cases = {
+      model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model" }
+      fraud = { model_package_group_name = "mlops-fraud", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-fraud" }
+    }
+    deployer = { pipeline_role_arn = "arn:aws:iam::777777777777:role/mlops/mlops-cicd-build" }
+  }
+  assert {
+    condition     = jsonencode(sort(one([for st in data.aws_iam_policy_document.deploy["fraud"].statement : st if st.sid == "RollOutOwnEndpoint"]).resources)) == jsonencode(sort(["arn:aws:sagemaker:eu-west-1:111111111111:endpoint/mlops-prod-fraud", "arn:aws:sagemaker:eu-west-1:111111111111:endpoint-config/mlops-prod-fraud-v*", "arn:aws:sagemaker:eu-west-1:111111111111:model/mlops-prod-fraud-v*"])) && jsonencode(sort(one([for st in data.aws_iam_policy_document.deploy["model"].statement : st if st.sid == "ReadApprovedModels"]).resources)) == jsonencode(sort(["arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-model/*"]))
+    error_message = "a use case's deploy function reads its own group and rolls out its own endpoint only (model's mlops-prod-v* names match no other use case's)"
+  }
+  assert {
+    condition     = length(one([for st in data.aws_iam_policy_document.deploy["*"].statement : st if st.sid == "RollOutOwnEndpoint"]).resources) == 6
+    error_message = "the CI/CD deploy role rolls out every use case's endpoint of the stage"
   }
 }
 
@@ -132,20 +191,20 @@ run "rejects_payload_above_sagemaker_limit" {
 
 run "rejects_full_canary" {
   command = plan
-  variables { canary = { percent = 100 } }
-  expect_failures = [var.canary]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", canary = { percent = 100 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_long_bake" {
   command = plan
-  variables { canary = { wait_seconds = 7200 } }
-  expect_failures = [var.canary]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", canary = { wait_seconds = 7200 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_timeout_shorter_than_bake" {
   command = plan
-  variables { canary = { wait_seconds = 900, maximum_execution_timeout_seconds = 600 } }
-  expect_failures = [var.canary]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", canary = { wait_seconds = 900, maximum_execution_timeout_seconds = 600 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_zero_sampling" {
@@ -162,8 +221,8 @@ run "rejects_no_image_repository" {
 
 run "rejects_group_name_as_arn" {
   command = plan
-  variables { model_package_group_arn = "mlops-model" }
-  expect_failures = [var.model_package_group_arn]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "mlops-model" } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_bad_prefix" {
@@ -174,26 +233,26 @@ run "rejects_bad_prefix" {
 
 run "rejects_ec2_instance_type" {
   command = plan
-  variables { serving = { instance_type = "m5.large" } }
-  expect_failures = [var.serving]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", serving = { instance_type = "m5.large" } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_max_below_min" {
   command = plan
-  variables { serving = { min_capacity = 3, max_capacity = 2, initial_instance_count = 3 } }
-  expect_failures = [var.serving]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", serving = { min_capacity = 3, max_capacity = 2, initial_instance_count = 3 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_initial_outside_range" {
   command = plan
-  variables { serving = { initial_instance_count = 5 } }
-  expect_failures = [var.serving]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", serving = { initial_instance_count = 5 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_zero_target" {
   command = plan
-  variables { serving = { target_invocations_per_instance = 0 } }
-  expect_failures = [var.serving]
+  variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-model", serving = { target_invocations_per_instance = 0 } } } }
+  expect_failures = [var.use_cases]
 }
 
 run "rejects_bad_stage" {
@@ -235,25 +294,25 @@ run "model_quality_reads_labels_where_they_are" {
     monitoring = {
       enabled                  = true
       model_quality            = true
-      ground_truth_s3_uri      = "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod"
+      ground_truth_s3_prefix   = "s3://mlops-222222222222-eu-west-1-captured/ground-truth"
       ground_truth_kms_key_arn = "arn:aws:kms:eu-west-1:222222222222:alias/mlops-ops"
     }
   }
   assert {
     # named, not filtered by type: a missing job definition fails the run instead of passing an empty check
     condition = (
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Type == "AWS::SageMaker::ModelQualityJobDefinition" &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod" &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.EndpointName == "mlops-prod" &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.StartTimeOffset == "-PT25H" &&
-      jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityBaselineConfig.ConstraintsResource.S3Uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod/baselines/model-quality/constraints.json"
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Type == "AWS::SageMaker::ModelQualityJobDefinition" &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.EnableInterContainerTrafficEncryption &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.NetworkConfig.VpcConfig.Subnets == { Ref = "SubnetIds" } &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.GroundTruthS3Input.S3Uri == "s3://mlops-222222222222-eu-west-1-captured/ground-truth/mlops-prod" &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.EndpointName == "mlops-prod" &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityJobInput.EndpointInput.StartTimeOffset == "-PT25H" &&
+      jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources.ModelQualityJobDefinition.Properties.ModelQualityBaselineConfig.ConstraintsResource.S3Uri == "s3://mlops-111111111111-eu-west-1-prod-capture/mlops-prod/baselines/model-quality/constraints.json"
     )
     error_message = "the model-quality job joins the endpoint's captures with the labels in the other account and compares with the published constraints"
   }
   assert {
-    condition     = length(jsondecode(aws_cloudformation_stack.model_quality[0].template_body).Resources) == 2
+    condition     = length(jsondecode(aws_cloudformation_stack.model_quality["model"].template_body).Resources) == 2
     error_message = "one job definition and its schedule"
   }
 }
@@ -266,7 +325,7 @@ run "rejects_model_quality_without_monitoring" {
 
 run "rejects_ground_truth_outside_s3" {
   command = plan
-  variables { monitoring = { enabled = true, model_quality = true, ground_truth_s3_uri = "https://example.com/labels" } }
+  variables { monitoring = { enabled = true, model_quality = true, ground_truth_s3_prefix = "https://example.com/labels" } }
   expect_failures = [var.monitoring]
 }
 
@@ -298,4 +357,10 @@ run "rejects_monitoring_bad_bus" {
   command = plan
   variables { monitoring = { violation_bus_arn = "default" } }
   expect_failures = [var.monitoring]
+}
+
+run "rejects_no_use_case" {
+  command = plan
+  variables { use_cases = {} }
+  expect_failures = [var.use_cases]
 }
