@@ -168,22 +168,32 @@ def test_large_trains_on_the_artifact_account_s_feature_group() -> None:
 @pytest.mark.parametrize("tier", ["small", "medium", "large"])
 def test_only_drift_and_accuracy_violations_retrain(tier: str) -> None:
     """The retrain trigger routes violations by schedule ARN: each serving stage's data-quality schedule and
-    prod's model-quality schedule start the retraining pipeline; Clarify's bias and explainability schedules
-    (violations that need people) and anything else start nothing."""
+    prod's model-quality schedule of a use case start that use case's retraining pipeline, and no other's;
+    Clarify's bias and explainability schedules (violations that need people) and anything else start nothing."""
     after = planned(tier)
-    accounts = tier_plan(tier).outputs["account_roles"]
+    accounts, use_cases = tier_plan(tier).outputs["account_roles"], tier_plan(tier).variables["use_cases"]
     trigger = after["module.tier.module.ops.module.retrain_trigger[0].aws_lambda_function.this"]["environment"][0]["variables"]
-    stages = ["prod"] if tier == "small" else ["staging", "prod"]
-    expected = {f"arn:aws:sagemaker:us-east-1:{accounts[s]}:monitoring-schedule/mlops-{s}-data-quality" for s in stages}
-    expected.add(f"arn:aws:sagemaker:us-east-1:{accounts['prod']}:monitoring-schedule/mlops-prod-model-quality")
-    assert json.loads(trigger["SCHEDULE_PIPELINES"]) == dict.fromkeys(sorted(expected), "mlops-retraining")
+    expected = {}
+    for name in use_cases:
+        pipeline = "mlops-retraining" if name == "model" else f"mlops-{name}-retraining"
+        for stage in ["prod"] if tier == "small" else ["staging", "prod"]:
+            expected[f"arn:aws:sagemaker:us-east-1:{accounts[stage]}:monitoring-schedule/{endpoint(stage, name)}-data-quality"] = pipeline
+        expected[f"arn:aws:sagemaker:us-east-1:{accounts['prod']}:monitoring-schedule/{endpoint('prod', name)}-model-quality"] = pipeline
+    assert json.loads(trigger["SCHEDULE_PIPELINES"]) == expected
+    assert len(set(expected.values())) == len(use_cases) >= (2 if tier != "small" else 1), "every use case retrains on its own schedules"
+
+
+def endpoint(stage: str, use_case: str) -> str:
+    """The documented names: release 0.x's `model` keeps mlops-<stage>, any other use case is mlops-<stage>-<use case>."""
+    return f"mlops-{stage}" if use_case == "model" else f"mlops-{stage}-{use_case}"
 
 
 @pytest.mark.parametrize("tier", ["medium", "large"])
 def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
     """The talk's model-quality loop across accounts: prod's model-quality monitor (and Clarify's bias
     monitor) read labels beside the replicated captures in the ops role's account; that account's bucket
-    and key let exactly prod's monitor role read exactly that prefix, and the role's own policy names the same."""
+    and key let exactly prod's monitor role read exactly the prefixes of prod's endpoints (one per use case),
+    and the role's own policy names the same."""
     after = planned(tier)
     accounts, region = tier_plan(tier).outputs["account_roles"], tier_plan(tier).variables["region"]
     labels = f"mlops-{accounts['ops']}-{region}-captured"
@@ -192,9 +202,11 @@ def test_the_labels_live_where_the_captures_are_replicated(tier: str) -> None:
     assert definition["ModelQualityJobInput"]["GroundTruthS3Input"]["S3Uri"] == f"s3://{labels}/ground-truth/mlops-prod"
     role = f"arn:aws:iam::{accounts['prod']}:role/mlops/mlops-prod-monitor"
     own = json.loads(after["module.tier.module.prod.aws_iam_role_policy.monitor[0]"]["policy"])["Statement"]
-    assert [s["Resource"] for s in own if s.get("Sid") == "ReadGroundTruth"] == [f"arn:aws:s3:::{labels}/ground-truth/mlops-prod/*"]
+    prefixes = sorted(f"arn:aws:s3:::{labels}/ground-truth/{endpoint('prod', name)}/*" for name in tier_plan(tier).variables["use_cases"])
+    assert len(prefixes) == 2 and f"arn:aws:s3:::{labels}/ground-truth/mlops-prod/*" in prefixes
+    assert [sorted(s["Resource"]) for s in own if s.get("Sid") == "ReadGroundTruth"] == [prefixes]
     bucket = json.loads(after["module.tier.module.ops.module.captured_bucket[0].aws_s3_bucket_policy.this"]["policy"])["Statement"]
-    readers = {s["Sid"]: (s["Principal"]["AWS"], s["Resource"]) for s in bucket if "Labels" in s.get("Sid", "")}
-    assert readers == {"ProdMonitorReadsLabels": (role, f"arn:aws:s3:::{labels}/ground-truth/mlops-prod/*"), "ProdMonitorListsLabels": (role, f"arn:aws:s3:::{labels}")}, readers
+    readers = {s["Sid"]: (s["Principal"]["AWS"], sorted(s["Resource"]) if isinstance(s["Resource"], list) else s["Resource"]) for s in bucket if "Labels" in s.get("Sid", "")}
+    assert readers == {"ProdMonitorReadsLabels": (role, prefixes), "ProdMonitorListsLabels": (role, f"arn:aws:s3:::{labels}")}, readers
     key = json.loads(after["module.tier.module.ops.module.kms.aws_kms_key.this"]["policy"])["Statement"]
     assert [(s["Principal"]["AWS"], s["Action"]) for s in key if s.get("Sid") == "NamedReadersDecryptThroughS3"] == [(role, "kms:Decrypt")]

@@ -76,3 +76,10 @@ features = {
 # source_repository, but data scientists push that repository, so their code would run as the
 # pipeline's role (register versions, write model artifacts); `make policy` (MLOPS-003) refuses it.
 # Point it at images built from a repository only the platform team writes.
+
+# Two models on one platform (modules/tier use_cases): release 0.x's `model`, and `triage`, with a
+# gate of its own; each has its registry group, pipeline, endpoints, route and deployment pipeline.
+use_cases = {
+  model  = {}
+  triage = { min_accuracy = 0.85 }
+}

@@ -22,6 +22,7 @@ module "tier" {
   organization       = var.organization
   features           = var.features
   clarify_facet      = var.clarify_facet
+  use_cases          = var.use_cases
   serving            = var.serving
   data_scientists    = var.data_scientists
   model_approvers    = var.model_approvers

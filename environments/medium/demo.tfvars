@@ -34,3 +34,10 @@ features = {
   object_lock         = true
   vpc_endpoints       = true
 }
+
+# Two models on one platform (modules/tier use_cases): release 0.x's `model`, and `triage`, with a
+# gate of its own; each has its registry group, pipeline, endpoints, route and deployment pipeline.
+use_cases = {
+  model  = {}
+  triage = { min_accuracy = 0.85 }
+}

@@ -67,3 +67,8 @@ output "training_feature_group_arn" {
   description = "The feature group the retraining pipeline trains on (`make ingest-features` loads it), or null."
   value       = module.tier.training_feature_group_arn
 }
+
+output "use_cases" {
+  description = "Per use case: its model package group, retraining pipeline, endpoints and label locations by stage, API route and deployment pipeline."
+  value       = module.tier.use_cases
+}

@@ -172,3 +172,38 @@ variable "terraform_role_name" {
   type        = string
   default     = null
 }
+
+variable "use_cases" {
+  description = "See modules/tier use_cases (it validates them). The models the platform trains and serves, by name (1-24 lowercase letters, digits and single hyphens). Each gets its own registry group (<prefix>-<name>), retraining pipeline and schedule, endpoint in every serving stage with its alarms, monitors and capture prefix, API route /<name>/invocations and, with a staging stage, deployment pipeline; the platform (accounts, networks, Studio, keys, buckets, CI/CD) exists once, and adding or removing one never touches another's resources. `model`, release 0.x's one model, keeps its names. Each may override the tier's defaults: training_data_s3_uri (default: the tier's training data for `model`, datasets/<name>/ (exports/<name>/ in a data lake) beside it for any other), feature_group (a key of feature_groups to train on; default retraining.feature_group for `model`, none for the others), min_accuracy and schedule (default: retraining's), serving (default: serving), canary (default: canary), clarify_facet (default: clarify_facet)."
+  type = map(object({
+    training_data_s3_uri = optional(string)
+    feature_group        = optional(string)
+    min_accuracy         = optional(number)
+    schedule             = optional(string)
+    serving = optional(object({
+      staging = optional(object({
+        instance_type                   = optional(string, "ml.m5.large")
+        initial_instance_count          = optional(number, 1)
+        min_capacity                    = optional(number, 1)
+        max_capacity                    = optional(number, 1)
+        target_invocations_per_instance = optional(number, 100)
+      }), {})
+      prod = optional(object({
+        instance_type                   = optional(string, "ml.m5.large")
+        initial_instance_count          = optional(number, 2)
+        min_capacity                    = optional(number, 2)
+        max_capacity                    = optional(number, 4)
+        target_invocations_per_instance = optional(number, 100)
+      }), {})
+    }))
+    canary = optional(object({
+      percent                           = optional(number, 10)
+      wait_seconds                      = optional(number, 600)
+      termination_wait_seconds          = optional(number, 300)
+      maximum_execution_timeout_seconds = optional(number, 3600)
+    }))
+    clarify_facet = optional(object({ name = string, threshold = number }))
+  }))
+  default  = { model = {} }
+  nullable = false
+}

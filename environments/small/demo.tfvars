@@ -29,3 +29,8 @@ alarm_emails = []
 
 # The demo retrains on the first drift after training (make lifecycle); keep hours on AWS.
 retrain_cooldown_minutes = 0
+
+# One model (modules/tier use_cases); add another beside it, e.g. fraud = { min_accuracy = 0.8 }.
+use_cases = {
+  model = {}
+}

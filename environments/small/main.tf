@@ -28,6 +28,7 @@ module "tier" {
   canary             = var.canary
   api_authorization  = var.api_authorization
   clarify_facet      = var.clarify_facet
+  use_cases          = var.use_cases
   data_scientists    = var.data_scientists
   model_approvers    = var.model_approvers
   code_repository    = var.code_repository

@@ -66,7 +66,7 @@ variable "feature_reader_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for arn in var.feature_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.feature_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "feature_reader_arns must be exact IAM role ARNs."
   }
 }
@@ -82,7 +82,7 @@ variable "image_reader_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for arn in var.image_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.image_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "image_reader_arns must be exact IAM role ARNs."
   }
 }
@@ -92,7 +92,7 @@ variable "image_pusher_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for arn in var.image_pusher_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.image_pusher_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "image_pusher_arns must be exact IAM role ARNs."
   }
 }
@@ -140,7 +140,7 @@ variable "registry_reader_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for a in var.registry_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", a))])
+    condition     = alltrue([for a in var.registry_reader_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", a))])
     error_message = "registry_reader_arns must be exact IAM role ARNs; wildcards and :root are not allowed."
   }
 }
@@ -150,7 +150,7 @@ variable "registry_writer_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for arn in var.registry_writer_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.registry_writer_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "registry_writer_arns must be exact IAM role ARNs."
   }
 }

@@ -1,16 +1,21 @@
 # Model deployment: approval -> deploy to staging -> smoke test -> manual approval -> deploy to prod.
+# One pipeline per use case, so one model's release never waits behind another's manual approval.
 # The approved version's ARN is the pipeline variable MODEL_PACKAGE_ARN of its execution: every stage
-# deploys that version or fails, so prod receives exactly what passed staging. Executions queue, one
-# release at a time, in the order of approval.
+# deploys that version or fails, so prod receives exactly what passed staging. Each pipeline's
+# executions queue, one release at a time, in the order of approval.
 locals {
-  pipeline_name      = "${var.prefix}-model-deployment"
-  pipeline_arn       = "${local.arn_prefix}:codepipeline:${var.region}:${var.account_id}:${local.pipeline_name}"
-  orchestrator_name  = "${local.name_prefix}-pipeline"
-  stage_by_name      = { for s in var.stages : s.name => s }
-  smoke_stages       = { for s in var.stages : s.name => s if s.smoke_test }
-  build_environments = merge({ for name, s in local.stage_by_name : "deploy-${name}" => { stage = s, command = "deploy" } }, { for name, s in local.smoke_stages : "smoke-${name}" => { stage = s, command = "smoke" } })
-  package_variable   = "MODEL_PACKAGE_ARN"
-  approval_actions   = [for s in var.stages : "${local.pipeline_arn}/Approve-${s.name}/Approve-${s.name}" if s.approval]
+  # Release 0.x's one use case, `model`, keeps its pipeline's and build projects' names.
+  pipelines         = { for use_case in keys(var.use_cases) : use_case => use_case == "model" ? "${var.prefix}-model-deployment" : "${var.prefix}-${use_case}-deployment" }
+  pipeline_arns     = { for use_case, name in local.pipelines : use_case => "${local.arn_prefix}:codepipeline:${var.region}:${var.account_id}:${name}" }
+  orchestrator_name = "${local.name_prefix}-pipeline"
+  # build project key (<prefix>-<key> is its name) -> what it runs; its log stream starts deploy- or smoke-
+  build_environments = merge([for use_case in keys(var.use_cases) : merge(
+    { for s in var.stages : (use_case == "model" ? "deploy-${s.name}" : "${use_case}-deploy-${s.name}") => { use_case = use_case, stage = s, command = "deploy", stream = "deploy-${s.name}${use_case == "model" ? "" : "-${use_case}"}" } },
+    { for s in var.stages : (use_case == "model" ? "smoke-${s.name}" : "${use_case}-smoke-${s.name}") => { use_case = use_case, stage = s, command = "smoke", stream = "smoke-${s.name}${use_case == "model" ? "" : "-${use_case}"}" } if s.smoke_test },
+  )]...)
+  project_of       = { for key, b in local.build_environments : "${b.use_case}/${b.command}-${b.stage.name}" => key }
+  package_variable = "MODEL_PACKAGE_ARN"
+  approval_actions = flatten([for arn in values(local.pipeline_arns) : [for s in var.stages : "${arn}/Approve-${s.name}/Approve-${s.name}" if s.approval]])
 
   buildspec = yamlencode({
     version = "0.2"
@@ -24,7 +29,7 @@ locals {
 resource "aws_codebuild_project" "deploy" {
   for_each       = local.build_environments
   name           = "${var.prefix}-${each.key}"
-  description    = "${each.value.command} ${each.value.stage.name} (lambda_src/deploy/cli.py as ${each.value.stage.deploy_role_arn})"
+  description    = "${each.value.command} ${each.value.use_case} in ${each.value.stage.name} (lambda_src/deploy/cli.py as ${each.value.stage.deploy_role_arn})"
   service_role   = local.build_role_arn
   encryption_key = module.kms.arn
   build_timeout  = each.value.command == "deploy" ? 180 : 15
@@ -45,7 +50,7 @@ resource "aws_codebuild_project" "deploy" {
       for_each = {
         COMMAND           = each.value.command
         DEPLOY_ROLE_ARN   = each.value.stage.deploy_role_arn
-        DEPLOYMENT_SPEC   = each.value.stage.deployment_spec
+        DEPLOYMENT_SPEC   = each.value.stage.deployment_specs[each.value.use_case]
         NETWORK_PARAMETER = each.value.stage.network_parameter
         SMOKE_PAYLOAD     = var.smoke_payload
       }
@@ -58,7 +63,7 @@ resource "aws_codebuild_project" "deploy" {
   logs_config {
     cloudwatch_logs {
       group_name  = aws_cloudwatch_log_group.builds.name
-      stream_name = each.key
+      stream_name = each.value.stream
     }
   }
   depends_on = [aws_iam_role_policy.build] # the role must hold its policy before CodeBuild validates it
@@ -117,7 +122,8 @@ resource "aws_iam_role_policy" "orchestrator" {
 }
 
 resource "aws_codepipeline" "deployment" {
-  name           = local.pipeline_name
+  for_each       = local.pipelines
+  name           = each.value
   role_arn       = aws_iam_role.orchestrator.arn
   pipeline_type  = "V2"
   execution_mode = "QUEUED"
@@ -157,8 +163,8 @@ resource "aws_codepipeline" "deployment" {
   dynamic "stage" {
     for_each = flatten([for s in var.stages : concat(
       s.approval ? [{ name = "Approve-${s.name}", kind = "approval", project = null }] : [],
-      [{ name = "Deploy-${s.name}", kind = "build", project = "deploy-${s.name}" }],
-      s.smoke_test ? [{ name = "SmokeTest-${s.name}", kind = "build", project = "smoke-${s.name}" }] : [],
+      [{ name = "Deploy-${s.name}", kind = "build", project = local.project_of["${each.key}/deploy-${s.name}"] }],
+      s.smoke_test ? [{ name = "SmokeTest-${s.name}", kind = "build", project = local.project_of["${each.key}/smoke-${s.name}"] }] : [],
     )])
     content {
       name = stage.value.name
@@ -183,40 +189,43 @@ resource "aws_codepipeline" "deployment" {
 
 # Every approval of a model version starts one release of exactly that version (lambda_src/release).
 data "aws_iam_policy_document" "release" {
+  for_each = local.pipeline_arns
   statement {
     sid       = "StartReleases"
     actions   = ["codepipeline:StartPipelineExecution"]
-    resources = [local.pipeline_arn]
+    resources = [each.value]
   }
 }
 
 module "release_function" {
   source               = "../components/lambda-function"
-  name                 = "${var.prefix}-release"
-  description          = "Starts ${local.pipeline_name} for each approved version of ${var.model_package_group_name}"
+  for_each             = local.pipeline_arns
+  name                 = each.key == "model" ? "${var.prefix}-release" : "${var.prefix}-${each.key}-release"
+  description          = "Starts ${local.pipelines[each.key]} for each approved version of ${var.use_cases[each.key].model_package_group_name}"
   package_path         = "${var.lambda_package_dir}/release.zip"
   account_id           = var.account_id
   region               = var.region
   partition            = var.partition
   kms_key_arn          = module.kms.arn
   kms_key_alias        = module.kms.alias_name
-  policy_json          = data.aws_iam_policy_document.release.json
+  policy_json          = data.aws_iam_policy_document.release[each.key].json
   reserved_concurrency = 1
   environment = {
-    PIPELINE_NAME           = local.pipeline_name
-    MODEL_PACKAGE_GROUP_ARN = var.model_package_group_arn
+    PIPELINE_NAME           = local.pipelines[each.key]
+    MODEL_PACKAGE_GROUP_ARN = var.use_cases[each.key].model_package_group_arn
   }
   tags = var.tags
 }
 
 resource "aws_cloudwatch_event_rule" "approval" {
-  name        = "${local.pipeline_name}-on-approval"
-  description = "A version of ${var.model_package_group_name} was approved: deploy it"
+  for_each    = local.pipelines
+  name        = "${each.value}-on-approval"
+  description = "A version of ${var.use_cases[each.key].model_package_group_name} was approved: deploy it"
   event_pattern = jsonencode({
     source        = ["aws.sagemaker"]
     "detail-type" = ["SageMaker Model Package State Change"]
     detail = {
-      ModelPackageGroupName = [var.model_package_group_name]
+      ModelPackageGroupName = [var.use_cases[each.key].model_package_group_name]
       ModelApprovalStatus   = ["Approved"]
     }
   })
@@ -224,8 +233,9 @@ resource "aws_cloudwatch_event_rule" "approval" {
 }
 
 resource "aws_cloudwatch_event_target" "approval" {
-  rule      = aws_cloudwatch_event_rule.approval.name
-  arn       = module.release_function.arn
+  for_each  = aws_cloudwatch_event_rule.approval
+  rule      = each.value.name
+  arn       = module.release_function[each.key].arn
   target_id = "release-function" # fixed: a target re-created after a killed run replaces itself instead of doubling
   retry_policy {
     maximum_retry_attempts       = 8
@@ -234,11 +244,12 @@ resource "aws_cloudwatch_event_target" "approval" {
 }
 
 resource "aws_lambda_permission" "approval" {
+  for_each       = aws_cloudwatch_event_rule.approval
   statement_id   = "events-approval"
   action         = "lambda:InvokeFunction"
-  function_name  = module.release_function.name
+  function_name  = module.release_function[each.key].name
   principal      = "events.amazonaws.com"
-  source_arn     = aws_cloudwatch_event_rule.approval.arn
+  source_arn     = each.value.arn
   source_account = var.account_id
 }
 
@@ -253,7 +264,7 @@ data "aws_iam_policy_document" "approve_release" {
   statement {
     sid       = "FollowReleases"
     actions   = ["codepipeline:GetPipeline", "codepipeline:GetPipelineState", "codepipeline:GetPipelineExecution", "codepipeline:ListPipelineExecutions", "codepipeline:ListActionExecutions"]
-    resources = [local.pipeline_arn]
+    resources = sort(values(local.pipeline_arns))
   }
 }
 
@@ -262,10 +273,35 @@ module "release_approver" {
   count          = length(local.approval_actions) > 0 ? 1 : 0
   name           = "${local.name_prefix}-release-approver"
   path           = "/mlops/approval/"
-  description    = "Approves or rejects the manual approval steps of ${local.pipeline_name}"
+  description    = "Approves or rejects the manual approval steps of the ${var.prefix} deployment pipelines"
   account_id     = var.account_id
   partition      = var.partition
   principal_arns = var.approver_principal_arns
   policy_json    = data.aws_iam_policy_document.approve_release[0].json
   tags           = var.tags
+}
+
+moved {
+  from = aws_codepipeline.deployment
+  to   = aws_codepipeline.deployment["model"]
+}
+
+moved {
+  from = module.release_function
+  to   = module.release_function["model"]
+}
+
+moved {
+  from = aws_cloudwatch_event_rule.approval
+  to   = aws_cloudwatch_event_rule.approval["model"]
+}
+
+moved {
+  from = aws_cloudwatch_event_target.approval
+  to   = aws_cloudwatch_event_target.approval["model"]
+}
+
+moved {
+  from = aws_lambda_permission.approval
+  to   = aws_lambda_permission.approval["model"]
 }

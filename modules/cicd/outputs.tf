@@ -9,14 +9,14 @@ output "container_pipeline_name" {
   value       = local.build_images ? local.image_pipeline : null
 }
 
-output "deployment_pipeline_arn" {
-  description = "ARN of the deployment pipeline (known at plan time)."
-  value       = local.pipeline_arn
+output "deployment_pipeline_arns" {
+  description = "ARN of each use case's deployment pipeline (known at plan time)."
+  value       = local.pipeline_arns
 }
 
-output "deployment_pipeline_name" {
-  description = "Pipeline that deploys approved models stage by stage."
-  value       = local.pipeline_name
+output "deployment_pipeline_names" {
+  description = "Each use case's pipeline that deploys its approved versions stage by stage."
+  value       = local.pipelines
 }
 
 output "image_build_role_arn" {
@@ -40,7 +40,7 @@ output "release_approver_role_arn" {
   value       = one(module.release_approver[*].arn)
 }
 
-output "release_function_name" {
-  description = "The function that starts a release for each approved model version."
-  value       = module.release_function.name
+output "release_function_names" {
+  description = "Each use case's function that starts a release for each approved version."
+  value       = { for use_case, function in module.release_function : use_case => function.name }
 }

@@ -12,7 +12,7 @@ variable "approval_senders" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for arn in var.approval_senders : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.approval_senders : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "approval_senders must be exact IAM role ARNs."
   }
 }
@@ -57,20 +57,6 @@ variable "log_retention_days" {
   description = "Retention of the build logs, in days."
   type        = number
   default     = 365
-}
-
-variable "model_package_group_arn" {
-  description = "The registry's model package group (its ARN, known at plan time): only its approved versions are released."
-  type        = string
-  validation {
-    condition     = can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/[a-zA-Z0-9-]+$", var.model_package_group_arn))
-    error_message = "model_package_group_arn must be a model package group ARN (arn:aws:sagemaker:<region>:<account>:model-package-group/<name>)."
-  }
-}
-
-variable "model_package_group_name" {
-  description = "Model package group whose approvals start the deployment pipeline."
-  type        = string
 }
 
 variable "organization_id" {
@@ -128,11 +114,11 @@ variable "source_repository" {
 }
 
 variable "stages" {
-  description = "Deployment stages in order (e.g. staging then prod), each with the deploy role to assume and what modules/serving outputs as `deployer`; smoke_test runs after the deploy, approval asks a human before it."
+  description = "Deployment stages in order (e.g. staging then prod), each with the deploy role to assume and what modules/serving outputs as `deployer` (deployment_specs: each use case's spec, JSON); smoke_test runs after the deploy, approval asks a human before it."
   type = list(object({
     name              = string
     deploy_role_arn   = string
-    deployment_spec   = string
+    deployment_specs  = map(string)
     network_parameter = string
     smoke_test        = optional(bool, false)
     approval          = optional(bool, false)
@@ -142,8 +128,8 @@ variable "stages" {
     error_message = "stages needs at least one stage, with distinct names."
   }
   validation {
-    condition     = alltrue([for s in var.stages : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.deploy_role_arn)) && can(jsondecode(s.deployment_spec))])
-    error_message = "stages: deploy_role_arn must be an exact IAM role ARN and deployment_spec JSON."
+    condition     = alltrue([for s in var.stages : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", s.deploy_role_arn)) && alltrue([for spec in values(s.deployment_specs) : can(jsondecode(spec))])])
+    error_message = "stages: deploy_role_arn must be an exact IAM role ARN and each of deployment_specs JSON."
   }
 }
 
@@ -151,4 +137,24 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "use_cases" {
+  description = "The use cases this account releases, by name: each model_package_group_name (name, or another account's group by ARN, as the approval events name it) and model_package_group_arn. Each gets its own deployment pipeline (<prefix>-<use case>-deployment; `model`, release 0.x's, keeps <prefix>-model-deployment), so one model's release never queues behind another's approval; every stage must carry a deployment spec of each."
+  type = map(object({
+    model_package_group_name = string
+    model_package_group_arn  = string
+  }))
+  validation {
+    condition     = length(var.use_cases) > 0 && alltrue([for name in keys(var.use_cases) : can(regex("^[a-z](-?[a-z0-9])*$", name)) && length(name) <= 24])
+    error_message = "use_cases needs at least one use case; its names are 1-24 lowercase letters, digits and single hyphens, starting with a letter."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/[a-zA-Z0-9-]+$", c.model_package_group_arn))])
+    error_message = "use_cases.*.model_package_group_arn must be a model package group ARN (arn:aws:sagemaker:<region>:<account>:model-package-group/<name>)."
+  }
+  validation {
+    condition     = alltrue([for s in var.stages : length(setsubtract(keys(var.use_cases), keys(s.deployment_specs))) == 0])
+    error_message = "use_cases: every stage needs a deployment spec of every use case (stages[*].deployment_specs)."
+  }
 }

@@ -11,7 +11,7 @@ variable "admin_arns" {
   description = "Lake Formation administrators (exact role ARNs, e.g. the role Terraform runs as)."
   type        = list(string)
   validation {
-    condition     = length(var.admin_arns) > 0 && alltrue([for arn in var.admin_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = length(var.admin_arns) > 0 && alltrue([for arn in var.admin_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "admin_arns needs at least one exact IAM role ARN."
   }
 }
@@ -27,7 +27,7 @@ variable "consumers" {
   }))
   default = {}
   validation {
-    condition     = alltrue([for c in values(var.consumers) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", c.role_arn))])
+    condition     = alltrue([for c in values(var.consumers) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", c.role_arn))])
     error_message = "consumers.*.role_arn must be exact IAM role ARNs."
   }
 }

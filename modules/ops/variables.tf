@@ -22,11 +22,11 @@ variable "capture_sources" {
   }))
   default = {}
   validation {
-    condition     = alltrue([for s in values(var.capture_sources) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.replication_role_arn))])
+    condition     = alltrue([for s in values(var.capture_sources) : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", s.replication_role_arn))])
     error_message = "capture_sources.*.replication_role_arn must be exact IAM role ARNs."
   }
   validation {
-    condition     = alltrue([for s in values(var.capture_sources) : s.monitor_role_arn == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", s.monitor_role_arn))])
+    condition     = alltrue([for s in values(var.capture_sources) : s.monitor_role_arn == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", s.monitor_role_arn))])
     error_message = "capture_sources.*.monitor_role_arn must be exact IAM role ARNs."
   }
 }
@@ -133,7 +133,7 @@ variable "retrain_trigger" {
     error_message = "retrain_trigger.cooldown_minutes must be between 0 and 10080 (a week)."
   }
   validation {
-    condition     = alltrue([for arn in var.retrain_trigger.violation_sender_role_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", arn))])
+    condition     = alltrue([for arn in var.retrain_trigger.violation_sender_role_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", arn))])
     error_message = "retrain_trigger.violation_sender_role_arns must be exact IAM role ARNs."
   }
 }

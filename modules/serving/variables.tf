@@ -101,7 +101,7 @@ variable "deployer" {
   })
   default = null
   validation {
-    condition     = var.deployer == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", var.deployer.pipeline_role_arn))
+    condition     = var.deployer == null || can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", var.deployer.pipeline_role_arn))
     error_message = "deployer.pipeline_role_arn must be an exact IAM role ARN (no wildcards, no account root)."
   }
   validation {

@@ -22,9 +22,16 @@ locals {
   endpoints    = var.features.vpc_endpoints ? ["sagemaker.api", "sagemaker.runtime", "sts", "logs", "ecr.api", "ecr.dkr", "s3"] : []
   approval_bus = local.has_staging && local.acct.artifact != local.acct.cicd ? "${local.arn}:events:${var.region}:${local.acct.cicd}:event-bus/default" : null
   retrain_bus  = "${local.arn}:events:${var.region}:${local.acct.ops}:event-bus/default"
-  use_cases    = { model = {} } # one model until every role takes use cases (#15)
-  group_name   = "${var.prefix}-model"
-  group_arn    = module.artifact.model_package_group_arns["model"]
+  # Each use case with the tier's defaults filled in (variable use_cases).
+  use_cases = { for name, c in var.use_cases : name => {
+    training_data_s3_uri = coalesce(c.training_data_s3_uri, name == "model" ? local.training_data_uri : "${trimsuffix(local.training_data_uri, "training/")}${name}/")
+    feature_group        = name == "model" && c.feature_group == null ? var.retraining.feature_group : c.feature_group
+    min_accuracy         = coalesce(c.min_accuracy, var.retraining.min_accuracy)
+    schedule             = coalesce(c.schedule, var.retraining.schedule)
+    serving              = c.serving == null ? var.serving : c.serving
+    canary               = c.canary == null ? var.canary : c.canary
+    clarify_facet        = coalesce(c.clarify_facet, var.clarify_facet)
+  } }
   # Built from names, not read from modules/artifact: known at plan and free of cycles.
   image_repository_arns = [for name in keys(var.container_images) : "${local.arn}:ecr:${var.region}:${local.acct.artifact}:repository/${var.prefix}/${name}"]
   # Training data: the lake's curated exports when there is a data lake, else dev's raw bucket.
@@ -44,7 +51,7 @@ locals {
   serving_common = {
     model_bucket_arn      = module.artifact.model_bucket_arn
     model_kms_key_alias   = module.artifact.kms_key_alias
-    image_repository_arns = concat([module.ops.inference_image_repository_arns["model"]], local.image_repository_arns)
+    image_repository_arns = distinct(concat(values(module.ops.inference_image_repository_arns), local.image_repository_arns))
   }
   deployer = local.has_staging ? {
     pipeline_role_arn    = module.cicd[0].build_role_arn
@@ -56,9 +63,9 @@ locals {
     destination_bucket_arn  = "${local.arn}:s3:::${var.prefix}-${local.acct.ops}-${var.region}-captured"
     destination_kms_key_arn = module.ops.kms_key_alias_arn
   } : null
-  serving_stages         = merge({ prod = module.prod }, local.has_staging ? { staging = module.staging[0] } : {})
-  training_feature_group = var.retraining.feature_group == null ? null : module.artifact.feature_group_offline_stores[var.retraining.feature_group]
-  pipeline_image_uris    = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
+  serving_stages          = merge({ prod = module.prod }, local.has_staging ? { staging = module.staging[0] } : {})
+  training_feature_groups = { for name, c in local.use_cases : name => module.artifact.feature_group_offline_stores[c.feature_group] if c.feature_group != null }
+  pipeline_image_uris     = { for use, image in var.pipeline_images : use => image == null ? null : "${module.artifact.repository_urls[image.repository]}:${image.tag}" }
   # Registry readers in other accounts need the group's resource policy; same-account roles do not.
   registry_readers = [for arn in compact([(local.has_staging ? module.staging[0].deployer_role_arn : null), module.prod.deployer_role_arn, (local.has_staging ? module.staging[0].model_role_arn : null), module.prod.model_role_arn]) : arn if split(":", arn)[4] != local.acct.artifact]
 }
@@ -164,7 +171,7 @@ module "artifact" {
   account_id                   = local.acct.artifact
   region                       = var.region
   partition                    = var.partition
-  model_package_groups         = local.use_cases
+  model_package_groups         = { for name in keys(local.use_cases) : name => {} }
   approver_principal_arns      = var.model_approvers
   object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
   ecr_repositories             = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
@@ -174,7 +181,7 @@ module "artifact" {
   image_pusher_arns            = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
   approval_event_bus_arn       = local.approval_bus
   feature_groups               = var.feature_groups
-  feature_reader_arns          = var.retraining.feature_group != null && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
+  feature_reader_arns          = length(local.training_feature_groups) > 0 && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
   feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
   force_destroy                = var.force_destroy
   tags                         = var.tags
@@ -221,13 +228,13 @@ module "ops" {
   clarify_baselines        = { enabled = var.features.clarify }
   use_cases = { for use_case in keys(local.use_cases) : use_case => {
     model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
-    training_data_s3_uri     = local.training_data_uri
-    training_feature_group   = local.training_feature_group
-    min_accuracy             = var.retraining.min_accuracy
-    schedule                 = var.features.retraining_schedule ? var.retraining.schedule : null
+    training_data_s3_uri     = local.use_cases[use_case].training_data_s3_uri
+    training_feature_group   = lookup(local.training_feature_groups, use_case, null)
+    min_accuracy             = local.use_cases[use_case].min_accuracy
+    schedule                 = var.features.retraining_schedule ? local.use_cases[use_case].schedule : null
     sklearn_image_uri        = local.pipeline_image_uris.training
     inference_image_uri      = local.pipeline_image_uris.inference
-    clarify_facet            = var.clarify_facet
+    clarify_facet            = local.use_cases[use_case].clarify_facet
     retrain_on_schedule_arns = concat(module.prod.retraining_schedule_arns[use_case], local.has_staging ? module.staging[0].retraining_schedule_arns[use_case] : [])
   } }
   lambda_package_dir = var.lambda_package_dir
@@ -250,29 +257,30 @@ module "ops" {
 }
 
 module "cicd" {
-  source                   = "../cicd"
-  count                    = local.has_staging ? 1 : 0
-  providers                = { aws = aws.cicd }
-  prefix                   = var.prefix
-  account_id               = local.acct.cicd
-  region                   = var.region
-  partition                = var.partition
-  lambda_package_dir       = var.lambda_package_dir
-  model_package_group_name = local.group_name
-  model_package_group_arn  = local.group_arn
-  approver_principal_arns  = var.model_approvers
-  organization_id          = local.org_id
-  approval_senders         = compact([module.artifact.approval_forwarder_role_arn])
-  source_repository        = var.features.container_builds ? var.source_repository : null
+  source             = "../cicd"
+  count              = local.has_staging ? 1 : 0
+  providers          = { aws = aws.cicd }
+  prefix             = var.prefix
+  account_id         = local.acct.cicd
+  region             = var.region
+  partition          = var.partition
+  lambda_package_dir = var.lambda_package_dir
+  use_cases = { for use_case in keys(local.use_cases) : use_case => {
+    model_package_group_name = module.artifact.model_package_group_names[use_case] # approval events name the group
+    model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
+  } }
+  approver_principal_arns = var.model_approvers
+  organization_id         = local.org_id
+  approval_senders        = compact([module.artifact.approval_forwarder_role_arn])
+  source_repository       = var.features.container_builds ? var.source_repository : null
   container_builds = var.features.container_builds ? { for name, context in var.container_images : name => {
     context        = context
     repository_url = module.artifact.repository_urls[name]
     repository_arn = module.artifact.repository_arns[name]
   } } : {}
   stages = [
-    # one use case until cicd deploys a package of any group (#15)
-    { name = "staging", deploy_role_arn = (local.has_staging ? module.staging[0].deployer_role_arn : null), smoke_test = true, deployment_spec = (local.has_staging ? module.staging[0].deployer.deployment_specs["model"] : null), network_parameter = (local.has_staging ? module.staging[0].deployer.network_parameter : null) },
-    { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true, deployment_spec = try(module.prod.deployer.deployment_specs["model"], null), network_parameter = try(module.prod.deployer.network_parameter, null) },
+    { name = "staging", deploy_role_arn = (local.has_staging ? module.staging[0].deployer_role_arn : null), smoke_test = true, deployment_specs = (local.has_staging ? module.staging[0].deployer.deployment_specs : null), network_parameter = (local.has_staging ? module.staging[0].deployer.network_parameter : null) },
+    { name = "prod", deploy_role_arn = module.prod.deployer_role_arn, approval = true, deployment_specs = try(module.prod.deployer.deployment_specs, null), network_parameter = try(module.prod.deployer.network_parameter, null) },
   ]
   force_destroy = var.force_destroy
   tags          = var.tags
@@ -299,7 +307,7 @@ module "staging" {
   use_cases = { for use_case in keys(local.use_cases) : use_case => {
     model_package_group_name = module.artifact.model_package_group_arns[use_case] # an ARN works across accounts
     model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
-    serving                  = var.serving.staging
+    serving                  = local.use_cases[use_case].serving.staging
     canary                   = { percent = 50, wait_seconds = 300, termination_wait_seconds = 60, maximum_execution_timeout_seconds = 1800 }
   } }
   api                   = { enabled = false }
@@ -335,8 +343,8 @@ module "prod" {
     # in the artifact account its approval rule matches the group's name; elsewhere the ARN names it across accounts
     model_package_group_name = local.acct.prod == local.acct.artifact ? module.artifact.model_package_group_names[use_case] : module.artifact.model_package_group_arns[use_case]
     model_package_group_arn  = module.artifact.model_package_group_arns[use_case]
-    serving                  = var.serving.prod
-    canary                   = var.canary
+    serving                  = local.use_cases[use_case].serving.prod
+    canary                   = local.use_cases[use_case].canary
   } }
   api                   = { authorization = var.api_authorization }
   alarm_emails          = var.alarm_emails

@@ -298,3 +298,58 @@ variable "vpc_cidrs" {
     error_message = "Each VPC CIDR must be an IPv4 CIDR between /16 and /24, e.g. \"10.20.0.0/16\"."
   }
 }
+
+variable "use_cases" {
+  description = "The models the platform trains and serves, by name (1-24 lowercase letters, digits and single hyphens). Each gets its own registry group (<prefix>-<name>), retraining pipeline and schedule, endpoint in every serving stage with its alarms, monitors and capture prefix, API route /<name>/invocations and, with a staging stage, deployment pipeline; the platform (accounts, networks, Studio, keys, buckets, CI/CD) exists once, and adding or removing one never touches another's resources. `model`, release 0.x's one model, keeps its names. Each may override the tier's defaults: training_data_s3_uri (default: the tier's training data for `model`, datasets/<name>/ (exports/<name>/ in a data lake) beside it for any other), feature_group (a key of feature_groups to train on; default retraining.feature_group for `model`, none for the others), min_accuracy and schedule (default: retraining's), serving (default: serving), canary (default: canary), clarify_facet (default: clarify_facet)."
+  type = map(object({
+    training_data_s3_uri = optional(string)
+    feature_group        = optional(string)
+    min_accuracy         = optional(number)
+    schedule             = optional(string)
+    serving = optional(object({
+      staging = optional(object({
+        instance_type                   = optional(string, "ml.m5.large")
+        initial_instance_count          = optional(number, 1)
+        min_capacity                    = optional(number, 1)
+        max_capacity                    = optional(number, 1)
+        target_invocations_per_instance = optional(number, 100)
+      }), {})
+      prod = optional(object({
+        instance_type                   = optional(string, "ml.m5.large")
+        initial_instance_count          = optional(number, 2)
+        min_capacity                    = optional(number, 2)
+        max_capacity                    = optional(number, 4)
+        target_invocations_per_instance = optional(number, 100)
+      }), {})
+    }))
+    canary = optional(object({
+      percent                           = optional(number, 10)
+      wait_seconds                      = optional(number, 600)
+      termination_wait_seconds          = optional(number, 300)
+      maximum_execution_timeout_seconds = optional(number, 3600)
+    }))
+    clarify_facet = optional(object({ name = string, threshold = number }))
+  }))
+  default  = { model = {} }
+  nullable = false
+  validation {
+    condition     = length(var.use_cases) > 0 && alltrue([for name in keys(var.use_cases) : can(regex("^[a-z](-?[a-z0-9])*$", name)) && length(name) <= 24])
+    error_message = "use_cases needs at least one use case; its names are 1-24 lowercase letters, digits and single hyphens, starting with a letter (they name groups, pipelines, endpoints and routes)."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.feature_group == null || contains(keys(var.feature_groups), coalesce(c.feature_group, "-")) && contains(keys(try(var.feature_groups[c.feature_group].features, {})), "target")])
+    error_message = "use_cases.*.feature_group must be a key of feature_groups whose features include `target` (the label the pipeline trains on)."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.min_accuracy == null || try(c.min_accuracy > 0 && c.min_accuracy <= 1, false)])
+    error_message = "use_cases.*.min_accuracy must be in (0, 1]."
+  }
+  validation {
+    condition     = alltrue([for c in values(var.use_cases) : c.training_data_s3_uri == null || can(regex("^s3://[a-z0-9.-]{3,63}/.+/$", c.training_data_s3_uri))])
+    error_message = "use_cases.*.training_data_s3_uri must be an S3 prefix ending in /, e.g. s3://bucket/datasets/churn/ (in the bucket the tier trains from: the ops role reads only that one)."
+  }
+  validation {
+    condition     = var.accounts.staging == null || alltrue([for c in values(var.use_cases) : c.serving == null || try(c.serving.prod.min_capacity >= 2 && c.serving.prod.initial_instance_count >= 2, false)])
+    error_message = "use_cases.*.serving.prod needs min_capacity and initial_instance_count of at least 2 where there is a staging stage (medium, large)."
+  }
+}

@@ -291,7 +291,7 @@ def test_violations_name_the_path_hop_by_hop(tmp_path):
     hops = message.split(" -> ")
     assert hops[0].endswith("role/mlops/data-science/mlops-dev-data-scientist")
     assert "pushes the repository code that mlops-container-images builds" in hops[1] and hops[1].endswith("mlops-cicd-image-build")
-    assert re.search(r"can write the (source|artifacts) of mlops-model-deployment", hops[2]) and hops[2].endswith("role/mlops/mlops-cicd-build: allowed sts:AssumeRole on arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy (mlops-staging-cicd-deploy)")
+    assert re.search(r"can write the (source|artifacts) of mlops-[a-z-]+-deployment", hops[2]) and hops[2].endswith("role/mlops/mlops-cicd-build: allowed sts:AssumeRole on arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy (mlops-staging-cicd-deploy)")
 
 
 def clarify_stack(**drop: bool) -> dict:

@@ -79,7 +79,7 @@ variable "user_arns" {
   type        = list(string)
   default     = []
   validation {
-    condition     = alltrue([for a in var.user_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/.+$", a))])
+    condition     = alltrue([for a in var.user_arns : can(regex("^arn:[a-z-]+:iam::\\d{12}:role/[\\w+=,.@/-]+$", a))])
     error_message = "user_arns must be IAM role ARNs (arn:aws:iam::<12 digits>:role/<name>); wildcards and :root are not allowed."
   }
 }

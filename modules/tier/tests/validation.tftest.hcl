@@ -247,3 +247,55 @@ run "rejects_training_on_a_feature_group_without_target" {
   }
   expect_failures = [var.retraining]
 }
+
+run "each_use_case_takes_the_tier_defaults_or_its_own" {
+  command = plan
+  variables {
+    use_cases = {
+      model  = {}
+      triage = { min_accuracy = 0.8, serving = { prod = { instance_type = "ml.c5.xlarge" } } }
+    }
+  }
+  assert {
+    condition     = local.use_cases.model.training_data_s3_uri == local.training_data_uri && local.use_cases.triage.training_data_s3_uri == "s3://mlops-111111111111-us-east-1-raw/datasets/triage/" && local.use_cases.triage.min_accuracy == 0.8 && local.use_cases.model.min_accuracy == var.retraining.min_accuracy
+    error_message = "a use case trains on its own data prefix and gate, the tier's where it sets none"
+  }
+  assert {
+    condition     = local.use_cases.triage.serving.prod.instance_type == "ml.c5.xlarge" && local.use_cases.triage.serving.prod.min_capacity == 2 && local.use_cases.model.serving == var.serving
+    error_message = "a use case's serving override takes the tier's per-stage defaults for what it leaves out"
+  }
+  assert {
+    condition     = output.use_cases.triage.endpoint_names == { staging = "mlops-staging-triage", prod = "mlops-prod-triage" } && output.use_cases.triage.deployment_pipeline_name == "mlops-triage-deployment" && output.endpoint_names == { staging = "mlops-staging", prod = "mlops-prod" }
+    error_message = "each use case has its endpoints and deployment pipeline; model's keep their names"
+  }
+}
+
+run "rejects_an_uppercase_use_case" {
+  command = plan
+  variables { use_cases = { Triage = {} } }
+  expect_failures = [var.use_cases]
+}
+
+run "rejects_a_use_case_training_on_an_undefined_feature_group" {
+  command = plan
+  variables { use_cases = { model = { feature_group = "nope" } } }
+  expect_failures = [var.use_cases]
+}
+
+run "rejects_a_use_case_gate_above_one" {
+  command = plan
+  variables { use_cases = { model = { min_accuracy = 90 } } }
+  expect_failures = [var.use_cases]
+}
+
+run "rejects_a_use_case_training_data_outside_s3" {
+  command = plan
+  variables { use_cases = { triage = { training_data_s3_uri = "datasets/triage" } } }
+  expect_failures = [var.use_cases]
+}
+
+run "rejects_a_use_case_serving_prod_on_one_instance" {
+  command = plan
+  variables { use_cases = { triage = { serving = { prod = { min_capacity = 1, initial_instance_count = 1 } } } } }
+  expect_failures = [var.use_cases]
+}
