@@ -23,14 +23,14 @@ module "kms" {
   tags               = var.tags
 }
 
-# The training pipeline reads its exported CSVs (curated/exports/training/) directly: jobs read S3
-# prefixes, not tables. That one prefix is named, read-only, for the named roles.
+# The training pipelines read their exported CSVs (curated/exports/<folder>/, one folder per use
+# case) directly: jobs read S3 prefixes, not tables. Those prefixes are named, read-only, for the named roles.
 data "aws_iam_policy_document" "training_exports" {
   count = length(local.exporters) > 0 ? 1 : 0
   statement {
     sid       = "PipelinesReadTrainingExports"
     actions   = ["s3:GetObject"]
-    resources = ["arn:${var.partition}:s3:::${local.bucket_names.curated}/exports/training/*"]
+    resources = [for folder in sort(var.training_exports) : "arn:${var.partition}:s3:::${local.bucket_names.curated}/exports/${folder}/*"]
     principals {
       type        = "AWS"
       identifiers = local.exporters
@@ -47,7 +47,7 @@ data "aws_iam_policy_document" "training_exports" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["exports/training/*"]
+      values   = [for folder in sort(var.training_exports) : "exports/${folder}/*"]
     }
   }
 }

@@ -75,3 +75,13 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "training_exports" {
+  description = "Folders of curated/exports/ that consumers with read_training_exports may read: one per use case trained from the lake (training is release 0.x's)."
+  type        = list(string)
+  default     = ["training"]
+  validation {
+    condition     = length(var.training_exports) > 0 && alltrue([for folder in var.training_exports : can(regex("^[a-z0-9][a-z0-9-]*$", folder))])
+    error_message = "training_exports needs at least one folder name (lowercase letters, digits, hyphens)."
+  }
+}

@@ -155,7 +155,9 @@ module "data" {
   region     = var.region
   partition  = var.partition
   admin_arns = var.data_lake.admin_arns
-  tables     = var.data_lake.tables
+  # the exports folder of each use case that trains from the lake's exports
+  training_exports = coalescelist(distinct(flatten([for c in values(local.use_cases) : try(regex("^s3://[^/]+/exports/([^/]+)/", c.training_data_s3_uri), [])])), ["training"])
+  tables           = var.data_lake.tables
   consumers = {
     dev = { role_arn = module.dev.data_scientist_role_arn, tables = { for t in keys(var.data_lake.tables) : t => { excluded_columns = lookup(var.data_lake.hidden_from_dev, t, []) } } }
     ops = { role_arn = module.ops.pipeline_role_arn, tables = { for t in keys(var.data_lake.tables) : t => {} }, read_training_exports = true }

@@ -57,3 +57,20 @@ run "rejects_table_without_columns" {
   variables { tables = { patients = { columns = {} } } }
   expect_failures = [var.tables]
 }
+
+run "each_use_case_reads_its_own_exports" {
+  command = plan
+  variables {
+    training_exports = ["training", "triage"]
+  }
+  assert {
+    condition     = jsonencode(sort(one([for st in data.aws_iam_policy_document.training_exports[0].statement : st if st.sid == "PipelinesReadTrainingExports"]).resources)) == jsonencode(["arn:aws:s3:::mlops-444444444444-us-east-1-lake-curated/exports/training/*", "arn:aws:s3:::mlops-444444444444-us-east-1-lake-curated/exports/triage/*"])
+    error_message = "the pipelines read each use case's exports folder, and only those"
+  }
+}
+
+run "rejects_no_exports_folder" {
+  command = plan
+  variables { training_exports = [] }
+  expect_failures = [var.training_exports]
+}
