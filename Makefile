@@ -128,9 +128,10 @@ docs: setup ## Regenerate the inputs/outputs tables of the module READMEs
 	@$(PY) scripts/docs.py
 
 
-bench: setup package plans ## Benchmarks: Lambda import times, plan-large against its provider floor, make policy on the tier plans (scripts/bench_*.py)
+bench: setup package plans ## Benchmarks: Lambda import times, plan-large against its provider floor and with 1, 5 and 20 use cases, make policy on the tier plans (scripts/bench_*.py)
 	@$(PY) scripts/bench_lambda_imports.py
 	@$(PY) scripts/bench_plan.py large --runs 3
+	@$(PY) scripts/bench_use_cases.py large --runs 3
 	@$(PY) scripts/bench_policy.py --runs 3
 
 clean: ## Remove build output and Terraform working directories (keeps the virtualenvs)

@@ -10,6 +10,8 @@ import tftest
 
 from support import ROOT, terraform_init_lock
 
+import tier as tier_script  # noqa: E402 - scripts/tier.py (tests/support puts scripts/ on the path)
+
 OFFLINE_ENV = {
     "AWS_ACCESS_KEY_ID": "offline-plan",
     "AWS_SECRET_ACCESS_KEY": "offline-plan",
@@ -37,8 +39,9 @@ def tier_plan(tier: str, *var_files: str) -> tftest.TerraformPlanOutput:
         return tftest.TerraformPlanOutput(json.loads(made.read_text()))
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL")}
     test = tftest.TerraformTest(tfdir=str(ROOT / "environments" / tier), env={**env, **OFFLINE_ENV})
-    with terraform_init_lock():
-        test.setup(cleanup_on_exit=False)
+    # scripts/tier.py's init: skipped while nothing it reads changed, so a plan here never re-installs
+    # the modules under an emulator run of the same environment (its next command would find none).
+    tier_script.init(ROOT / "environments" / tier, tier_script.terraform_env({**env, **OFFLINE_ENV}))
     files = ["demo.tfvars", *(str(Path(f).resolve()) for f in var_files)]
     return test.plan(output=True, tf_vars={"offline_plan": "true"}, tf_var_file=files, lock=False)  # no state to protect
 

@@ -47,6 +47,11 @@ def terraform(args: list[str], cwd: Path, env: dict[str, str] | None = None, che
 
 
 def terraform_init(directory: Path) -> None:
+    """An environment is initialised as scripts/tier.py does it, skipped while nothing it reads changed:
+    an emulator run in the same folder must never find its modules being re-installed."""
+    if directory.parent == ROOT / "environments":
+        tier.init(directory, tier.terraform_env({}))
+        return
     with terraform_init_lock():
         terraform(["init", "-backend=false", "-input=false", "-no-color"], directory)
 

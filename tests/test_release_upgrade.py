@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from plans import OFFLINE_ENV
-from support import ROOT, terraform, terraform_init
+from support import ROOT, terraform
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import tier as tier_script  # noqa: E402
 from release_state import KEPT  # noqa: E402
 
 RELEASES = ROOT / "tests" / "fixtures"
@@ -42,7 +43,7 @@ def test_nothing_is_destroyed_and_nothing_stateful_replaced(release: str, tier: 
     state = tmp_path / "terraform.tfstate"
     shutil.copy(RELEASES / release / f"{tier}.state.json", state)
     tier_dir = ROOT / "environments" / tier
-    terraform_init(tier_dir)
+    tier_script.init(tier_dir, tier_script.terraform_env(OFFLINE_ENV))  # skipped while unchanged: never under an emulator run's feet
     plan = tmp_path / "plan"
     terraform(["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", f"-state={state}", f"-out={plan}",
                "-var=offline_plan=true", f"-var-file={tier_dir / 'demo.tfvars'}"], tier_dir, OFFLINE_ENV)
