@@ -345,8 +345,12 @@ variable "use_cases" {
     error_message = "use_cases.*.min_accuracy must be in (0, 1]."
   }
   validation {
-    condition     = alltrue([for c in values(var.use_cases) : c.training_data_s3_uri == null || can(regex("^s3://[a-z0-9.-]{3,63}/.+/$", c.training_data_s3_uri))])
-    error_message = "use_cases.*.training_data_s3_uri must be an S3 prefix ending in /, e.g. s3://bucket/datasets/churn/ (in the bucket the tier trains from: the ops role reads only that one)."
+    # the one bucket the ops role reads training data from (dev's raw bucket, or the lake's curated
+    # exports, of which the lake grants each use case's folder): a prefix elsewhere would fail only at run time
+    condition = alltrue([for c in values(var.use_cases) : c.training_data_s3_uri == null || can(regex(
+      var.data_lake == null ? "^s3://${var.prefix}-${var.accounts.dev}-${var.region}-raw/.+/$" : "^s3://${var.prefix}-${var.accounts.data}-${var.region}-lake-curated/exports/[a-z0-9][a-z0-9-]*/$",
+    c.training_data_s3_uri))])
+    error_message = "use_cases.*.training_data_s3_uri must be a prefix ending in / in the bucket the tier trains from: s3://<prefix>-<dev account>-<region>-raw/<folders>/, or with a data lake s3://<prefix>-<data account>-<region>-lake-curated/exports/<folder>/ (the pipeline role may read nothing else)."
   }
   validation {
     condition     = var.accounts.staging == null || alltrue([for c in values(var.use_cases) : c.serving == null || try(c.serving.prod.min_capacity >= 2 && c.serving.prod.initial_instance_count >= 2, false)])

@@ -299,3 +299,18 @@ run "rejects_a_use_case_serving_prod_on_one_instance" {
   variables { use_cases = { triage = { serving = { prod = { min_capacity = 1, initial_instance_count = 1 } } } } }
   expect_failures = [var.use_cases]
 }
+
+run "rejects_a_use_case_training_data_in_another_bucket" {
+  command = plan
+  variables { use_cases = { triage = { training_data_s3_uri = "s3://someone-elses-bucket/datasets/triage/" } } }
+  expect_failures = [var.use_cases]
+}
+
+run "accepts_a_use_case_training_data_folder_of_its_own" {
+  command = plan
+  variables { use_cases = { model = {}, triage = { training_data_s3_uri = "s3://mlops-111111111111-us-east-1-raw/datasets/triage-2026/" } } }
+  assert {
+    condition     = local.use_cases.triage.training_data_s3_uri == "s3://mlops-111111111111-us-east-1-raw/datasets/triage-2026/"
+    error_message = "a prefix of the raw bucket is a use case's training data"
+  }
+}
