@@ -32,7 +32,8 @@ SIZES = (1, 5, 20)
 
 def use_cases(n: int) -> str:
     names = ["model", *(f"uc{i}" for i in range(1, n))]
-    return "use_cases = {\n" + "".join(f"  {name} = {{}}\n" for name in names) + "}\n"
+    # every data scientist in the default team: the demo's other teams own use cases these sizes replace
+    return "use_cases = {\n" + "".join(f"  {name} = {{}}\n" for name in names) + "}\n" + 'data_scientists = { alice = { email = "alice@example.com" } }\n'
 
 
 def main() -> int:

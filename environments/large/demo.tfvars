@@ -23,7 +23,7 @@ model_approvers = ["arn:aws:iam::111111111111:role/ModelApprover"]
 
 data_scientists = {
   alice = { email = "alice@example.com" }
-  bob   = { email = "bob@example.com" }
+  bob   = { email = "bob@example.com", team = "care" } # runs as the care team's role
 }
 
 data_lake = {
@@ -79,7 +79,9 @@ features = {
 
 # Two models on one platform (modules/tier use_cases): release 0.x's `model`, and `triage`, with a
 # gate of its own; each has its registry group, pipeline, endpoints, route and deployment pipeline.
+# Two teams: `model` belongs to the default team, `triage` to `care`; neither team's data scientists
+# can read the other's training data, registry group, pipeline or features (`make policy`, MLOPS-019).
 use_cases = {
   model  = {}
-  triage = { min_accuracy = 0.85 }
+  triage = { min_accuracy = 0.85, team = "care" }
 }

@@ -52,9 +52,10 @@ variable "data_lake" {
 }
 
 variable "data_scientists" {
-  description = "Studio user profiles by user name, with the owner's e-mail."
+  description = "Studio user profiles by user name, with the owner's e-mail and team (a use case's team, or \"default\"): a profile runs as its team's data-scientist role."
   type = map(object({
     email = string
+    team  = optional(string, "default")
   }))
   default = {}
 }
@@ -174,7 +175,7 @@ variable "terraform_role_name" {
 }
 
 variable "use_cases" {
-  description = "See modules/tier use_cases (it validates them). The models the platform trains and serves, by name (1-24 lowercase letters, digits and single hyphens). Each gets its own registry group (<prefix>-<name>), retraining pipeline and schedule, endpoint in every serving stage with its alarms, monitors and capture prefix, API route /<name>/invocations and, with a staging stage, deployment pipeline; the platform (accounts, networks, Studio, keys, buckets, CI/CD) exists once, and adding or removing one never touches another's resources. `model`, release 0.x's one model, keeps its names. Each may override the tier's defaults: training_data_s3_uri (default: the tier's training data for `model`, datasets/<name>/ (exports/<name>/ in a data lake) beside it for any other), feature_group (a key of feature_groups to train on; default retraining.feature_group for `model`, none for the others), min_accuracy and schedule (default: retraining's), serving (default: serving), canary (default: canary), clarify_facet (default: clarify_facet)."
+  description = "See modules/tier use_cases (it validates them). The models the platform trains and serves, by name (1-24 lowercase letters, digits and single hyphens). Each gets its own registry group (<prefix>-<name>), retraining pipeline and schedule, endpoint in every serving stage with its alarms, monitors and capture prefix, API route /<name>/invocations and, with a staging stage, deployment pipeline; the platform (accounts, networks, Studio, keys, buckets, CI/CD) exists once, and adding or removing one never touches another's resources. `model`, release 0.x's one model, keeps its names. Each may override the tier's defaults: training_data_s3_uri (default: the tier's training data for `model`, datasets/<name>/ (exports/<name>/ in a data lake) beside it for any other), feature_group (a key of feature_groups to train on; default retraining.feature_group for `model`, none for the others), min_accuracy and schedule (default: retraining's), serving (default: serving), canary (default: canary), clarify_facet (default: clarify_facet), and team: the data-science team that owns it (default \"default\"). Each team gets its own data-scientist role (tagged mlops:team), and no team reads another's training data, registry groups, pipelines or feature groups (ABAC: the tags decide, and names where AWS has no tags)."
   type = map(object({
     training_data_s3_uri = optional(string)
     feature_group        = optional(string)
@@ -203,6 +204,7 @@ variable "use_cases" {
       maximum_execution_timeout_seconds = optional(number, 3600)
     }))
     clarify_facet = optional(object({ name = string, threshold = number }))
+    team          = optional(string, "default")
   }))
   default  = { model = {} }
   nullable = false

@@ -101,7 +101,7 @@ resource "aws_sagemaker_feature_group" "this" {
   event_time_feature_name        = each.value.event_time
   role_arn                       = local.feature_role_arn
   description                    = "Features of ${var.prefix}: ${each.key}"
-  tags                           = var.tags
+  tags                           = merge(var.tags, each.value.team == null ? {} : { "mlops:team" = each.value.team })
 
   dynamic "feature_definition" {
     for_each = each.value.features

@@ -135,7 +135,7 @@ resource "aws_sagemaker_model_package_group" "this" {
   for_each                        = local.groups
   model_package_group_name        = each.value.name
   model_package_group_description = coalesce(each.value.description, "Versions of the ${var.prefix} ${each.key == "model" ? "" : "${each.key} "}model; deployments follow approvals") # a new description replaces the group
-  tags                            = merge(var.tags, { "mlops:use-case" = each.key })
+  tags                            = merge(var.tags, { "mlops:use-case" = each.key, "mlops:team" = each.value.team })
 }
 
 moved {

@@ -35,12 +35,13 @@ variable "ecr_repositories" {
 }
 
 variable "feature_groups" {
-  description = "SageMaker Feature Store feature groups (online and offline store, KMS), by name: record identifier, event time feature and the features with their types (String, Integral, Fractional). Shared through AWS RAM with feature_consumer_account_ids."
+  description = "SageMaker Feature Store feature groups (online and offline store, KMS), by name: record identifier, event time feature and the features with their types (String, Integral, Fractional). Shared through AWS RAM with feature_consumer_account_ids. team: the data-science team that owns it (tag mlops:team), or null where teams share it."
   type = map(object({
     record_identifier = string
     event_time        = string
     features          = map(string)
     online            = optional(bool, true)
+    team              = optional(string)
   }))
   default = {}
   validation {
@@ -98,8 +99,8 @@ variable "image_pusher_arns" {
 }
 
 variable "model_package_groups" {
-  description = "Model package groups (registries) by use case, one per model: the group of use case <key> is <prefix>-<key>. Approvals of its versions deploy that use case."
-  type        = map(object({ description = optional(string) }))
+  description = "Model package groups (registries) by use case, one per model: the group of use case <key> is <prefix>-<key>, tagged with the team that owns it (mlops:team). Approvals of its versions deploy that use case."
+  type        = map(object({ description = optional(string), team = optional(string, "default") }))
   validation {
     condition     = length(var.model_package_groups) > 0 && alltrue([for name in keys(var.model_package_groups) : can(regex("^[a-z][a-z0-9-]{0,23}$", name)) && !endswith(name, "-") && !strcontains(name, "--")])
     error_message = "model_package_groups needs at least one use case; its keys are 1-24 lowercase letters, digits and single hyphens, starting with a letter."

@@ -1,11 +1,20 @@
 locals {
-  role_path        = "/mlops/data-science/"
-  role_arn         = "${local.arn_prefix}:iam::${var.account_id}:role${local.role_path}${local.name_prefix}-data-scientist"
-  boundary_name    = "${local.name_prefix}-data-scientist-boundary"
-  boundary_arn     = "${local.arn_prefix}:iam::${var.account_id}:policy${local.role_path}${local.boundary_name}"
-  sagemaker_prefix = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
-  data_bucket_arns = [for name in values(local.data_buckets) : "${local.arn_prefix}:s3:::${name}"]
-  protected_arns   = sort(concat(var.protected.pipeline_arns, var.protected.endpoint_arns))
+  role_path = "/mlops/data-science/"
+  teams     = merge({ default = { data_s3_uris = [], model_package_group_arns = [] } }, var.teams)
+  role_arns = { for team in keys(local.teams) : team => "${local.arn_prefix}:iam::${var.account_id}:role${local.role_path}${local.name_prefix}-data-scientist${team == "default" ? "" : "-${team}"}" }
+  role_arn  = local.role_arns["default"]
+  # What every other team owns, per team: object ARNs, bucket listings and registry ARNs to deny
+  others = { for team in keys(local.teams) : team => {
+    prefixes = [for uri in flatten([for other, t in local.teams : t.data_s3_uris if other != team]) : { bucket = split("/", trimprefix(uri, "s3://"))[0], key = join("/", slice(split("/", trimprefix(uri, "s3://")), 1, length(split("/", trimprefix(uri, "s3://"))))) }]
+    registry = flatten([for other, t in local.teams : [for arn in t.model_package_group_arns : [arn, "${replace(arn, ":model-package-group/", ":model-package/")}/*"]] if other != team])
+  } }
+  # Creates whose resources must carry the creator's team (mlops:team), so other teams cannot use them
+  team_tagged_creates = distinct(concat(local.vpc_jobs, local.encrypted_jobs, ["sagemaker:CreateExperiment", "sagemaker:CreateEndpointConfig"]))
+  boundary_name       = "${local.name_prefix}-data-scientist-boundary"
+  boundary_arn        = "${local.arn_prefix}:iam::${var.account_id}:policy${local.role_path}${local.boundary_name}"
+  sagemaker_prefix    = "${local.arn_prefix}:sagemaker:${var.region}:${var.account_id}"
+  data_bucket_arns    = [for name in values(local.data_buckets) : "${local.arn_prefix}:s3:::${name}"]
+  protected_arns      = sort(concat(var.protected.pipeline_arns, var.protected.endpoint_arns))
   # Create calls whose jobs, notebooks and models run on instances: the VPC and KMS condition keys
   vpc_jobs       = ["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateNotebookInstance", "sagemaker:CreateModel", "sagemaker:CreateAutoMLJob", "sagemaker:CreateAutoMLJobV2", "sagemaker:CreateDataQualityJobDefinition", "sagemaker:CreateModelQualityJobDefinition", "sagemaker:CreateModelBiasJobDefinition", "sagemaker:CreateModelExplainabilityJobDefinition"]
   encrypted_jobs = ["sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob", "sagemaker:CreateHyperParameterTuningJob", "sagemaker:CreateNotebookInstance", "sagemaker:CreateTransformJob"]
@@ -180,6 +189,7 @@ resource "aws_iam_policy" "boundary" {
 }
 
 data "aws_iam_policy_document" "data_scientist" {
+  for_each = local.teams
   statement {
     sid       = "StudioAndJobsInDev" # the boundary's denies keep the registry, pipelines, serving and other users' Studio out
     actions   = ["sagemaker:*"]
@@ -238,7 +248,7 @@ data "aws_iam_policy_document" "data_scientist" {
   statement {
     sid       = "PassOwnRoleToSageMaker"
     actions   = ["iam:PassRole"]
-    resources = [local.role_arn]
+    resources = [local.role_arns[each.key]]
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
@@ -271,21 +281,120 @@ data "aws_iam_policy_document" "data_scientist" {
       resources = var.startable_pipeline_arns
     }
   }
+  # Teams (ABAC): the role's mlops:team tag against the resource's; names where AWS has no tags.
+  statement {
+    sid       = "DenyOtherTeamsResources"
+    effect    = "Deny"
+    actions   = ["sagemaker:*"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/mlops:team"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/mlops:team"
+      values   = ["$${aws:PrincipalTag/mlops:team}"]
+    }
+  }
+  statement {
+    sid       = "DenyTaggingForOtherTeams"
+    effect    = "Deny"
+    actions   = ["sagemaker:AddTags", "sagemaker:Create*"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:RequestTag/mlops:team"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:RequestTag/mlops:team"
+      values   = ["$${aws:PrincipalTag/mlops:team}"]
+    }
+  }
+  statement {
+    sid       = "DenyRemovingTeamTags"
+    effect    = "Deny"
+    actions   = ["sagemaker:DeleteTags"]
+    resources = ["*"]
+    condition {
+      test     = "ForAnyValue:StringEquals"
+      variable = "aws:TagKeys"
+      values   = ["mlops:team"]
+    }
+  }
+  statement {
+    sid       = "DenyJobsWithoutTeam"
+    effect    = "Deny"
+    actions   = local.team_tagged_creates
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:RequestTag/mlops:team"
+      values   = ["true"]
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.others[each.key].prefixes) > 0 ? [1] : []
+    content {
+      sid       = "DenyOtherTeamsData"
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = [for p in local.others[each.key].prefixes : "${local.arn_prefix}:s3:::${p.bucket}/${p.key}*"]
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.others[each.key].prefixes) > 0 ? [1] : []
+    content {
+      sid       = "DenyListingOtherTeamsData"
+      effect    = "Deny"
+      actions   = ["s3:ListBucket", "s3:ListBucketVersions"]
+      resources = distinct([for p in local.others[each.key].prefixes : "${local.arn_prefix}:s3:::${p.bucket}"])
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = distinct(flatten([for p in local.others[each.key].prefixes : [trimsuffix(p.key, "/"), "${p.key}*"]]))
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = length(local.others[each.key].registry) > 0 ? [1] : []
+    content {
+      sid       = "DenyOtherTeamsRegistry" # model versions carry no team tag: their group's name decides
+      effect    = "Deny"
+      actions   = ["sagemaker:*"]
+      resources = local.others[each.key].registry
+    }
+  }
 }
 
 resource "aws_iam_role" "data_scientist" {
-  name                 = "${local.name_prefix}-data-scientist"
+  for_each             = local.role_arns
+  name                 = element(split("/", each.value), length(split("/", each.value)) - 1)
   path                 = local.role_path
-  description          = "Execution role of data scientists' Studio apps and jobs in dev"
+  description          = "Execution role of the ${each.key} team's Studio apps and jobs in dev"
   assume_role_policy   = module.trust.json
   permissions_boundary = local.boundary_arn # built from the name so the plan shows it
   max_session_duration = 3600
-  tags                 = merge(var.tags, { "mlops:purpose" = "data-scientist" })
+  tags                 = merge(var.tags, { "mlops:purpose" = "data-scientist", "mlops:team" = each.key })
   depends_on           = [aws_iam_policy.boundary]
 }
 
 resource "aws_iam_role_policy" "data_scientist" {
-  name   = "data-science"
-  role   = aws_iam_role.data_scientist.name
-  policy = data.aws_iam_policy_document.data_scientist.json
+  for_each = local.teams
+  name     = "data-science"
+  role     = aws_iam_role.data_scientist[each.key].name
+  policy   = data.aws_iam_policy_document.data_scientist[each.key].json
+}
+
+moved {
+  from = aws_iam_role.data_scientist
+  to   = aws_iam_role.data_scientist["default"]
+}
+
+moved {
+  from = aws_iam_role_policy.data_scientist
+  to   = aws_iam_role_policy.data_scientist["default"]
 }

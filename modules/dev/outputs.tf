@@ -19,9 +19,15 @@ output "data_bucket_names" {
 }
 
 output "data_scientist_role_arn" {
-  description = "ARN of the bounded data-scientist execution role (known at plan time)."
+  description = "ARN of the default team's bounded data-scientist execution role, the Studio domain's default (known at plan time)."
   value       = local.role_arn
   depends_on  = [aws_iam_role.data_scientist] # a policy naming this role waits for it (AWS rejects missing principals)
+}
+
+output "data_scientist_role_arns" {
+  description = "ARN of each team's data-scientist execution role, by team (known at plan time)."
+  value       = local.role_arns
+  depends_on  = [aws_iam_role.data_scientist]
 }
 
 output "kms_key_arn" {

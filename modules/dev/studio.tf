@@ -35,7 +35,7 @@ resource "aws_sagemaker_user_profile" "this" {
   tags              = merge(var.tags, { "mlops:owner" = each.value.email })
 
   user_settings {
-    execution_role  = local.role_arn
+    execution_role  = local.role_arns[each.value.team]
     security_groups = var.network.security_group_ids
   }
 

@@ -49,11 +49,16 @@ variable "data_buckets" {
 }
 
 variable "data_scientists" {
-  description = "Studio user profiles, keyed by user name, with the owner's e-mail (tagged on the profile)."
+  description = "Studio user profiles, keyed by user name, with the owner's e-mail (tagged on the profile) and the team whose role the profile runs as (a key of teams, or \"default\")."
   type = map(object({
     email = string
+    team  = optional(string, "default")
   }))
   default = {}
+  validation {
+    condition     = alltrue([for ds in values(var.data_scientists) : ds.team == "default" || contains(keys(var.teams), ds.team)])
+    error_message = "data_scientists[*].team must be \"default\" or a key of teams."
+  }
   validation {
     condition     = alltrue([for name, _ in var.data_scientists : can(regex("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$", name))])
     error_message = "data_scientists keys must be 1-63 letters, digits and single hyphens (Studio user profile names)."
@@ -131,6 +136,27 @@ variable "startable_pipeline_arns" {
   description = "Retraining pipelines that data scientists may start by hand (same account only)."
   type        = list(string)
   default     = []
+}
+
+variable "teams" {
+  description = "Teams of data scientists, by name (\"default\" always exists), with what their use cases own: data prefixes (s3://bucket/prefix/) and model package group ARNs. Each team has its own data-scientist role, tagged mlops:team; no team may read or write another team's prefixes, use its groups, or touch a SageMaker resource tagged mlops:team for another team."
+  type = map(object({
+    data_s3_uris             = optional(list(string), [])
+    model_package_group_arns = optional(list(string), [])
+  }))
+  default = {}
+  validation {
+    condition     = alltrue([for name in keys(var.teams) : can(regex("^[a-z][a-z0-9-]{0,19}$", name))])
+    error_message = "teams keys must be 1-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+  validation {
+    condition     = alltrue(flatten([for t in values(var.teams) : [for uri in t.data_s3_uris : can(regex("^s3://[a-z0-9.-]{3,63}/.+/$", uri))]]))
+    error_message = "teams[*].data_s3_uris must be S3 prefixes: s3://<bucket>/<prefix>/."
+  }
+  validation {
+    condition     = alltrue(flatten([for t in values(var.teams) : [for arn in t.model_package_group_arns : can(regex("^arn:[a-z-]+:sagemaker:[a-z0-9-]+:\\d{12}:model-package-group/[a-zA-Z0-9-]+$", arn))]]))
+    error_message = "teams[*].model_package_group_arns must be SageMaker model package group ARNs."
+  }
 }
 
 variable "tags" {

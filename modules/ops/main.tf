@@ -73,7 +73,7 @@ module "pipeline" {
   clarify_baselines       = { enabled = var.clarify_baselines.enabled, facet = each.value.clarify_facet, instance_type = var.clarify_baselines.instance_type }
   serving_instance_types  = var.serving_instance_types
   schedule                = each.value.schedule == null ? null : { expression = each.value.schedule, timezone = var.schedule_timezone, role_arn = local.scheduler_role_arn }
-  tags                    = var.tags
+  tags                    = merge(var.tags, { "mlops:team" = each.value.team, "mlops:training-data" = try(each.value.training_feature_group.arn, each.value.training_data_s3_uri) })
 }
 
 moved {

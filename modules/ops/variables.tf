@@ -182,7 +182,7 @@ variable "usable_kms_key_aliases" {
 }
 
 variable "use_cases" {
-  description = "One retraining pipeline per use case (model), by name. `model`, release 0.x's one use case, keeps the name <prefix>-retraining; any other is <prefix>-<use case>-retraining. Each: model_package_group_arn: the group its versions are registered in (PendingManualApproval); training_data_s3_uri: prefix of labelled CSVs (a `target` column) in training_data_bucket_arn, or training_feature_group (arn, which may be another account's shared through RAM, and offline_store_s3_uri): a Feature Store group whose offline store it trains on instead; min_accuracy: its quality gate (test accuracy, 0-1); regularization_c: hyperparameter C; schedule: EventBridge Scheduler expression that starts it (cron(...) or rate(N unit)), null for manual runs only (`make retrain`); sklearn_image_uri (its steps; null picks AWS's image of the region) and inference_image_uri (the versions it registers; null uses the steps' image); clarify_facet: with clarify_baselines, the feature and threshold its bias analysis splits on; retrain_on_schedule_arns: with retrain_trigger, the monitoring schedules whose violations start it."
+  description = "One retraining pipeline per use case (model), by name. `model`, release 0.x's one use case, keeps the name <prefix>-retraining; any other is <prefix>-<use case>-retraining. Each: model_package_group_arn: the group its versions are registered in (PendingManualApproval); training_data_s3_uri: prefix of labelled CSVs (a `target` column) in training_data_bucket_arn, or training_feature_group (arn, which may be another account's shared through RAM, and offline_store_s3_uri): a Feature Store group whose offline store it trains on instead; min_accuracy: its quality gate (test accuracy, 0-1); regularization_c: hyperparameter C; schedule: EventBridge Scheduler expression that starts it (cron(...) or rate(N unit)), null for manual runs only (`make retrain`); sklearn_image_uri (its steps; null picks AWS's image of the region) and inference_image_uri (the versions it registers; null uses the steps' image); clarify_facet: with clarify_baselines, the feature and threshold its bias analysis splits on; retrain_on_schedule_arns: with retrain_trigger, the monitoring schedules whose violations start it; team: the data-science team that owns it (tag mlops:team, with its training data as mlops:training-data)."
   type = map(object({
     model_package_group_arn = string
     training_data_s3_uri    = string
@@ -197,6 +197,7 @@ variable "use_cases" {
     inference_image_uri      = optional(string)
     clarify_facet            = optional(object({ name = string, threshold = number }), { name = "f0", threshold = 14 })
     retrain_on_schedule_arns = optional(list(string), [])
+    team                     = optional(string, "default")
   }))
   validation {
     condition     = length(var.use_cases) > 0 && alltrue([for name in keys(var.use_cases) : can(regex("^[a-z](-?[a-z0-9])*$", name)) && length(name) <= 24])

@@ -31,6 +31,12 @@ locals {
     serving              = c.serving == null ? var.serving : c.serving
     canary               = c.canary == null ? var.canary : c.canary
     clarify_facet        = coalesce(c.clarify_facet, var.clarify_facet)
+    team                 = c.team
+  } }
+  # Data-science teams beside "default": what their use cases own, which no other team may use (modules/dev teams).
+  teams = { for team in distinct([for c in values(local.use_cases) : c.team]) : team => {
+    data_s3_uris             = [for c in values(local.use_cases) : c.training_data_s3_uri if c.team == team]
+    model_package_group_arns = [for name, c in local.use_cases : module.artifact.model_package_group_arns[name] if c.team == team]
   } }
   # Built from names, not read from modules/artifact: known at plan and free of cycles.
   image_repository_arns = [for name in keys(var.container_images) : "${local.arn}:ecr:${var.region}:${local.acct.artifact}:repository/${var.prefix}/${name}"]
@@ -158,31 +164,35 @@ module "data" {
   # the exports folder of each use case that trains from the lake's exports
   training_exports = coalescelist(distinct(flatten([for c in values(local.use_cases) : try(regex("^s3://[^/]+/exports/([^/]+)/", c.training_data_s3_uri), [])])), ["training"])
   tables           = var.data_lake.tables
-  consumers = {
-    dev = { role_arn = module.dev.data_scientist_role_arn, tables = { for t in keys(var.data_lake.tables) : t => { excluded_columns = lookup(var.data_lake.hidden_from_dev, t, []) } } }
+  consumers = merge({ # each team's data scientists (default keeps the key dev), and the pipeline
+    for team, role_arn in module.dev.data_scientist_role_arns : (team == "default" ? "dev" : "dev-${team}") => {
+      role_arn = role_arn, tables = { for t in keys(var.data_lake.tables) : t => { excluded_columns = lookup(var.data_lake.hidden_from_dev, t, []) } }
+    } }, {
     ops = { role_arn = module.ops.pipeline_role_arn, tables = { for t in keys(var.data_lake.tables) : t => {} }, read_training_exports = true }
-  }
+  })
   force_destroy = var.force_destroy
   tags          = var.tags
 }
 
 module "artifact" {
-  source                       = "../artifact"
-  providers                    = { aws = aws.artifact }
-  prefix                       = var.prefix
-  account_id                   = local.acct.artifact
-  region                       = var.region
-  partition                    = var.partition
-  model_package_groups         = { for name in keys(local.use_cases) : name => {} }
-  approver_principal_arns      = var.model_approvers
-  object_lock                  = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
-  ecr_repositories             = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
-  registry_reader_arns         = local.registry_readers
-  image_reader_arns            = length(compact(values(local.pipeline_image_uris))) > 0 && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
-  registry_writer_arns         = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
-  image_pusher_arns            = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
-  approval_event_bus_arn       = local.approval_bus
-  feature_groups               = var.feature_groups
+  source                  = "../artifact"
+  providers               = { aws = aws.artifact }
+  prefix                  = var.prefix
+  account_id              = local.acct.artifact
+  region                  = var.region
+  partition               = var.partition
+  model_package_groups    = { for name, c in local.use_cases : name => { team = c.team } }
+  approver_principal_arns = var.model_approvers
+  object_lock             = var.features.object_lock ? { mode = "GOVERNANCE", retention_days = 30 } : null
+  ecr_repositories        = { for name in keys(var.container_images) : name => {} } # environment versioning in every tier
+  registry_reader_arns    = local.registry_readers
+  image_reader_arns       = length(compact(values(local.pipeline_image_uris))) > 0 && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
+  registry_writer_arns    = local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
+  image_pusher_arns       = compact([(local.has_staging ? module.cicd[0].image_build_role_arn : null)])
+  approval_event_bus_arn  = local.approval_bus
+  feature_groups = { for name, g in var.feature_groups : name => merge(g, { # owned by the team whose use cases train on it, if only one does
+    team = try(one(distinct([for c in values(local.use_cases) : c.team if c.feature_group == name])), null)
+  }) }
   feature_reader_arns          = length(local.training_feature_groups) > 0 && local.acct.ops != local.acct.artifact ? [module.ops.pipeline_role_arn] : []
   feature_consumer_account_ids = length(var.feature_groups) > 0 ? distinct([for id in [local.acct.dev, local.acct.ops] : id if id != local.acct.artifact]) : []
   force_destroy                = var.force_destroy
@@ -197,6 +207,7 @@ module "dev" {
   region                   = var.region
   partition                = var.partition
   data_scientists          = var.data_scientists
+  teams                    = local.teams
   code_repository          = var.code_repository
   artifact_bucket_arn      = module.artifact.model_bucket_arn
   readable_kms_key_aliases = [module.artifact.kms_key_alias]
@@ -237,6 +248,7 @@ module "ops" {
     sklearn_image_uri        = local.pipeline_image_uris.training
     inference_image_uri      = local.pipeline_image_uris.inference
     clarify_facet            = local.use_cases[use_case].clarify_facet
+    team                     = local.use_cases[use_case].team
     retrain_on_schedule_arns = concat(module.prod.retraining_schedule_arns[use_case], local.has_staging ? module.staging[0].retraining_schedule_arns[use_case] : [])
   } }
   lambda_package_dir = var.lambda_package_dir

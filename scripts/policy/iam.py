@@ -1,14 +1,18 @@
 """IAM policy evaluation with PMapper's local_check_authorization_full (see policies/README.md).
 
 PMapper (principalmapper 1.1.5) is unmaintained and imports `collections.Mapping` & co., which
-Python 3.10 removed; the shim below restores the aliases before the import. Its behaviour is
-pinned by the table-driven AWS semantics cases in tests/policy/test_iam_semantics.py.
+Python 3.10 removed; the shim below restores the aliases before the import. PMapper expands policy
+variables in Resource elements only; `with_principal_tags` expands ${aws:PrincipalTag/...} in
+conditions too, which ABAC needs. Its behaviour is pinned by the table-driven AWS semantics cases
+in tests/policy/test_iam_semantics.py.
 """
 from __future__ import annotations
 
 import collections
 import collections.abc
+import json
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,10 +39,29 @@ class Principal:
     tags: dict[str, str] = field(default_factory=dict)
 
     def node(self) -> Node:
-        policies = [Policy(f"{self.arn}#inline{i}", f"inline{i}", doc) for i, doc in enumerate(self.policies)]
-        boundary = Policy(self.boundary_arn or f"{self.arn}#boundary", "boundary", self.boundary) if self.boundary else None
+        policies = [Policy(f"{self.arn}#inline{i}", f"inline{i}", with_principal_tags(doc, self.tags)) for i, doc in enumerate(self.policies)]
+        boundary = Policy(self.boundary_arn or f"{self.arn}#boundary", "boundary", with_principal_tags(self.boundary, self.tags)) if self.boundary else None
         trust = (self.trust_policy or {"Version": "2012-10-17", "Statement": []}) if ":role/" in self.arn else None
         return Node(self.arn, f"AROA{abs(hash(self.arn)) % 10**12:012d}", policies, [], trust, None, 0, False, False, boundary, False, dict(self.tags))
+
+
+PRINCIPAL_TAG = re.compile(r"\$\{aws:PrincipalTag/([^}]+)\}", re.I)
+
+
+def with_principal_tags(document: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
+    """The document with ${aws:PrincipalTag/<key>} replaced by the principal's tag in its
+    conditions. A statement whose condition names a tag the principal lacks never matches (IAM User
+    Guide, 'Policy variables': a variable with no value in the request fails the condition)."""
+    text = json.dumps(document)
+    if not PRINCIPAL_TAG.search(text):
+        return document
+    kept = []
+    for statement in ([document["Statement"]] if isinstance(document.get("Statement"), dict) else document.get("Statement", [])):
+        condition = json.dumps(statement.get("Condition", {}))
+        if any(key not in tags for key in PRINCIPAL_TAG.findall(condition)):
+            continue
+        kept.append({**statement, "Condition": json.loads(PRINCIPAL_TAG.sub(lambda m: tags[m.group(1)], condition))} if "Condition" in statement else statement)
+    return {**document, "Statement": kept}
 
 
 def rcp_denies(principal: Principal, action: str, resource: str, keys: dict[str, Any], rcps: list[dict[str, Any]]) -> bool:

@@ -36,6 +36,7 @@ class Identity:
     policies: list[dict[str, Any]] = field(default_factory=list)
     boundary: dict[str, Any] | None = None
     boundary_arn: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)  # the principal's tags (aws:PrincipalTag/...)
     external: bool = False  # named in a policy, not managed by this plan: its own policies are unknown
     named_by: str | None = None  # for external principals: the first resource whose policy names it
 
@@ -48,7 +49,7 @@ class Identity:
         return self.arn.rsplit("/", 1)[-1]
 
     def principal(self, policies: list[dict[str, Any]] | None = None) -> Principal:
-        return Principal(self.arn, self.account, self.policies if policies is None else policies, self.boundary, self.boundary_arn, self.trust)
+        return Principal(self.arn, self.account, self.policies if policies is None else policies, self.boundary, self.boundary_arn, self.trust, self.tags)
 
 
 @dataclass
@@ -227,7 +228,7 @@ class Model:
             if not arn:
                 self.unresolved.append((r.address, "its name is unknown until apply"))
                 continue
-            identity = Identity(arn, r.account_id, r)
+            identity = Identity(arn, r.account_id, r, tags=dict(r.get("tags_all") or r.get("tags") or {}))
             before = len(self.unresolved)
             if r.type == "aws_iam_role":
                 identity.trust = self.document(r, "assume_role_policy")

@@ -22,8 +22,14 @@ def deny(action, resource="*", **extra) -> dict:
     return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
 
 
-def role(name: str, account: str = DEV, policies=(), boundary=None) -> Principal:
-    return Principal(f"arn:aws:iam::{account}:role/{name}", account, list(policies), boundary)
+def role(name: str, account: str = DEV, policies=(), boundary=None, tags=None) -> Principal:
+    return Principal(f"arn:aws:iam::{account}:role/{name}", account, list(policies), boundary, tags=tags or {})
+
+
+# ABAC: a role may use only resources tagged for its own team (modules/dev's DenyOtherTeamsResources).
+OTHER_TEAMS = deny("sagemaker:*", Condition={"Null": {"aws:ResourceTag/team": "false"}, "StringNotEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}})
+TEAM_POLICIES = [doc(allow("sagemaker:*"), OTHER_TEAMS)]
+GROUP = "arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/g"
 
 
 DS = role("ds", policies=[doc(allow("s3:*"), allow("sts:AssumeRole"))])
@@ -61,6 +67,11 @@ CASES = [
     ("PrincipalOrgID differs", DS, "sts:AssumeRole", PROD_ROLE, {"resource_policy": TRUST_ROOT_ORG, "resource_account": PROD, "context": {"aws:PrincipalOrgID": "o-other"}}, False),
     ("SCP deny", DS, "s3:GetObject", "arn:aws:s3:::dev/key", {"scps": [[doc(allow("*"), deny("s3:*"))]]}, False),
     ("SCP without allow", DS, "s3:GetObject", "arn:aws:s3:::dev/key", {"scps": [[doc(allow("ec2:*"))]]}, False),
+    ("principal tag in a condition: own team", role("a", policies=TEAM_POLICIES, tags={"team": "a"}), "sagemaker:DescribeModelPackageGroup", GROUP, {"context": {"aws:ResourceTag/team": "a"}}, True),
+    ("principal tag in a condition: other team", role("a", policies=TEAM_POLICIES, tags={"team": "a"}), "sagemaker:DescribeModelPackageGroup", GROUP, {"context": {"aws:ResourceTag/team": "b"}}, False),
+    ("principal tag in a condition: untagged resource", role("a", policies=TEAM_POLICIES, tags={"team": "a"}), "sagemaker:DescribeModelPackageGroup", GROUP, {}, True),
+    ("principal tag in a condition: the principal has none, the deny never matches", role("a", policies=TEAM_POLICIES), "sagemaker:DescribeModelPackageGroup", GROUP, {"context": {"aws:ResourceTag/team": "b"}}, True),
+    ("principal tag in a resource", role("a", policies=[doc(allow("s3:GetObject", "arn:aws:s3:::data/${aws:PrincipalTag/team}/*"))], tags={"team": "a"}), "s3:GetObject", "arn:aws:s3:::data/b/k", {}, False),
     ("boundary limits a cross-account assume", role("bounded", policies=[doc(allow("sts:AssumeRole"))], boundary=doc(deny("sts:AssumeRole", Condition={"StringNotEquals": {"aws:ResourceAccount": DEV}}), allow("*"))), "sts:AssumeRole", PROD_ROLE, {"resource_policy": doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{DEV}:role/bounded"}, "Action": "sts:AssumeRole"}), "resource_account": PROD, "context": {"aws:ResourceAccount": PROD}}, False),
 ]
 

@@ -17,7 +17,7 @@ import policy.rules as rules_package
 from policy.rules import organization, platform, separation, serving, storage
 from policy.rules import evaluate
 from test_rules import (BOUNDARY, DEPLOY_FN, DOMAIN, DS_ROLE, GOOD_DEFINITION, IN_VPC, KEY, LOGS, METHOD, MODELS, PIPELINE_POLICY, REGISTRY_POLICY, REPO, SCHEDULER_ROLE, SMALL,
-                        STAGING_DEPLOYER, add_statement, both, clarify_stack, detach, drop_statement, edit_statement, known_pipeline_definition, registering, spec_edit, widen_ceiling)
+                        CARE_POLICY, STAGING_DEPLOYER, add_statement, both, clarify_stack, detach, drop_statement, edit_statement, known_pipeline_definition, registering, spec_edit, widen_ceiling)
 
 pytestmark = pytest.mark.xdist_group("small")
 
@@ -31,6 +31,8 @@ ORG_POLICY = 'module.tier.module.org[0].aws_organizations_policy.this["{}"]'
 PROFILE = 'module.tier.module.dev.aws_sagemaker_user_profile.this["{}"]'
 MEDIUM_JOB = "module.tier.module.prod.aws_sagemaker_data_quality_job_definition.this[\"model\"]"
 STAGING_OF_MEDIUM = "222222222222"
+CARE = "arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist-care"
+MEDIUM_RAW = "mlops-111111111111-us-east-1-raw"
 
 
 def plan_of(*resources):
@@ -83,6 +85,8 @@ FINDINGS = [
     ("data scientists may approve", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyRegistryWrites")), "MLOPS-003", [f'can approve a model version in the registry (approval starts the release to customers): {SCIENTIST}: allowed sagemaker:UpdateModelPackage on {SAGEMAKER}model-package/mlops-model/1 (version 1 of mlops-model)', f'can register a model version as already approved (it would skip the approver): {SCIENTIST}: allowed sagemaker:CreateModelPackage on {SAGEMAKER}model-package-group/mlops-model (mlops-model)', f'can register a model version for approval (only the tested pipeline produces candidates): {SCIENTIST}: allowed sagemaker:CreateModelPackage on {SAGEMAKER}model-package-group/mlops-model (mlops-model)']),
     ("data scientists may leave the VPC", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyJobsOutsideVpc")), "MLOPS-003",
      [f'can create a model outside the VPC: {SCIENTIST}: allowed sagemaker:CreateModel on {SAGEMAKER}model/probe', f'can run a processing job outside the VPC: {SCIENTIST}: allowed sagemaker:CreateProcessingJob on {SAGEMAKER}processing-job/probe', f'can run a training job outside the VPC: {SCIENTIST}: allowed sagemaker:CreateTrainingJob on {SAGEMAKER}training-job/probe']),
+    ("one team may use another's training data", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyOtherTeamsData")), "MLOPS-019", [
+        f"team care can use what team default owns: {CARE}: allowed s3:{action} on arn:aws:s3:::{MEDIUM_RAW}/datasets/training/probe (training data s3://{MEDIUM_RAW}/datasets/training/)" for action in ("GetObject", "PutObject")]),
     ("data scientists may skip the key", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyJobsWithoutKms")), "MLOPS-003", [f'can run a training job without a KMS key: {SCIENTIST}: allowed sagemaker:CreateTrainingJob on {SAGEMAKER}training-job/probe']),
     ("data scientists may open notebooks to the internet", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyNotebookInternet")), "MLOPS-003", [f'can open a notebook instance with direct internet access: {SCIENTIST}: allowed sagemaker:CreateNotebookInstance on {SAGEMAKER}notebook-instance/probe']),
     ("data scientists may use other subnets", "small", policy_edit(BOUNDARY, "policy", drop_statement("DenyInterfacesOutsideTheTierVpc")), "MLOPS-003", [f"can attach a job to a subnet outside the tier's VPC: {SCIENTIST}: allowed ec2:CreateNetworkInterface on arn:aws:ec2:us-east-1:{SMALL}:subnet/subnet-probe"]),

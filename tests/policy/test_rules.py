@@ -8,13 +8,15 @@ import re
 import pytest
 
 from fixtures import change, deleter, planned, policy_edit, remove_resource, setter, small_raw, tier_raw, write
+from policy.model import Model
 from policy.rules import RULES, evaluate
+from policy.rules.separation import data_scientists, team_assets
 
 pytestmark = pytest.mark.xdist_group("small")
 
 DOMAIN = "module.tier.module.dev.aws_sagemaker_domain.this"
-DS_ROLE = "module.tier.module.dev.aws_iam_role.data_scientist"
-DS_POLICY = "module.tier.module.dev.aws_iam_role_policy.data_scientist"
+DS_ROLE = "module.tier.module.dev.aws_iam_role.data_scientist[\"default\"]"
+DS_POLICY = "module.tier.module.dev.aws_iam_role_policy.data_scientist[\"default\"]"
 BOUNDARY = "module.tier.module.dev.aws_iam_policy.boundary"
 PIPELINE_ROLE = "module.tier.module.ops.aws_iam_role.pipeline"
 PIPELINE_POLICY = "module.tier.module.ops.aws_iam_role_policy.pipeline"
@@ -192,7 +194,9 @@ IMAGE_BUILD = f"{T}.cicd[0].aws_iam_role.image_build[0]"
 BUILD = f"{T}.cicd[0].aws_iam_role.build"
 STAGING_DEPLOYER_ROLE = f"{T}.staging[0].aws_iam_role.deployer[0]"
 RETRAIN_TRIGGER = f"{T}.ops.module.retrain_trigger[0].aws_iam_role.this"
-LARGE_DS = f"{T}.dev.aws_iam_role.data_scientist"
+LARGE_DS = f"{T}.dev.aws_iam_role.data_scientist[\"default\"]"
+CARE_DS = f"{T}.dev.aws_iam_role.data_scientist[\"care\"]"
+CARE_POLICY = f"{T}.dev.aws_iam_role_policy.data_scientist[\"care\"]"
 LARGE_MODELS = f"{T}.artifact.module.models_bucket.aws_s3_bucket_policy.this"
 ORG_ATTACHMENT = f'{T}.org[0].aws_organizations_policy_attachment.this'
 STAGING_DEPLOYER = "arn:aws:iam::222222222222:role/mlops/mlops-staging-cicd-deploy"
@@ -228,7 +232,7 @@ MULTI_ACCOUNT_CASES = [
     ("the registry lets the pipeline register as approved", "large", registering(lambda st: st.pop("Condition")), {("MLOPS-014", REGISTRY_POLICY)}),
     ("the registry grants with NotAction", "large", policy_edit(REGISTRY_POLICY, "resource_policy", edit_statement("NamedPrincipalsReadRegistry", lambda st: st.__setitem__("NotAction", st.pop("Action")))), {("MLOPS-014", REGISTRY_POLICY)}),
     ("image builds may write the deploy kit", "large", policy_edit(f"{T}.cicd[0].aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*")),
-     {("MLOPS-003", LARGE_DS), ("MLOPS-004", IMAGE_BUILD)}),
+     {("MLOPS-003", LARGE_DS), ("MLOPS-003", CARE_DS), ("MLOPS-004", IMAGE_BUILD)}),
     # pipeline_images pointed at what the container builds push: the data scientists' code runs as the pipeline.
     ("the pipeline runs the images the data scientists' repository builds", "large", policy_edit(f"{T}.ops.aws_iam_role_policy.pipeline", "policy", add_statement(
         Action="ecr:BatchGetImage", Resource="arn:aws:ecr:us-east-1:666666666666:repository/mlops/training")), "data scientists among others"),
@@ -255,6 +259,16 @@ MULTI_ACCOUNT_CASES = [
     ("prod's deploy step aimed at staging, where prod's rollback alarms do not exist", "medium", deploy_role_of_prod_step(STAGING_DEPLOYER), {("MLOPS-008", f"{T}.cicd[0].aws_codebuild_project.deploy[\"deploy-prod\"]")}),
     ("data scientists not denied in prod", "medium", detach("deny-data-scientists/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/prod"]')}),
     ("prod outside the data perimeter", "large", detach("deny-access-from-outside-organization/prod", "deny-role-assumption-outside-cicd/prod"), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/staging"]')}),
+    # Teams (ABAC): medium's demo has two, default (`model`) and care (`triage`); each deny dropped lets care into default's.
+    ("care reads and writes default's training data", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyOtherTeamsData")), {("MLOPS-019", CARE_DS)}),
+    ("care lists default's training data", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyListingOtherTeamsData")), {("MLOPS-019", CARE_DS)}),
+    ("care uses what is tagged for default", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyOtherTeamsResources")), {("MLOPS-019", CARE_DS)}),
+    ("care reads default's model versions", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyOtherTeamsRegistry")), {("MLOPS-019", CARE_DS)}),
+    ("care creates resources as default", "medium", policy_edit(CARE_POLICY, "policy", drop_statement("DenyTaggingForOtherTeams")), {("MLOPS-019", CARE_DS)}),
+    ("care's role without its team tag", "medium", lambda raw: [change(raw, CARE_DS)["after"][k].pop("mlops:team") for k in ("tags", "tags_all")], {("MLOPS-019", CARE_DS), ("MLOPS-017", CARE_DS)}),
+    ("care's own jobs denied by a wrong team condition", "medium", policy_edit(CARE_POLICY, "policy", edit_statement("DenyOtherTeamsResources", lambda s: s["Condition"].__setitem__("StringNotEquals", {"aws:ResourceTag/mlops:team": "nobody"}))), {("MLOPS-017", CARE_DS)}),
+    ("a team's pipeline that does not name its training data", "medium", lambda raw: [change(raw, f'{T}.ops.module.pipeline["triage"].aws_sagemaker_pipeline.this')["after"][k].pop("mlops:training-data") for k in ("tags", "tags_all")],
+     {("MLOPS-016", f'{T}.ops.module.pipeline["triage"].aws_sagemaker_pipeline.this')}),
     ("no guardrail on the ops account", "large", detach(*(f"{p}/ops" for p in ("deny-leaving-organization", "deny-audit-tampering", "deny-regions", "deny-data-scientists"))), {("MLOPS-013", f'{ORG_ATTACHMENT}["deny-access-from-outside-organization/prod"]')}),
 ]
 
@@ -265,12 +279,24 @@ def test_multi_account_plans(tmp_path, tier, mutate, expected):
     mutate(raw)
     result = found(write(raw, tmp_path))
     if expected == "data scientists among others":
-        assert ("MLOPS-003", LARGE_DS) in result and {rule for rule, _ in result} <= {"MLOPS-003", "MLOPS-004"}
+        assert ("MLOPS-003", LARGE_DS) in result and {rule for rule, _ in result} <= {"MLOPS-003", "MLOPS-004", "MLOPS-019"}  # a role every team's code runs as reaches every team's data
     elif expected == "not evaluated":
         assert ("MLOPS-016", LARGE_MODELS) in result
         assert all("outputs no organization_id" in m for m in messages(write(raw, tmp_path), "MLOPS-016"))
     else:
         assert result == expected
+
+
+@pytest.mark.xdist_group("medium")
+def test_each_team_reaches_its_own_use_cases_and_nothing_of_the_other_s(tmp_path):
+    """The ABAC matrix of medium's demo: every probe of what a team owns is allowed to that team's
+    data scientists and denied to the other team's (so MLOPS-019's probes can fail, and pass)."""
+    model = Model(write(tier_raw("medium"), tmp_path))
+    matrix = [(ds.tags["mlops:team"], owner, probe, model.duties.allowed(ds, probe)) for ds in data_scientists(model) for owner, probe in team_assets(model)]
+    assert {(team, owner) for team, owner, *_ in matrix} == {(a, b) for a in ("default", "care") for b in ("default", "care")}
+    assert {probe.action for *_, probe, _ in matrix} >= {"s3:GetObject", "s3:PutObject", "s3:ListBucket", "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:StartPipelineExecution", "sagemaker:CreateTrainingJob"}
+    wrong = [(team, owner, probe.action, probe.resource) for team, owner, probe, allowed in matrix if allowed != (team == owner)]
+    assert not wrong
 
 
 def test_every_rule_is_documented():
@@ -287,7 +313,7 @@ def test_a_setting_changed_only_in_planned_values_is_caught(tmp_path):
 def test_violations_name_the_path_hop_by_hop(tmp_path):
     raw = tier_raw("large")
     policy_edit(f"{T}.cicd[0].aws_iam_role_policy.image_build[0]", "policy", add_statement(Action="s3:PutObject", Resource="arn:aws:s3:::mlops-777777777777-us-east-1-cicd/*"))(raw)
-    [message] = [m for m in messages(write(raw, tmp_path), "MLOPS-003") if "assume a deploy role" in m]
+    [message] = [m for m in messages(write(raw, tmp_path), "MLOPS-003") if "assume a deploy role" in m and "data-scientist -> " in m]
     hops = message.split(" -> ")
     assert hops[0].endswith("role/mlops/data-science/mlops-dev-data-scientist")
     assert "pushes the repository code that mlops-container-images builds" in hops[1] and hops[1].endswith("mlops-cicd-image-build")

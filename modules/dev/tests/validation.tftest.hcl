@@ -120,3 +120,55 @@ run "rejects_key_arn_instead_of_alias" {
   variables { readable_kms_key_aliases = ["arn:aws:kms:eu-west-1:111111111111:key/x"] }
   expect_failures = [var.readable_kms_key_aliases]
 }
+
+run "one_role_per_team_and_profiles_run_as_their_team" {
+  command = plan
+  variables {
+    data_scientists = { alice = { email = "alice@example.com" }, bob = { email = "bob@example.com", team = "care" } }
+    teams           = { care = { data_s3_uris = ["s3://mlops-raw/datasets/triage/"], model_package_group_arns = ["arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-triage"] } }
+  }
+  assert {
+    condition     = aws_iam_role.data_scientist["default"].name == "mlops-dev-data-scientist" && aws_iam_role.data_scientist["care"].name == "mlops-dev-data-scientist-care"
+    error_message = "the default team keeps release 0.x's role name; another team's role carries its name"
+  }
+  assert {
+    condition     = aws_iam_role.data_scientist["care"].tags["mlops:team"] == "care" && aws_iam_role.data_scientist["default"].tags["mlops:team"] == "default"
+    error_message = "each team's role is tagged with its team (aws:PrincipalTag/mlops:team)"
+  }
+  assert {
+    condition     = aws_sagemaker_user_profile.this["bob"].user_settings[0].execution_role == "arn:aws:iam::111111111111:role/mlops/data-science/mlops-dev-data-scientist-care" && aws_sagemaker_user_profile.this["alice"].user_settings[0].execution_role == output.data_scientist_role_arn
+    error_message = "a profile runs as its team's role"
+  }
+  assert {
+    condition     = local.others["default"].prefixes == [{ bucket = "mlops-raw", key = "datasets/triage/" }] && length(local.others["care"].prefixes) == 0
+    error_message = "the default team is denied care's data prefix; care is denied nothing of default's, which named none"
+  }
+  assert {
+    condition     = local.others["default"].registry == ["arn:aws:sagemaker:eu-west-1:111111111111:model-package-group/mlops-triage", "arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-triage/*"]
+    error_message = "the default team is denied care's registry group and its versions"
+  }
+}
+
+run "rejects_a_profile_of_an_unknown_team" {
+  command = plan
+  variables { data_scientists = { bob = { email = "bob@example.com", team = "nobody" } } }
+  expect_failures = [var.data_scientists]
+}
+
+run "rejects_a_bad_team_name" {
+  command = plan
+  variables { teams = { Care = {} } }
+  expect_failures = [var.teams]
+}
+
+run "rejects_a_team_data_prefix_that_is_no_prefix" {
+  command = plan
+  variables { teams = { care = { data_s3_uris = ["s3://mlops-raw/datasets/triage"] } } }
+  expect_failures = [var.teams]
+}
+
+run "rejects_a_team_group_that_is_no_group_arn" {
+  command = plan
+  variables { teams = { care = { model_package_group_arns = ["arn:aws:sagemaker:eu-west-1:111111111111:model-package/mlops-triage/1"] } } }
+  expect_failures = [var.teams]
+}

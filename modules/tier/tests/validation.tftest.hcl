@@ -253,8 +253,9 @@ run "each_use_case_takes_the_tier_defaults_or_its_own" {
   variables {
     use_cases = {
       model  = {}
-      triage = { min_accuracy = 0.8, serving = { prod = { instance_type = "ml.c5.xlarge" } } }
+      triage = { min_accuracy = 0.8, serving = { prod = { instance_type = "ml.c5.xlarge" } }, team = "care" }
     }
+    data_scientists = { bob = { email = "bob@example.com", team = "care" } }
   }
   assert {
     condition     = local.use_cases.model.training_data_s3_uri == local.training_data_uri && local.use_cases.triage.training_data_s3_uri == "s3://mlops-111111111111-us-east-1-raw/datasets/triage/" && local.use_cases.triage.min_accuracy == 0.8 && local.use_cases.model.min_accuracy == var.retraining.min_accuracy
@@ -268,6 +269,22 @@ run "each_use_case_takes_the_tier_defaults_or_its_own" {
     condition     = output.use_cases.triage.endpoint_names == { staging = "mlops-staging-triage", prod = "mlops-prod-triage" } && output.use_cases.triage.deployment_pipeline_name == "mlops-triage-deployment" && output.endpoint_names == { staging = "mlops-staging", prod = "mlops-prod" }
     error_message = "each use case has its endpoints and deployment pipeline; model's keep their names"
   }
+  assert {
+    condition     = local.teams.care.data_s3_uris == ["s3://mlops-111111111111-us-east-1-raw/datasets/triage/"] && local.teams.default.data_s3_uris == [local.training_data_uri] && length(local.teams.care.model_package_group_arns) == 1
+    error_message = "each team owns its use cases' training data and registry groups (modules/dev teams)"
+  }
+}
+
+run "rejects_a_use_case_team_with_uppercase" {
+  command = plan
+  variables { use_cases = { model = { team = "Care" } } }
+  expect_failures = [var.use_cases]
+}
+
+run "rejects_a_data_scientist_of_a_team_without_use_cases" {
+  command = plan
+  variables { data_scientists = { bob = { email = "bob@example.com", team = "care" } } }
+  expect_failures = [var.data_scientists]
 }
 
 run "rejects_an_uppercase_use_case" {

@@ -17,6 +17,14 @@ def data_scientists(model: Model) -> list[Identity]:
     return [i for i in model.duties.reach.identities if i.arn in arns]
 
 
+TEAM = "mlops:team"
+
+
+def own_team(ds: Identity) -> tuple[tuple[str, str], ...]:
+    """The request tag a data scientist's creates must carry: its own team (modules/dev teams)."""
+    return (("aws:RequestTag/mlops:team", ds.tags[TEAM]),) if TEAM in ds.tags else ()
+
+
 def where(identity: Identity, duties: Duties, via: Identity | None = None) -> str:
     """The resource block a violation points at: the principal's; for a principal the plan does not
     manage, the policy that names it."""
@@ -82,13 +90,13 @@ def escapes(model: Model, ds: Identity) -> list[tuple[str, Probe]]:
     kms = {k: v.format(region=region, account=account) for k, v in KMS.items()}
     profiles = sorted(r.get("user_profile_name") for r in model.plan.of_type("aws_sagemaker_user_profile")) or ["me"]
     me, other = profiles[0], (profiles[1] if len(profiles) > 1 else "someone-else")
-    arn = f"arn:aws:sagemaker:{region}:{account}"
+    arn, team = f"arn:aws:sagemaker:{region}:{account}", own_team(ds)  # tagged for its team: only the named deny may stop each
     return [
-        ("run a training job outside the VPC", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple(kms.items()))),
-        ("run a processing job outside the VPC", Probe("sagemaker:CreateProcessingJob", f"{arn}:processing-job/probe", tuple(kms.items()))),
-        ("create a model outside the VPC", Probe("sagemaker:CreateModel", f"{arn}:model/probe")),
-        ("run a training job without a KMS key", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple(VPC.items()))),
-        ("open a notebook instance with direct internet access", Probe("sagemaker:CreateNotebookInstance", f"{arn}:notebook-instance/probe", tuple({**VPC, **kms, "sagemaker:DirectInternetAccess": "Enabled"}.items()))),
+        ("run a training job outside the VPC", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple(kms.items()) + team)),
+        ("run a processing job outside the VPC", Probe("sagemaker:CreateProcessingJob", f"{arn}:processing-job/probe", tuple(kms.items()) + team)),
+        ("create a model outside the VPC", Probe("sagemaker:CreateModel", f"{arn}:model/probe", team)),
+        ("run a training job without a KMS key", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple(VPC.items()) + team)),
+        ("open a notebook instance with direct internet access", Probe("sagemaker:CreateNotebookInstance", f"{arn}:notebook-instance/probe", tuple({**VPC, **kms, "sagemaker:DirectInternetAccess": "Enabled"}.items()) + team)),
         ("attach a job to a subnet outside the tier's VPC", Probe("ec2:CreateNetworkInterface", f"arn:aws:ec2:{region}:{account}:subnet/subnet-probe", (("aws:ResourceTag/mlops:network", "another-network"),))),
         ("administer Studio (domains and user profiles)", Probe("sagemaker:CreateUserProfile", f"{arn}:user-profile/d-probe/probe")),
         (f"open another user's Studio ({other}, as {me})", Probe("sagemaker:CreatePresignedDomainUrl", f"{arn}:user-profile/d-probe/{other}", (("aws:SourceIdentity", me),))),
@@ -101,33 +109,104 @@ def ds_duties(model: Model, ds: Identity) -> list[tuple[str, Probe]]:
     kms = {k: v.format(region=region, account=account) for k, v in KMS.items()}
     profiles = sorted(r.get("user_profile_name") for r in model.plan.of_type("aws_sagemaker_user_profile")) or ["me"]
     arn = f"arn:aws:sagemaker:{region}:{account}"
-    return [
-        ("run a training job in the VPC with KMS", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple({**VPC, **kms}.items()))),
+    duties = [
+        ("run a training job in the VPC with KMS", Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", tuple({**VPC, **kms}.items()) + own_team(ds))),
         ("open their own Studio", Probe("sagemaker:CreatePresignedDomainUrl", f"{arn}:user-profile/d-probe/{profiles[0]}", (("aws:SourceIdentity", profiles[0]),))),
     ]
+    if TEAM in ds.tags:
+        duties.append(("see their own team's jobs", Probe("sagemaker:DescribeTrainingJob", f"{arn}:training-job/probe", (("aws:ResourceTag/mlops:team", ds.tags[TEAM]),))))
+    return duties
+
+
+def chains(duties: Duties, ds: Identity) -> list[tuple[list, str]]:
+    """(edges, actor): the principal itself, then every principal it can become."""
+    return [([], ds.arn)] + [(edges, target) for target, edges in duties.paths[ds.arn].items()]
+
+
+def allowed_along(duties: Duties, ds: Identity, probe: Probe) -> str | None:
+    """How `ds` gets `probe` allowed, hop by hop, along the first chain that does; None if none does."""
+    for edges, actor in chains(duties, ds):
+        if duties.allowed(duties.reach.by_arn[actor], probe, escalated=bool(edges) and edges[-1].short_reason == REWRITE):
+            return explain(ds, edges, duties.reach.by_arn[actor], probe)
+    return None
 
 
 def data_scientist_reach(model: Model) -> Iterator[tuple[str, str]]:
     duties = model.duties
     for ds in data_scientists(model):
-        chains = [([], ds.arn)] + [(edges, target) for target, edges in duties.paths[ds.arn].items()]
         for capability in CAPABILITIES:
-            for edges, actor in chains:
+            for edges, actor in chains(duties, ds):
                 probe = duties.acts(edges, actor, capability.id)
                 if probe:
                     yield where(ds, duties), f"can {capability.title} ({capability.why}): {explain(ds, edges, duties.reach.by_arn[actor], probe)}"
                     break
         for what, probe in escapes(model, ds):
-            for edges, actor in chains:
-                if duties.allowed(duties.reach.by_arn[actor], probe, escalated=bool(edges) and edges[-1].short_reason == REWRITE):
-                    yield where(ds, duties), f"can {what}: {explain(ds, edges, duties.reach.by_arn[actor], probe)}"
-                    break
+            path = allowed_along(duties, ds, probe)
+            if path:
+                yield where(ds, duties), f"can {what}: {path}"
 
 
 rule("MLOPS-003", "No data-scientist principal holds a protected capability, leaves the VPC or opens another user's Studio, directly or through any chain",
      "Data scientists move fast in dev; only the tested, approved path may change what serves customers. Every role a data scientist can become, pass, rewrite or feed code to counts as the data scientist.",
      "AWS Summit ANZ 2022, 'End-to-end MLOps for architects'; SageMaker Developer Guide, 'Control root access / network isolation / user profile access'; PMapper's graph model",
      "remove the grant or the edge named in the path: trust, PassRole, write access to what another role runs, or the capability itself", data_scientist_reach)
+
+
+# --- MLOPS-019: teams ---------------------------------------------------------------------------
+
+def team_assets(model: Model) -> list[tuple[str, Probe]]:
+    """(team, probe): requests on what each team owns, by the resources' mlops:team tags: its registry
+    groups and their versions, its pipelines and their training data, its feature groups, and any
+    SageMaker resource tagged for it."""
+    region, found = model.region, []
+    teams = {i.tags[TEAM] for i in data_scientists(model) if TEAM in i.tags}
+    for r in model.plan.of_type("aws_sagemaker_model_package_group", "aws_sagemaker_pipeline", "aws_sagemaker_feature_group"):
+        tags = r.get("tags_all") or r.get("tags") or {}
+        team = tags.get(TEAM)
+        if not team:
+            continue
+        teams.add(team)
+        owned = (("aws:ResourceTag/mlops:team", team),)
+        if r.type == "aws_sagemaker_model_package_group":
+            name = r.get("model_package_group_name")
+            found += [(team, Probe("sagemaker:DescribeModelPackageGroup", f"arn:aws:sagemaker:{region}:{r.account_id}:model-package-group/{name}", owned, f"registry group {name}")),
+                      (team, Probe("sagemaker:DescribeModelPackage", f"arn:aws:sagemaker:{region}:{r.account_id}:model-package/{name}/1", (), f"version 1 of {name} (versions carry no tags)"))]
+        elif r.type == "aws_sagemaker_feature_group":
+            name = r.get("feature_group_name")
+            arn = f"arn:aws:sagemaker:{region}:{r.account_id}:feature-group/{name}"
+            found += [(team, Probe(a, arn, owned, f"feature group {name}")) for a in ("sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord")]
+        else:
+            name, data = r.get("pipeline_name"), tags.get("mlops:training-data")
+            arn = f"arn:aws:sagemaker:{region}:{r.account_id}:pipeline/{name}"
+            found += [(team, Probe(a, arn, owned, f"pipeline {name}")) for a in ("sagemaker:DescribePipeline", "sagemaker:StartPipelineExecution")]
+            if not data:
+                model.unresolved.append((r.address, "a team's pipeline without an mlops:training-data tag: whether other teams can reach its training data is not evaluated"))
+            elif data.startswith("s3://"):
+                bucket, _, key = data[5:].partition("/")
+                found += [(team, Probe(a, f"arn:aws:s3:::{bucket}/{key}probe", what=f"training data {data}")) for a in ("s3:GetObject", "s3:PutObject")]
+                found.append((team, Probe("s3:ListBucket", f"arn:aws:s3:::{bucket}", (("s3:prefix", key),), f"training data {data}")))
+    for team in sorted(teams):  # anything tagged for a team, and creating for a team (tag spoofing)
+        for ds in data_scientists(model)[:1]:
+            arn = f"arn:aws:sagemaker:{region}:{ds.account}"
+            found.append((team, Probe("sagemaker:DescribeTrainingJob", f"{arn}:training-job/probe", (("aws:ResourceTag/mlops:team", team),), "a training job tagged for the team")))
+            found.append((team, Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", (("aws:RequestTag/mlops:team", team), *VPC.items(), *{k: v.format(region=region, account=ds.account) for k, v in KMS.items()}.items()), "a training job created as the team's")))
+    return found
+
+
+def team_isolation(model: Model) -> Iterator[tuple[str, str]]:
+    duties, assets = model.duties, team_assets(model)
+    for ds in data_scientists(model) if assets else []:
+        team = ds.tags.get(TEAM)
+        for owner, probe in assets:
+            path = allowed_along(duties, ds, probe) if owner != team else None
+            if path:
+                yield where(ds, duties), f"team {team or '(no mlops:team tag)'} can use what team {owner} owns: {path}"
+
+
+rule("MLOPS-019", "No data scientist uses another team's training data, registry groups, pipelines, features or SageMaker resources",
+     "Teams own use cases; a team that reads another's training data or registry metadata, starts its pipelines or creates resources as that team crosses a boundary the business drew. Team membership is the role's mlops:team tag and ownership the resource's: attribute-based access control.",
+     "IAM User Guide, 'What is ABAC for AWS?' and 'Policy variables'; SageMaker Developer Guide, 'Control access to SageMaker AI resources by using tags'",
+     "give each team's use cases a team (modules/tier use_cases.*.team) and keep modules/dev's team statements (DenyOtherTeams*, DenyTaggingForOtherTeams, DenyJobsWithoutTeam)", team_isolation)
 
 
 # --- MLOPS-004: every protected capability, for every principal -------------------------------------
