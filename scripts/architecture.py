@@ -113,6 +113,21 @@ FLOWS = [
 ]
 
 
+# Capabilities each use case has its own of (modules/tier use_cases): their nodes name the use cases.
+PER_USE_CASE = {"schedule", "pipeline", "registry", "pipeline_cd", "build", "deploy", "endpoint", "alarms", "monitor", "clarify"}
+
+
+def labelled(key: str, label: str, plan: plans.Plan) -> str:
+    """A node's label, with the use cases it exists for, and on Studio the teams (when more than one)."""
+    cases = (plan.raw.get("variables", {}).get("use_cases") or {}).get("value") or {}
+    teams = sorted({(c or {}).get("team") or "default" for c in cases.values()})
+    if key in PER_USE_CASE and cases:
+        return f"{label}\none per use case: {', '.join(sorted(cases))}"
+    if key == "studio" and len(teams) > 1:
+        return f"{label}\nteams: {', '.join(teams)}"
+    return label
+
+
 def joins(a: str, b: str, scope: str, nodes: dict[str, str], account_of: dict[str, str]) -> bool:
     role_a, role_b = a.split(".")[0], b.split(".")[0]
     return {
@@ -135,7 +150,7 @@ def graph(plan: plans.Plan) -> dict[str, Any]:
         accounts[account] = {"roles": {}}
         for role in roles:
             present = [f"{role}.{c.key}" for c in CAPABILITIES if c.present(plan, role)]
-            nodes.update({f"{role}.{c.key}": c.label for c in CAPABILITIES if f"{role}.{c.key}" in present})
+            nodes.update({f"{role}.{c.key}": labelled(c.key, c.label, plan) for c in CAPABILITIES if f"{role}.{c.key}" in present})
             if present:
                 accounts[account]["roles"][role] = present
     accounts = {account: a for account, a in accounts.items() if a["roles"]}
