@@ -459,6 +459,45 @@ def medium_wiring(medium: dict, monkeypatch) -> None:
     assert trigger.handler(bias, now=later + timedelta(days=1))["status"] == "ignored", "a bias violation needs people, not a retraining"
     runs = [e["PipelineExecutionArn"] for e in trigger.sagemaker.list_pipeline_executions(PipelineName=medium["pipeline_name"])["PipelineExecutionSummaries"]]
     assert len(runs) == 4 and started["execution"] in runs, runs  # the lifecycle's three runs and this one
+    two_use_cases(medium, dev, event, violation, later, monkeypatch)
+
+
+def two_use_cases(medium: dict, dev, model_approval: dict, model_violation: dict, now: datetime, monkeypatch) -> None:
+    """Medium's second use case (triage) beside model, through the deployed rules and functions: an
+    approval of a triage version starts triage's release and nothing of model's; a drift violation on
+    triage's endpoint starts triage's retraining and nothing of model's; each event misses the other's rule."""
+    triage, model = medium["use_cases"]["triage"], medium["use_cases"]["model"]
+    events, codepipeline, sagemaker = dev.client("events"), dev.client("codepipeline"), dev.client("sagemaker")
+    releases = lambda name: [e["pipelineExecutionId"] for e in codepipeline.list_pipeline_executions(pipelineName=name)["pipelineExecutionSummaries"]]
+    retrainings = lambda name: [e["PipelineExecutionArn"] for e in sagemaker.list_pipeline_executions(PipelineName=name)["PipelineExecutionSummaries"]]
+    model_releases, model_runs = releases(model["deployment_pipeline_name"]), retrainings(model["pipeline_name"])
+
+    arn = f"{triage['model_package_group_arn'].replace('model-package-group', 'model-package')}/1"
+    event = {**approval(triage["model_package_group_name"], arn), "id": "5b1d7e2c-3f4a-4b6c-8d9e-0a1b2c3d4e5f", "version": "0", "time": "2026-12-01T10:00:00Z", "resources": []}
+    rules = {name: events.describe_rule(Name=f"{medium['use_cases'][name]['deployment_pipeline_name']}-on-approval") for name in ("model", "triage")}
+    matches = lambda rule, e: events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(e))["Result"]
+    assert matches(rules["triage"], event) and not matches(rules["model"], event) and not matches(rules["triage"], model_approval)
+    function = dev.client("lambda").get_function_configuration(FunctionName="mlops-triage-release")
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule=rules["triage"]["Name"])["Targets"]] == [function["FunctionArn"]]
+    for key, value in function["Environment"]["Variables"].items():
+        monkeypatch.setenv(key, value)
+    release = load_lambda("release")
+    release.codepipeline = codepipeline
+    assert release.handler(model_approval)["status"] == "ignored", "triage's release function starts nothing for a model version"
+    started = release.handler(event)
+    assert started["status"] == "started" and releases(triage["deployment_pipeline_name"]) == [started["execution"]]
+    execution = codepipeline.get_pipeline_execution(pipelineName=triage["deployment_pipeline_name"], pipelineExecutionId=started["execution"])["pipelineExecution"]
+    assert execution["variables"] == [{"name": "MODEL_PACKAGE_ARN", "resolvedValue": arn}]
+    assert releases(model["deployment_pipeline_name"]) == model_releases, "model's release pipeline did not move"
+
+    schedule = f"arn:aws:sagemaker:us-east-1:{medium['account_roles']['prod']}:monitoring-schedule/{triage['endpoint_names']['prod']}-data-quality"
+    violation = {**model_violation, "id": "7c2e8f3d-4a5b-4c6d-9e0f-1a2b3c4d5e6f", "detail": {**model_violation["detail"], "MonitoringScheduleArn": schedule}}
+    assert matches(events.describe_rule(Name="mlops-retrain-trigger-violations"), violation)
+    trigger = load_lambda("retrain_trigger")  # as deployed: medium_wiring set its environment
+    trigger.sagemaker = sagemaker
+    started = trigger.handler(violation, now=now + timedelta(days=2))
+    assert started["status"] == "started" and retrainings(triage["pipeline_name"]) == [started["execution"]], started
+    assert retrainings(model["pipeline_name"]) == model_runs, "model's pipeline did not run"
 
 
 def large_wiring(large: dict, medium: dict, monkeypatch) -> list[str]:
@@ -502,8 +541,9 @@ def large_wiring(large: dict, medium: dict, monkeypatch) -> list[str]:
 
     # The data lake hides the identifiers from dev; Feature Store groups are shared with dev and ops.
     grants = data.client("lakeformation").list_permissions()["PrincipalResourcePermissions"]
-    dev_columns = [g["Resource"]["TableWithColumns"] for g in grants if "TableWithColumns" in g["Resource"] and f":{large['account_roles']['dev']}:" in g["Principal"]["DataLakePrincipalIdentifier"]]
-    assert [c["ColumnWildcard"]["ExcludedColumnNames"] for c in dev_columns] == [["patient_id"]]
+    dev_columns = sorted((g["Principal"]["DataLakePrincipalIdentifier"].rsplit("/", 1)[1], g["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"])
+                         for g in grants if "TableWithColumns" in g["Resource"] and f":{large['account_roles']['dev']}:" in g["Principal"]["DataLakePrincipalIdentifier"])
+    assert [(name.endswith("-data-scientist-care"), columns) for name, columns in dev_columns] == [(False, ["patient_id"]), (True, ["patient_id"])], "each team's role, default and care"
     shared = artifact.client("ram").get_resource_share_associations(associationType="PRINCIPAL")["resourceShareAssociations"]
     assert sorted(a["associatedEntity"] for a in shared if a["status"] == "ASSOCIATED") == sorted(large["account_roles"][r] for r in ("dev", "ops"))
     return [c["ModelPackageArn"] for c in copies]
