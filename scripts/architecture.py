@@ -11,6 +11,7 @@ plan creates, so a toggle switched off disappears from the picture and one switc
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import sys
@@ -179,14 +180,23 @@ def render(g: dict[str, Any], target: Path) -> None:
             with Cluster(f"AWS account {account} ({', '.join(spec['roles'])})", graph_attr={"fontsize": "16"}):
                 for role, node_ids in spec["roles"].items():
                     with Cluster(f"{role} role", graph_attr={"fontsize": "14", "style": "dashed"}):
-                        for node_id in node_ids:
-                            drawn[node_id] = icon(node_id)(g["nodes"][node_id])
+                        for node_id in node_ids:  # ids from the graph, not random: the same plan draws the same SVG
+                            drawn[node_id] = icon(node_id)(g["nodes"][node_id], nodeid=node_id.replace(".", "_"))
         if any(n.endswith(".api") for n in drawn):
-            client = Users("clients")
+            client = Users("clients", nodeid="clients")
             for node_id in (n for n in drawn if n.endswith(".api")):
                 client >> Edge(label="HTTPS (SigV4)") >> drawn[node_id]
         for src, dst, label in g["edges"]:
             drawn[src] >> Edge(label=label, fontsize="11") >> drawn[dst]
+    embed_icons(target.with_suffix(".svg"))
+
+
+def embed_icons(svg: Path) -> None:
+    """Graphviz links each icon by its absolute path in this machine's virtualenv, which renders
+    nowhere else (and an SVG shown as an image loads no files): embed the PNGs as data URIs."""
+    def data_uri(match: re.Match[str]) -> str:
+        return f'xlink:href="data:image/png;base64,{base64.b64encode(Path(match[1]).read_bytes()).decode()}"'
+    svg.write_text(re.sub(r'xlink:href="(/[^"]+\.png)"', data_uri, svg.read_text()))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,17 @@ def blocks(directory: Path, kind: str) -> list[tuple[str, dict]]:
     return sorted(found)
 
 
+def plain(value: object) -> object:
+    """python-hcl2 keeps the quotes of strings nested in lists and objects: drop them."""
+    if isinstance(value, str):
+        return unquote(value)
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {unquote(k): plain(v) for k, v in value.items()}
+    return value
+
+
 def default_of(body: dict) -> str:
     if "default" not in body:
         return "required"
@@ -47,7 +58,7 @@ def default_of(body: dict) -> str:
     if isinstance(value, str):
         value = unquote(value)
         return "`null`" if value == "null" else f"`\"{value}\"`"
-    return f"`{json.dumps(value, sort_keys=True)}`"
+    return f"`{json.dumps(plain(value), sort_keys=True)}`"
 
 
 def render(directory: Path) -> str:

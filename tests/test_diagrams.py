@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -93,7 +94,12 @@ def test_renders_png_and_svg(tmp_path):
     plan_file.write_text(json.dumps(tier_plan("small")._raw))
     assert architecture.main([str(plan_file), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "small.png").stat().st_size > 10_000
-    assert "<svg" in (tmp_path / "out" / "small.svg").read_text()
+    svg = (tmp_path / "out" / "small.svg").read_text()
+    assert "<svg" in svg and 'xlink:href="data:image/png;base64,' in svg
+    assert not any(href.startswith("/") for href in re.findall(r'xlink:href="([^"]*)"', svg)), "icons linked by local path render nowhere else"
+    assert architecture.main([str(plan_file), "--out", str(tmp_path / "again")]) == 0
+    assert (tmp_path / "again" / "small.svg").read_text() == svg, "a second drawing of the same plan differs (make diagrams would dirty the tree)"
+    assert (tmp_path / "again" / "small.png").read_bytes() == (tmp_path / "out" / "small.png").read_bytes()
 
 
 def test_check_mode_flags_a_stale_diagram(tmp_path):
