@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench bench-apply clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -114,6 +114,9 @@ $(VENV)/.mutation-installed: requirements-mutation.lock $(VENV)/.installed
 
 mutation: setup package plans $(VENV)/.mutation-installed ## Mutation testing of the Lambdas, policy engine and emulator extensions (not in make test; MUTATION_SAMPLE=n per file, 0 = all)
 	@$(PY) scripts/mutation.py
+
+bench-apply: setup package ## Apply medium on the emulator with 1 and 3 use cases, timed, each destroyed again (needs `make up`; not in make bench: minutes)
+	@$(PY) scripts/bench_apply_use_cases.py medium
 
 policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json,b.json" for others)
 	@PYTHONPATH=scripts $(PY) -m policy $(PLANS)
