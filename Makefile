@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test policy diagrams fmt docs bench bench-apply clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test check check-fmt check-validate check-docs check-unit policy diagrams fmt docs bench bench-apply clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -117,6 +117,24 @@ mutation: setup package plans $(VENV)/.mutation-installed ## Mutation testing of
 
 bench-apply: setup package ## Apply medium on the emulator with 1 and 3 use cases, timed, each destroyed again (needs `make up`; not in make bench: minutes)
 	@$(PY) scripts/bench_apply_use_cases.py medium
+
+check: check-fmt check-validate check-docs check-unit ## Fast feedback, under a minute warm: fmt, validate, docs and READMEs, unit tests (no plans, no emulator); .pre-commit-config.yaml runs the same
+
+check-fmt: ## terraform fmt -check of modules and environments
+	@terraform fmt -check -recursive modules environments >/dev/null || { terraform fmt -check -recursive modules environments; echo "unformatted: run make fmt"; exit 1; }
+
+check-validate: setup package ## terraform validate of each environment, and so of every module it calls
+	@for tier in $(TIERS); do \
+	  terraform -chdir=environments/$$tier init -input=false -backend=false >/dev/null && \
+	  terraform -chdir=environments/$$tier validate -no-color >/dev/null || { terraform -chdir=environments/$$tier validate -no-color; exit 1; }; \
+	done; echo "==> terraform validate: $(TIERS) valid"
+
+check-docs: setup ## Inputs/outputs tables and the README's layout and links are current
+	@$(PY) scripts/docs.py --check
+	@$(PY) -m pytest -n 0 tests/test_readme.py
+
+check-unit: setup package ## Unit tests: the Lambdas against moto, the IAM evaluator's AWS semantics, docs generation
+	@$(PY) -m pytest -n 2 tests/lambdas tests/policy/test_iam_semantics.py tests/test_docs.py
 
 policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrails (PLANS="a.json,b.json" for others)
 	@PYTHONPATH=scripts $(PY) -m policy $(PLANS)
