@@ -346,6 +346,10 @@ def sweep(tier: str, target: str, env: dict[str, str], args: list[str], dry_run:
     if shown.returncode != 0:
         raise SystemExit(f"error: cannot read the {tier} state to sweep: {shown.stderr.strip()[-500:]}")
     say(f"sweeping {tier} on {target}" + (" (dry run)" if dry_run else ""))
+    if target == "emulator":  # the killed run's last requests may still be waiting there: let them run first
+        from emulator import ctl
+
+        ctl.call("drain", {})
     failed = leftovers.sweep(run_accounts(tier, target, env), run_tags(tier, args), json.loads(shown.stdout or "{}"), dry_run, say)
     if failed:
         raise SystemExit(f"error: {len(failed)} leftover(s) could not be deleted (listed above)")

@@ -2,11 +2,48 @@
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
+import threading
+import time
 import uuid
 from collections import OrderedDict
 from pathlib import Path
 
 from emulator import extensions, pipelines
+
+
+class Arrivals:
+    """Requests not answered yet, by arrival. The backends' lock is not first come, first served, and
+    a killed client's requests still run after it died: `drain` (POST /moto-api/mlops/drain) returns
+    once every request that arrived before it is answered, so a sweep lists what a killed run created
+    only after its last create ran."""
+
+    def __init__(self) -> None:
+        self._numbers, self._waiting, self._book = itertools.count(), set(), threading.Lock()
+
+    def arrive(self) -> int:
+        with self._book:
+            number = next(self._numbers)
+            self._waiting.add(number)
+        return number
+
+    def leave(self, number: int) -> None:
+        with self._book:
+            self._waiting.discard(number)
+
+    def drain(self, timeout: float) -> int | None:
+        """How many earlier requests it waited for; None when some still wait after `timeout` seconds."""
+        with self._book:
+            before = set(self._waiting)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._book:
+                if not before & self._waiting:
+                    return len(before)
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.02)
 
 
 def main() -> None:
@@ -41,8 +78,26 @@ def main() -> None:
     handle = DomainDispatcherApplication.__call__
     one_at_a_time = pipelines.LOCK  # shared with the pipeline runs, which use the backends between requests
     answered: OrderedDict[str, tuple[str, list, bytes]] = OrderedDict()
+    arrivals = Arrivals()
+
+    def reply(start_response, status: str, payload: dict) -> list[bytes]:  # type: ignore[no-untyped-def]
+        body = json.dumps(payload).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
     def serialized(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") == "/moto-api/mlops/drain":
+            drained = arrivals.drain(timeout=120)
+            if drained is None:
+                return reply(start_response, "503 Service Unavailable", {"message": "requests that arrived before this one are still waiting after 120 s"})
+            return reply(start_response, "200 OK", {"drained": drained})
+        number = arrivals.arrive()
+        try:
+            return answer(self, environ, start_response)
+        finally:
+            arrivals.leave(number)
+
+    def answer(self, environ, start_response):  # type: ignore[no-untyped-def]
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
         with one_at_a_time:
             if invocation in answered:
