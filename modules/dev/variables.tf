@@ -139,7 +139,7 @@ variable "startable_pipeline_arns" {
 }
 
 variable "teams" {
-  description = "Teams of data scientists, by name (\"default\" always exists), with what their use cases own: data prefixes (s3://bucket/prefix/) and model package group ARNs. Each team has its own data-scientist role, tagged mlops:team; no team may read or write another team's prefixes, use its groups, or touch a SageMaker resource tagged mlops:team for another team."
+  description = "Teams of data scientists, by name (\"default\" always exists), with what their use cases own: S3 prefixes (s3://bucket/prefix/: training data, model artifacts) and model package group ARNs. Each team has its own data-scientist role, tagged mlops:team; no team may read or write another team's prefixes, use its groups, or touch a SageMaker resource tagged mlops:team for another team."
   type = map(object({
     data_s3_uris             = optional(list(string), [])
     model_package_group_arns = optional(list(string), [])

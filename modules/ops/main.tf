@@ -73,7 +73,11 @@ module "pipeline" {
   clarify_baselines       = { enabled = var.clarify_baselines.enabled, facet = each.value.clarify_facet, instance_type = var.clarify_baselines.instance_type }
   serving_instance_types  = var.serving_instance_types
   schedule                = each.value.schedule == null ? null : { expression = each.value.schedule, timezone = var.schedule_timezone, role_arn = local.scheduler_role_arn }
-  tags                    = merge(var.tags, { "mlops:team" = each.value.team, "mlops:training-data" = try(each.value.training_feature_group.arn, each.value.training_data_s3_uri) })
+  tags = merge(var.tags, { # what its team owns (modules/dev teams, MLOPS-019)
+    "mlops:team"            = each.value.team
+    "mlops:training-data"   = try(each.value.training_feature_group.arn, each.value.training_data_s3_uri)
+    "mlops:model-artifacts" = "s3://${var.model_bucket_name}/models/${local.pipeline_names[each.key]}/"
+  })
 }
 
 moved {

@@ -28,6 +28,11 @@ output "pipeline_bucket_name" {
   value       = local.bucket_name
 }
 
+output "model_artifact_s3_uris" {
+  description = "Per use case: the prefix of the model bucket its pipeline writes model artifacts under."
+  value       = { for use_case, name in local.pipeline_names : use_case => "s3://${var.model_bucket_name}/models/${name}/" }
+}
+
 output "pipeline_names" {
   description = "Name of each use case's retraining pipeline (start one with `make retrain`)."
   value       = { for use_case, pipeline in module.pipeline : use_case => pipeline.name }

@@ -270,8 +270,8 @@ run "each_use_case_takes_the_tier_defaults_or_its_own" {
     error_message = "each use case has its endpoints and deployment pipeline; model's keep their names"
   }
   assert {
-    condition     = local.teams.care.data_s3_uris == ["s3://mlops-111111111111-us-east-1-raw/datasets/triage/"] && local.teams.default.data_s3_uris == [local.training_data_uri] && length(local.teams.care.model_package_group_arns) == 1
-    error_message = "each team owns its use cases' training data and registry groups (modules/dev teams)"
+    condition     = local.teams.care.data_s3_uris == ["s3://mlops-111111111111-us-east-1-raw/datasets/triage/", "s3://${module.artifact.model_bucket_name}/models/mlops-triage-retraining/"] && local.teams.default.data_s3_uris == [local.training_data_uri, "s3://${module.artifact.model_bucket_name}/models/mlops-retraining/"] && length(local.teams.care.model_package_group_arns) == 1
+    error_message = "each team owns its use cases' training data, model artifacts and registry groups (modules/dev teams)"
   }
 }
 
