@@ -20,7 +20,7 @@ class Arrivals:
     only after its last create ran."""
 
     def __init__(self) -> None:
-        self._numbers, self._waiting, self._book = itertools.count(), set(), threading.Lock()
+        self._numbers, self._waiting, self._book, self.mine = itertools.count(), set(), threading.Lock(), threading.local()
 
     def arrive(self) -> int:
         with self._book:
@@ -35,7 +35,7 @@ class Arrivals:
     def drain(self, timeout: float) -> int | None:
         """How many earlier requests it waited for; None when some still wait after `timeout` seconds."""
         with self._book:
-            before = set(self._waiting)
+            before = set(self._waiting) - {getattr(self.mine, "number", None)}  # not the drain's own connection
         deadline = time.monotonic() + timeout
         while True:
             with self._book:
@@ -91,11 +91,27 @@ def main() -> None:
             if drained is None:
                 return reply(start_response, "503 Service Unavailable", {"message": "requests that arrived before this one are still waiting after 120 s"})
             return reply(start_response, "200 OK", {"drained": drained})
-        number = arrivals.arrive()
+        return answer(self, environ, start_response)
+
+    # A connection counts from its accept (the TLS handshake is part of it, in the server's thread)
+    # until its thread ends: a thread not yet scheduled under load is waited for too.
+    from werkzeug.serving import ThreadedWSGIServer
+
+    numbers: dict[int, int] = {}
+    start_thread, run_thread = ThreadedWSGIServer.process_request, ThreadedWSGIServer.process_request_thread
+
+    def accepted(server, request, client_address):  # type: ignore[no-untyped-def]
+        numbers[id(request)] = arrivals.arrive()
+        start_thread(server, request, client_address)
+
+    def handled(server, request, client_address):  # type: ignore[no-untyped-def]
+        arrivals.mine.number = numbers.pop(id(request))
         try:
-            return answer(self, environ, start_response)
+            run_thread(server, request, client_address)
         finally:
-            arrivals.leave(number)
+            arrivals.leave(arrivals.mine.number)
+
+    ThreadedWSGIServer.process_request, ThreadedWSGIServer.process_request_thread = accepted, handled
 
     def answer(self, environ, start_response):  # type: ignore[no-untyped-def]
         invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
