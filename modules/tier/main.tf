@@ -33,7 +33,7 @@ locals {
     clarify_facet        = coalesce(c.clarify_facet, var.clarify_facet)
     team                 = c.team
   } }
-  # Data-science teams beside "default": what their use cases own, which no other team may use (modules/dev teams).
+  # The use cases' data-science teams: what each owns, which no other team may use (modules/dev teams).
   teams = { for team in distinct([for c in values(local.use_cases) : c.team]) : team => {
     data_s3_uris             = flatten([for name, c in local.use_cases : [c.training_data_s3_uri, module.ops.model_artifact_s3_uris[name]] if c.team == team])
     model_package_group_arns = [for name, c in local.use_cases : module.artifact.model_package_group_arns[name] if c.team == team]
