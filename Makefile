@@ -124,10 +124,7 @@ check-fmt: ## terraform fmt -check of modules and environments
 	@terraform fmt -check -recursive modules environments >/dev/null || { terraform fmt -check -recursive modules environments; echo "unformatted: run make fmt"; exit 1; }
 
 check-validate: setup package ## terraform validate of each environment, and so of every module it calls
-	@for tier in $(TIERS); do \
-	  terraform -chdir=environments/$$tier init -input=false -backend=false >/dev/null && \
-	  terraform -chdir=environments/$$tier validate -no-color >/dev/null || { terraform -chdir=environments/$$tier validate -no-color; exit 1; }; \
-	done; echo "==> terraform validate: $(TIERS) valid"
+	@for tier in $(TIERS); do $(PY) scripts/tier.py validate $$tier >/dev/null || $(PY) scripts/tier.py validate $$tier; done; echo "==> terraform validate: $(TIERS) valid"
 
 check-docs: setup ## Inputs/outputs tables and the README's layout and links are current
 	@$(PY) scripts/docs.py --check

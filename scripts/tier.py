@@ -597,7 +597,7 @@ def summary(tier: str, target: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["plan", "apply", "replan", "destroy", "sweep", "outputs", "summary"])
+    parser.add_argument("action", choices=["plan", "validate", "apply", "replan", "destroy", "sweep", "outputs", "summary"])
     parser.add_argument("tier", choices=TIERS)
     parser.add_argument("--target", choices=["emulator", "aws"], default=os.environ.get("TARGET") or "emulator")
     parser.add_argument("--var-file", action="append", default=[], help="tfvars instead of the tier's demo.tfvars (on the emulator: added after it)")
@@ -612,6 +612,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "plan":
         plan(args.tier, args.var_file, args.out)
         return 0
+    if args.action == "validate":  # initialised as plans are (skipped while unchanged, one init at a time), so it never re-installs modules under a running plan or apply
+        env = terraform_env()
+        init(tier_dir, env)
+        return subprocess.run(["terraform", "validate", "-no-color"], cwd=tier_dir, env=env).returncode
     if args.action == "outputs":
         print(json.dumps(outputs(args.tier, args.target), indent=2))
         return 0

@@ -2,8 +2,8 @@
 
 PMapper (principalmapper 1.1.5) is unmaintained and imports `collections.Mapping` & co., which
 Python 3.10 removed; the shim below restores the aliases before the import. PMapper expands policy
-variables in Resource elements only; `with_principal_tags` expands ${aws:PrincipalTag/...} in
-conditions too, which ABAC needs. Its behaviour is pinned by the table-driven AWS semantics cases
+variables in Resource elements only; `with_principal_tags` expands ${aws:PrincipalTag/...} in the
+conditions of identity, boundary, resource and resource control policies too, which ABAC needs. Its behaviour is pinned by the table-driven AWS semantics cases
 in tests/policy/test_iam_semantics.py.
 """
 from __future__ import annotations
@@ -68,7 +68,7 @@ def rcp_denies(principal: Principal, action: str, resource: str, keys: dict[str,
     """Resource control policies deny only (RCPFullAWSAccess allows the rest): does one deny this request?"""
     context = CaseInsensitiveDict({"aws:PrincipalArn": principal.arn, **keys})
     node = principal.node()
-    return any(s.get("Effect") == "Deny" for rcp in rcps for s in resource_policy_matching_statements(node, rcp, action, resource, context))
+    return any(s.get("Effect") == "Deny" for rcp in rcps for s in resource_policy_matching_statements(node, with_principal_tags(rcp, principal.tags), action, resource, context))
 
 
 def authorized(
@@ -91,7 +91,7 @@ def authorized(
         return False
     return local_check_authorization_full(
         principal.node(), action, resource, keys,
-        resource_policy=resource_policy,
+        resource_policy=with_principal_tags(resource_policy, principal.tags) if resource_policy else resource_policy,
         resource_owner=resource_account if resource_policy is not None else None,
         service_control_policy_groups=groups,
     )

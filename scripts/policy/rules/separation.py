@@ -185,11 +185,11 @@ def team_assets(model: Model) -> list[tuple[str, Probe]]:
                 bucket, _, key = data[5:].partition("/")
                 found += [(team, Probe(a, f"arn:aws:s3:::{bucket}/{key}probe", what=f"training data {data}")) for a in ("s3:GetObject", "s3:PutObject")]
                 found.append((team, Probe("s3:ListBucket", f"arn:aws:s3:::{bucket}", (("s3:prefix", key),), f"training data {data}")))
-    for team in sorted(teams):  # anything tagged for a team, and creating for a team (tag spoofing)
-        for ds in data_scientists(model)[:1]:
-            arn = f"arn:aws:sagemaker:{region}:{ds.account}"
+    for team in sorted(teams):  # anything tagged for a team, and creating for a team (tag spoofing), where data scientists work
+        for account in sorted({ds.account for ds in data_scientists(model)}):
+            arn, kms = f"arn:aws:sagemaker:{region}:{account}", {k: v.format(region=region, account=account) for k, v in KMS.items()}
             found.append((team, Probe("sagemaker:DescribeTrainingJob", f"{arn}:training-job/probe", (("aws:ResourceTag/mlops:team", team),), "a training job tagged for the team")))
-            found.append((team, Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", (("aws:RequestTag/mlops:team", team), *VPC.items(), *{k: v.format(region=region, account=ds.account) for k, v in KMS.items()}.items()), "a training job created as the team's")))
+            found.append((team, Probe("sagemaker:CreateTrainingJob", f"{arn}:training-job/probe", (("aws:RequestTag/mlops:team", team), *VPC.items(), *kms.items()), "a training job created as the team's")))
     return found
 
 
