@@ -7,6 +7,8 @@ provider "aws" {
   skip_credentials_validation = var.offline_plan
   skip_requesting_account_id  = var.offline_plan
   skip_metadata_api_check     = var.offline_plan
+  access_key                  = var.offline_plan ? "offline-plan" : null # placeholders: an offline plan calls no AWS API
+  secret_key                  = var.offline_plan ? "offline-plan" : null
   default_tags {
     tags = local.tags
   }
@@ -26,6 +28,8 @@ provider "aws" {
   skip_credentials_validation = var.offline_plan
   skip_requesting_account_id  = var.offline_plan
   skip_metadata_api_check     = var.offline_plan
+  access_key                  = var.offline_plan ? "offline-plan" : null # placeholders: an offline plan calls no AWS API
+  secret_key                  = var.offline_plan ? "offline-plan" : null
   default_tags {
     tags = local.tags
   }
@@ -45,6 +49,8 @@ provider "aws" {
   skip_credentials_validation = var.offline_plan
   skip_requesting_account_id  = var.offline_plan
   skip_metadata_api_check     = var.offline_plan
+  access_key                  = var.offline_plan ? "offline-plan" : null # placeholders: an offline plan calls no AWS API
+  secret_key                  = var.offline_plan ? "offline-plan" : null
   default_tags {
     tags = local.tags
   }
@@ -64,6 +70,8 @@ provider "aws" {
   skip_credentials_validation = var.offline_plan
   skip_requesting_account_id  = var.offline_plan
   skip_metadata_api_check     = var.offline_plan
+  access_key                  = var.offline_plan ? "offline-plan" : null # placeholders: an offline plan calls no AWS API
+  secret_key                  = var.offline_plan ? "offline-plan" : null
   default_tags {
     tags = local.tags
   }

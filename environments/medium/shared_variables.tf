@@ -95,7 +95,7 @@ variable "model_approvers" {
 }
 
 variable "offline_plan" {
-  description = "Skip the provider's AWS calls at start-up (credential check, account lookup) so `terraform plan` runs with no network. Only `make plan-*` sets it."
+  description = "Plan with no credentials and no network: the providers get placeholder credentials and skip their AWS calls at start-up (credential check, account lookup). `make plan-*` sets it; never apply with it."
   type        = bool
   default     = false
 }

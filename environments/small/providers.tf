@@ -9,6 +9,8 @@ provider "aws" {
   skip_credentials_validation = var.offline_plan
   skip_requesting_account_id  = var.offline_plan
   skip_metadata_api_check     = var.offline_plan
+  access_key                  = var.offline_plan ? "offline-plan" : null # placeholders: an offline plan calls no AWS API
+  secret_key                  = var.offline_plan ? "offline-plan" : null
   default_tags {
     tags = local.tags
   }

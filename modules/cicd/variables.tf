@@ -49,8 +49,12 @@ variable "force_destroy" {
 }
 
 variable "lambda_package_dir" {
-  description = "Directory with deploy.zip (scripts/package_lambdas.py): the deploy step runs the deploy function's code."
+  description = "Directory with deploy.zip and release.zip (scripts/package_lambdas.py): the deploy step runs the deploy function's code."
   type        = string
+  validation {
+    condition     = alltrue([for zip in ["deploy.zip", "release.zip"] : fileexists("${var.lambda_package_dir}/${zip}")])
+    error_message = "${var.lambda_package_dir} lacks deploy.zip or release.zip: run `make package` (scripts/package_lambdas.py builds every Lambda zip)."
+  }
 }
 
 variable "log_retention_days" {

@@ -3,7 +3,7 @@
 # account; resource control policies put a data perimeter around the serving accounts' resources.
 # Run with the management account's provider.
 locals {
-  documents = "${path.module}/../../policies"
+  documents = "${path.module}/policies"
   scps = {
     "deny-leaving-organization" = file("${local.documents}/scp/deny-leaving-organization.json")
     "deny-audit-tampering"      = file("${local.documents}/scp/deny-audit-tampering.json")

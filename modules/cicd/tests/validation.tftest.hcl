@@ -43,6 +43,12 @@ run "every_stage_deploys_the_approved_version" {
   }
 }
 
+run "rejects_a_package_dir_without_the_zips" {
+  command = plan
+  variables { lambda_package_dir = "../../build/no-such-dir" }
+  expect_failures = [var.lambda_package_dir]
+}
+
 run "rejects_group_name_as_arn" {
   command = plan
   variables { use_cases = { model = { model_package_group_name = "mlops-model", model_package_group_arn = "mlops-model" } } }

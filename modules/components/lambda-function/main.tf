@@ -113,6 +113,13 @@ resource "aws_lambda_function" "this" {
     }
   }
 
+  lifecycle {
+    precondition {
+      condition     = fileexists(var.package_path)
+      error_message = "${var.package_path} is missing: run `make package` (scripts/package_lambdas.py builds every Lambda zip)."
+    }
+  }
+
   depends_on = [aws_cloudwatch_log_group.this, aws_iam_role.this, aws_iam_role_policy.this]
 }
 

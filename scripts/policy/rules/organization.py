@@ -65,5 +65,5 @@ def organization(model: Model) -> Iterator[tuple[str, str]]:
 rule("MLOPS-013", "Guardrails on every account: SCPs deny leaving, audit tampering, other regions and (outside dev) data scientists; RCPs keep staging and prod inside the organization and their roles for CI/CD",
      "SCPs hold even against account administrators, but only where they are attached to the account or an OU it sits in; an SCP cannot stop another account's principal that a resource policy lets in: resource control policies can (a data perimeter).",
      "AWS Organizations User Guide, 'SCP examples', 'Resource control policies'; AWS whitepaper 'Building a data perimeter on AWS'",
-     "attach the documents of policies/scp/ and policies/rcp/ to the accounts with modules/org (it attaches to the accounts themselves)", organization)
+     "attach the documents of modules/org/policies/scp/ and rcp/ to the accounts with modules/org (it attaches to the accounts themselves)", organization)
 

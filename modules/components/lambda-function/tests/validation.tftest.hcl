@@ -23,6 +23,12 @@ run "valid_inputs_plan" {
   }
 }
 
+run "stops_at_a_missing_package" {
+  command = plan
+  variables { package_path = "build/lambda/missing.zip" }
+  expect_failures = [aws_lambda_function.this]
+}
+
 run "rejects_bad_account_id" {
   command = plan
   variables { account_id = "abc" }
