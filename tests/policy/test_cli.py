@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 import yaml
 
@@ -18,6 +19,13 @@ from support import ROOT
 
 pytestmark = pytest.mark.xdist_group("small")
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
+SARIF_SCHEMA = json.loads((ROOT / "tests" / "fixtures" / "sarif" / "sarif-schema-2.1.0.json").read_text())
+
+
+def assert_valid_sarif(report: dict) -> None:
+    """SARIF 2.1.0 as GitHub code scanning reads it (tests/fixtures/sarif: the OASIS schema, vendored)."""
+    errors = sorted(jsonschema.Draft4Validator(SARIF_SCHEMA).iter_errors(report), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]]
 
 
 def run_policy(*args: str) -> subprocess.CompletedProcess[str]:
@@ -33,6 +41,7 @@ def test_tier_plans_pass_every_rule(tmp_path, tier):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all rules hold" in result.stdout
     assert json.loads((tmp_path / "report" / "report.json").read_text())["violations"] == []
+    assert_valid_sarif(json.loads((tmp_path / "report" / "report.sarif").read_text()))
 
 
 def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lines(tmp_path):
@@ -49,6 +58,7 @@ def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lin
     assert [l for l in progress if l.startswith("policy: broken.json: ")] and [l for l in progress if l.startswith("policy: checkov plans")]
     assert any("AWS managed policies: moto" in l for l in progress), "the managed-policy snapshot and its date are printed"
     sarif = json.loads((tmp_path / "report" / "report.sarif").read_text())
+    assert_valid_sarif(sarif)
     results = {r["ruleId"]: r for r in sarif["runs"][0]["results"]}
     assert {"MLOPS-001", "CKV_MLOPS_1"} <= set(results)
     studio = (ROOT / "modules" / "dev" / "studio.tf").read_text().splitlines()
@@ -56,6 +66,19 @@ def test_a_violation_fails_with_one_line_a_located_sarif_result_and_progress_lin
     for rule in ("MLOPS-001", "CKV_MLOPS_1"):
         location = results[rule]["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] == "modules/dev/studio.tf" and location["region"]["startLine"] == line, location
+
+
+def test_the_sarif_schema_rejects_what_code_scanning_rejects():
+    """The check can fail: the schema is draft-04 and catches a result without its message or a bad level."""
+    jsonschema.Draft4Validator.check_schema(SARIF_SCHEMA)
+    result = {"ruleId": "MLOPS-001", "level": "error", "message": {"text": "x"},
+              "locations": [{"physicalLocation": {"artifactLocation": {"uri": "modules/dev/studio.tf"}, "region": {"startLine": 1}}}]}
+    report = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "mlops-policy"}}, "results": [result]}]}
+    assert_valid_sarif(report)
+    for broken in ({k: v for k, v in result.items() if k != "message"}, {**result, "level": "fatal"},
+                   {**result, "locations": [{"physicalLocation": {"region": {"startLine": 0}}}]}):
+        with pytest.raises(AssertionError):
+            assert_valid_sarif({**report, "runs": [{**report["runs"][0], "results": [broken]}]})
 
 
 def test_bad_input_exits_2(tmp_path):
