@@ -43,8 +43,8 @@ graphviz: # Graphviz draws the diagrams: installed from Debian's packages where 
 build/terraformrc: scripts/tfsetup.py
 	@$(PYTHON) scripts/tfsetup.py
 
-lock: ## Re-pin requirements.lock and requirements-checkov.lock from requirements.in
-	@$(PY) scripts/lock.py
+lock: ## Re-pin the hashed Python locks with uv, keeping locked versions (UPGRADE=1: newest)
+	@$(PY) scripts/lock.py $(if $(UPGRADE),--upgrade)
 
 package: ## Build the Lambda zips deterministically (build/lambda/*.zip)
 	@$(PYTHON) scripts/package_lambdas.py
@@ -109,7 +109,7 @@ test: setup package plans ## Run every check: fmt, validate, terraform test, pla
 
 $(VENV)/.mutation-installed: requirements-mutation.lock $(VENV)/.installed
 	@echo "==> mutmut into $(VENV) from requirements-mutation.lock"
-	@$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -r requirements-mutation.lock
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-mutation.lock
 	@touch $@
 
 mutation: setup package plans $(VENV)/.mutation-installed ## Mutation testing of the Lambdas, policy engine and emulator extensions (not in make test; MUTATION_SAMPLE=n per file, 0 = all)

@@ -61,8 +61,39 @@ def default_of(body: dict) -> str:
     return f"`{json.dumps(plain(value), sort_keys=True)}`"
 
 
+# Where a consumer's git source points: replace it with your fork or mirror of this repository.
+REPOSITORY = "git::https://github.com/your-org/mlops-on-aws.git"
+
+
+def provider_aliases(directory: Path) -> list[str]:
+    for terraform in (b for tf in sorted(directory.glob("*.tf")) for b in hcl2.load(tf.open()).get("terraform", [])):
+        for providers in terraform.get("required_providers", []):
+            aliases = plain(providers.get("aws", {})).get("configuration_aliases", [])
+            return [unquote(a) for a in aliases]
+    return []
+
+
+def usage(directory: Path) -> list[str]:
+    """A module block that calls this module from another repository, with its required inputs."""
+    path = directory.relative_to(ROOT).as_posix()
+    version = (ROOT / "VERSION").read_text().strip()
+    lines = ["## Usage", "", "```hcl", f'module "{directory.name.replace("-", "_")}" {{',
+             f'  source = "{REPOSITORY}//{path}?ref=v{version}"']
+    aliases = provider_aliases(directory)
+    if aliases:
+        width = max(map(len, aliases))
+        lines += ["  providers = {", *[f"    {a:<{width}} = {a}" for a in aliases], "  }"]
+    required = [name for name, body in blocks(directory, "variable") if "default" not in body]
+    if required:
+        width = max(map(len, required))
+        lines += ["", *[f"  {name:<{width}} = var.{name}" for name in required]]
+    return lines + ["}", "```", "", f"`{REPOSITORY}` stands for wherever you host this repository. The snippet sets the",
+                    "required inputs; every other input has a default (below).", ""]
+
+
 def render(directory: Path) -> str:
-    lines = ["## Inputs", "", "| Name | Description | Type | Default |", "|---|---|---|---|"]
+    lines = usage(directory) if directory.is_relative_to(ROOT / "modules") else []
+    lines += ["## Inputs", "", "| Name | Description | Type | Default |", "|---|---|---|---|"]
     for name, body in blocks(directory, "variable"):
         kind = re.sub(r"\s+", " ", unquote(body.get("type", "any")))
         lines.append(f"| `{name}` | {cell(unquote(body.get('description', '')))} | `{cell(kind)}` | {cell(default_of(body))} |")

@@ -1,43 +1,52 @@
 #!/usr/bin/env python3
-"""Re-pin requirements.lock and requirements-checkov.lock in throw-away virtualenvs.
+"""Pin the Python locks with uv (`uv pip compile --generate-hashes --universal`), so every install
+checks each file's sha256 (pip's hash-checking mode) on any platform.
 
-The project venv and checkov's venv are resolved separately: checkov pins an old boto3 that must
-not hold the project's back.
+    make lock                # re-pin: add what requirements.in gained, keep every other version
+    make lock UPGRADE=1      # resolve afresh to the newest versions
+
+- requirements.lock: the project venv, from requirements.in;
+- requirements-checkov.lock: checkov's own venv, from requirements-checkov.in;
+- requirements-mutation.lock: requirements.lock plus mutmut, at requirements.lock's versions, from
+  requirements-mutation.in (`make mutation` installs it into the project venv).
+
+uv runs from a throw-away virtualenv at the pinned version below; it needs PyPI.
 """
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = {
-    "requirements.lock": (["-r", str(ROOT / "requirements.in")], "# Pinned by `make lock` from requirements.in (pip freeze of a clean venv). Do not edit by hand."),
-    "requirements-checkov.lock": (["checkov"], "# checkov lives in its own virtualenv (.venv-checkov): it pins an old boto3. Pinned by `make lock`."),
+UV = "uv==0.13.9"
+PYTHON_FLOOR = "3.11.5"  # the oldest Python that every locked package supports (checkov's soupsieve needs 3.11.5)
+LOCKS = {  # lock: (its input, what else holds its versions)
+    "requirements.lock": ("requirements.in", []),
+    "requirements-checkov.lock": ("requirements-checkov.in", []),
+    "requirements-mutation.lock": ("requirements-mutation.in", ["requirements.lock"]),
 }
-# Added to the project venv by `make mutation` only: the pins it needs beyond requirements.lock.
-MUTATION = ("requirements-mutation.lock", "mutmut==3.8.1",
-            "# mutmut and what it needs beyond requirements.lock; `make mutation` installs it. Pinned by `make lock`.")
 
 
-def freeze(install_args: list[str]) -> str:
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "venv", tmp], check=True)
-        pip = [f"{tmp}/bin/python", "-m", "pip", "--disable-pip-version-check", "--quiet"]
-        subprocess.run([*pip, "install", *install_args], check=True)
-        return subprocess.run([*pip, "freeze"], check=True, capture_output=True, text=True).stdout
+def compile_lock(uv: Path, source: str, output: str, constraints: list[str]) -> None:
+    print(f"==> resolving {output}", flush=True)
+    subprocess.run([str(uv), "pip", "compile", source, *[f"--constraint={c}" for c in constraints if (ROOT / c).exists()],
+                    "--generate-hashes", "--universal", f"--python-version={PYTHON_FLOOR}", "--quiet",
+                    "--custom-compile-command=make lock", f"--output-file={output}"], check=True, cwd=ROOT)
 
 
 def main() -> None:
-    for name, (args, header) in LOCKS.items():
-        print(f"==> resolving {name}", flush=True)
-        (ROOT / name).write_text(f"{header}\n{freeze(args)}")
-    name, requirement, header = MUTATION
-    print(f"==> resolving {name}", flush=True)
-    base = set(freeze(["-r", str(ROOT / "requirements.lock")]).splitlines())
-    extra = [line for line in freeze(["-r", str(ROOT / "requirements.lock"), requirement]).splitlines() if line not in base]
-    (ROOT / name).write_text(header + "\n" + "\n".join(extra) + "\n")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upgrade", action="store_true", help="resolve afresh instead of keeping the locked versions")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        subprocess.run([sys.executable, "-m", "venv", str(work / "venv")], check=True)
+        subprocess.run([str(work / "venv/bin/python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", UV], check=True)
+        for lock, (source, held_by) in LOCKS.items():
+            compile_lock(work / "venv/bin/uv", source, lock, [*held_by, *([] if args.upgrade else [lock])])
     print("review `git diff requirements*.lock`, then `make setup`")
 
 

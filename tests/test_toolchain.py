@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
 import time
 import zipfile
 from pathlib import Path
+
+import pytest
 
 import package_lambdas
 import tfsetup
@@ -139,3 +142,31 @@ def test_mutation_gate_fails_a_gated_file_below_its_share_or_never_judged():
     report = {"lambda_src/deploy/app.py": row(84.9), "scripts/policy/rules/serving.py": row(None), "scripts/emulator/extensions.py": row(75.0), "scripts/policy/iam.py": row(0.0)}
     assert mutation.below_gate(report) == ["lambda_src/deploy/app.py: 84.9%, the gate is 85%", "scripts/policy/rules/serving.py: nothing judged, the gate is 85%"]
     assert mutation.by_prefix(mutation.SAMPLES, "scripts/policy/rules/serving.py", 30) == 15 and mutation.by_prefix(mutation.SAMPLES, "lambda_src/inference/app.py", 30) == 30
+
+
+LOCKS = {"requirements.lock": "requirements.in", "requirements-checkov.lock": "requirements-checkov.in",
+         "requirements-mutation.lock": "requirements-mutation.in"}
+
+
+def locked(lock: str) -> dict[str, list[str]]:
+    """Each pinned package of a uv lock with its sha256 hashes."""
+    pins: dict[str, list[str]] = {}
+    for entry in re.split(r"\n(?=[A-Za-z0-9])", (ROOT / lock).read_text()):
+        if match := re.match(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", entry):
+            pins[match[1].lower().replace("_", "-")] = re.findall(r"--hash=sha256:([0-9a-f]{64})", entry)
+    return pins
+
+
+@pytest.mark.parametrize("lock", LOCKS)
+def test_every_locked_package_carries_its_hashes(lock):
+    """pip installs a lock in hash-checking mode only if every entry has a hash (make lock: uv)."""
+    pins = locked(lock)
+    assert len(pins) > 10 and not [name for name, hashes in pins.items() if not hashes]
+    direct = [re.split(r"[\s=<>\[;#]", line, maxsplit=1)[0].lower().replace("_", "-")
+              for line in (ROOT / LOCKS[lock]).read_text().splitlines() if line and not line.startswith(("#", "-r"))]
+    assert set(direct) <= set(pins), set(direct) - set(pins)
+
+
+def test_the_mutation_lock_keeps_the_project_locks_versions():
+    project, mutation = locked("requirements.lock"), locked("requirements-mutation.lock")
+    assert {name: mutation.get(name) for name in project} == project
