@@ -13,7 +13,7 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/build/terraformrc
 export CHECKPOINT_DISABLE := 1
 
 TARGET       ?= emulator
-.PHONY: upgrade migrate-registry help setup graphviz lock package plans demo test check check-fmt check-validate check-docs check-unit policy diagrams fmt docs bench bench-apply clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
+.PHONY: upgrade migrate-registry help setup graphviz lock lock-providers package plans demo test check check-fmt check-validate check-docs check-unit policy diagrams fmt docs bench bench-apply clean up down status retrain monitor ground-truth ingest-features lifecycle mutation
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -151,6 +151,12 @@ bench: setup package plans ## Benchmarks: Lambda import times, plan-large agains
 	@$(PY) scripts/bench_plan.py large --runs 3
 	@$(PY) scripts/bench_use_cases.py large --runs 3
 	@$(PY) scripts/bench_policy.py --runs 3
+
+PROVIDER_PLATFORMS := linux_amd64 linux_arm64 darwin_amd64 darwin_arm64
+lock-providers: ## Record the provider's hashes for Linux and macOS (amd64, arm64) in every environment's lock file (needs registry.terraform.io)
+	@for tier in $(TIERS); do echo "==> environments/$$tier/.terraform.lock.hcl: $(PROVIDER_PLATFORMS)"; \
+	  (cd environments/$$tier && TF_CLI_CONFIG_FILE=/dev/null terraform providers lock $(addprefix -platform=,$(PROVIDER_PLATFORMS))) \
+	  || { echo "error: terraform providers lock needs registry.terraform.io (run it on a connected machine)"; exit 1; }; done
 
 clean: ## Remove build output and Terraform working directories (keeps the virtualenvs)
 	@rm -rf build
