@@ -139,7 +139,7 @@ policy: setup ## Check build/plans/<tier>.json and the HCL against the guardrail
 fmt: ## Format Terraform files
 	@terraform fmt -recursive modules environments
 
-diagrams: setup plans ## Draw docs/diagrams/<tier>.{png,svg} (and the graph .json) from each tier's plan
+diagrams: setup plans ## Draw docs/diagrams/<tier>.{png,svg} (and the graph .json) from each tier's plan, and large's per-flow views
 	@$(PY) scripts/architecture.py
 
 docs: setup ## Regenerate the inputs/outputs tables of the module READMEs

@@ -129,6 +129,58 @@ def labelled(key: str, label: str, plan: plans.Plan) -> str:
     return label
 
 
+# Per-flow views of a tier (VIEW_TIERS): each follows one path through the accounts with numbered
+# steps, and each account shows the organization's guardrails attached to it. (from, to) pairs of
+# FLOWS, in order; pairs that happen side by side share a number.
+VIEW_TIERS = {"large"}
+VIEWS = {
+    "deploy": ("Deploy path: from the model code to prod", [
+        [("code", "pipeline"), ("schedule", "pipeline")],
+        [("pipeline", "models"), ("pipeline", "registry")],
+        [("registry", "pipeline_cd"), ("registry", "deploy")],
+        [("pipeline_cd", "build")],
+        [("build", "endpoint"), ("deploy", "endpoint")],
+        [("alarms", "endpoint")],
+    ]),
+    "monitoring": ("Monitoring loop: from served requests to a retraining", [
+        [("api", "inference")],
+        [("inference", "endpoint")],
+        [("endpoint", "capture")],
+        [("capture", "monitor"), ("capture", "clarify"), ("capture", "captured")],
+        [("monitor", "trigger"), ("clarify", "trigger")],
+        [("trigger", "pipeline")],
+        [("pipeline", "registry")],
+    ]),
+    "data": ("Data access: what the retraining reads and writes", [
+        [("lake", "pipeline"), ("data", "pipeline"), ("features", "pipeline")],
+        [("code", "pipeline"), ("studio", "pipeline")],
+        [("pipeline", "models")],
+    ]),
+}
+
+
+def guardrails(plan: plans.Plan) -> dict[str, dict[str, list[str]]]:
+    """{account: {"SCP": [names], "RCP": [names]}} of the organization's policies attached to each account."""
+    kinds = {r.address.rsplit('["', 1)[-1].rstrip('"]'): "RCP" if r.get("type") == "RESOURCE_CONTROL_POLICY" else "SCP"
+             for r in plan.of_type("aws_organizations_policy")}
+    attached: dict[str, dict[str, list[str]]] = {}
+    for r in plan.of_type("aws_organizations_policy_attachment"):
+        policy = r.address.rsplit('["', 1)[-1].rstrip('"]').split("/")[0]
+        attached.setdefault(str(r.get("target_id")), {}).setdefault(kinds.get(policy, "SCP"), []).append(policy.removeprefix("deny-"))
+    return {account: {kind: sorted(names) for kind, names in sorted(kinds_.items())} for account, kinds_ in sorted(attached.items())}
+
+
+def view(g: dict[str, Any], steps: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    """The edges of the tier's graph along the steps, numbered, and the nodes and accounts they touch."""
+    numbered = {pair: i for i, pairs in enumerate(steps, 1) for pair in pairs}
+    edges = sorted([[src, dst, f"{numbered[(src.split('.')[1], dst.split('.')[1])]}. {label}"] for src, dst, label in g["edges"]
+                    if (src.split(".")[1], dst.split(".")[1]) in numbered], key=lambda e: (int(e[2].split(".")[0]), e))
+    touched = {n for e in edges for n in e[:2]}
+    accounts = {account: {"roles": {role: [n for n in ids if n in touched] for role, ids in a["roles"].items() if touched & set(ids)}}
+                for account, a in g["accounts"].items() if touched & {n for ids in a["roles"].values() for n in ids}}
+    return {**g, "accounts": accounts, "nodes": {n: label for n, label in g["nodes"].items() if n in touched}, "edges": edges}
+
+
 def joins(a: str, b: str, scope: str, nodes: dict[str, str], account_of: dict[str, str]) -> bool:
     role_a, role_b = a.split(".")[0], b.split(".")[0]
     return {
@@ -158,10 +210,11 @@ def graph(plan: plans.Plan) -> dict[str, Any]:
     edges = sorted(
         {(a, b, label) for src, dst, label, scope in FLOWS for a in nodes if a.endswith(f".{src}") for b in nodes if b.endswith(f".{dst}") and joins(a, b, scope, nodes, plan.account_roles)}
     )
-    return {"tier": plan.name, "accounts": accounts, "nodes": dict(sorted(nodes.items())), "edges": [list(e) for e in edges]}
+    return {"tier": plan.name, "accounts": accounts, "nodes": dict(sorted(nodes.items())), "edges": [list(e) for e in edges],
+            "guardrails": guardrails(plan)}
 
 
-def render(g: dict[str, Any], target: Path) -> None:
+def render(g: dict[str, Any], target: Path, title: str = "") -> None:
     import importlib
 
     from diagrams import Cluster, Diagram, Edge
@@ -173,21 +226,25 @@ def render(g: dict[str, Any], target: Path) -> None:
         module, name = icons[node_id.split(".", 1)[1]].rsplit(".", 1)
         return getattr(importlib.import_module(module), name)
 
+    def account_label(account: str, roles: list[str]) -> str:
+        rails = g.get("guardrails", {}).get(account, {}) if title else {}
+        return "\n".join([f"AWS account {account} ({', '.join(roles)})", *[f"{kind}s: {', '.join(names)}" for kind, names in rails.items()]])
+
     attrs = {"fontsize": "22", "pad": "0.4", "nodesep": "0.55", "ranksep": "0.9", "splines": "spline"}
-    with Diagram(f"MLOps on AWS: {g['tier']} tier", filename=str(target), outformat=["png", "svg"], show=False, direction="LR", graph_attr=attrs):
+    with Diagram(f"MLOps on AWS: {g['tier']} tier{' - ' + title if title else ''}", filename=str(target), outformat=["png", "svg"], show=False, direction="LR", graph_attr=attrs):
         drawn = {}
         for account, spec in g["accounts"].items():
-            with Cluster(f"AWS account {account} ({', '.join(spec['roles'])})", graph_attr={"fontsize": "16"}):
+            with Cluster(account_label(account, list(spec["roles"])), graph_attr={"fontsize": "16"}):
                 for role, node_ids in spec["roles"].items():
                     with Cluster(f"{role} role", graph_attr={"fontsize": "14", "style": "dashed"}):
                         for node_id in node_ids:  # ids from the graph, not random: the same plan draws the same SVG
                             drawn[node_id] = icon(node_id)(g["nodes"][node_id], nodeid=node_id.replace(".", "_"))
-        if any(n.endswith(".api") for n in drawn):
+        if any(n.endswith(".api") for n in drawn) and (not title or any(e[0].endswith(".api") for e in g["edges"])):
             client = Users("clients", nodeid="clients")
             for node_id in (n for n in drawn if n.endswith(".api")):
                 client >> Edge(label="HTTPS (SigV4)") >> drawn[node_id]
         for src, dst, label in g["edges"]:
-            drawn[src] >> Edge(label=label, fontsize="11") >> drawn[dst]
+            drawn[src] >> Edge(label=label, fontsize="16" if title else "11", fontcolor="#b03a2e" if title else "black") >> drawn[dst]
     embed_icons(target.with_suffix(".svg"))
 
 
@@ -222,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
         target.with_suffix(".json").write_text(json.dumps(g, indent=2) + "\n")
         render(g, target)
         print(f"drew {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}.{{png,svg,json}}: {len(g['nodes'])} services, {len(g['edges'])} flows")
+        for name, (title, steps) in (VIEWS.items() if g["tier"] in VIEW_TIERS else []):
+            part = view(g, steps)
+            render(part, args.out / f"{g['tier']}-{name}", title)
+            print(f"drew {g['tier']}-{name}.{{png,svg}}: {len(part['nodes'])} services, {len(part['edges'])} numbered flows")
     if stale:
         print(f"diagrams out of date for: {', '.join(stale)}; run `make diagrams` and commit docs/diagrams/")
         return 1

@@ -108,3 +108,24 @@ def test_check_mode_flags_a_stale_diagram(tmp_path):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "small.json").write_text("{}")
     assert architecture.main([str(plan_file), "--check", "--out", str(tmp_path / "out")]) == 1
+
+
+@pytest.mark.xdist_group("large")
+def test_large_per_flow_views_number_their_steps_and_show_the_guardrails(tmp_path):
+    g = graph_of(tmp_path, "large")
+    rails = g["guardrails"]
+    for account, roles in ((a, spec["roles"]) for a, spec in g["accounts"].items() if "management" not in spec["roles"]):
+        assert {"audit-tampering", "leaving-organization", "regions"} <= set(rails[account]["SCP"]), roles
+        assert ("data-scientists" in rails[account]["SCP"]) == ("dev" not in roles), "the data-scientist deny everywhere but dev"
+        assert ("RCP" in rails[account]) == bool({"staging", "prod"} & set(roles)), "the perimeter on the serving accounts"
+    views = {name: architecture.view(g, steps) for name, (_, steps) in architecture.VIEWS.items()}
+    for name, (_, steps) in architecture.VIEWS.items():
+        numbers = {int(label.split(".")[0]) for _, _, label in views[name]["edges"]}
+        assert numbers == set(range(1, len(steps) + 1)), f"{name}: every step is drawn, in order ({sorted(numbers)})"
+        assert {n for e in views[name]["edges"] for n in e[:2]} == set(views[name]["nodes"])
+    deploy = {(src, dst) for src, dst, _ in views["deploy"]["edges"]}
+    assert {("artifact.registry", "cicd.pipeline_cd"), ("cicd.build", "prod.endpoint")} <= deploy
+    assert ("ops.trigger", "ops.pipeline") in {(s, d) for s, d, _ in views["monitoring"]["edges"]}
+    assert ("data.lake", "ops.pipeline") in {(s, d) for s, d, _ in views["data"]["edges"]}
+    for name in architecture.VIEWS:
+        assert (ROOT / "docs" / "diagrams" / f"large-{name}.svg").exists(), f"run `make diagrams`: docs/diagrams/large-{name}.svg"
