@@ -349,7 +349,10 @@ def sweep(tier: str, target: str, env: dict[str, str], args: list[str], dry_run:
     if target == "emulator":  # the killed run's last requests may still be waiting there: let them run first
         from emulator import ctl
 
-        ctl.call("drain", {})
+        try:
+            ctl.call("drain", {}, timeout=180)  # the server gives up after 120 s with a reason
+        except (ctl.RouteError, OSError) as error:
+            raise SystemExit(f"error: the emulator did not finish the earlier run's requests ({error}); retry, or `make down` and start again")
     failed = leftovers.sweep(run_accounts(tier, target, env), run_tags(tier, args), json.loads(shown.stdout or "{}"), dry_run, say)
     if failed:
         raise SystemExit(f"error: {len(failed)} leftover(s) could not be deleted (listed above)")

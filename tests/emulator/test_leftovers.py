@@ -153,3 +153,20 @@ def test_untagged_parts_of_the_runs_resources_are_swept(account):
     assert leftovers.sweep([account], TAGS, state, dry_run=False, say=messages.append) == []
     assert messages[-1].startswith("no leftovers tagged")
 
+
+
+def test_a_drain_the_emulator_gives_up_on_stops_the_sweep_with_one_line(monkeypatch, tmp_path):
+    """The drain answers 503 after 120 s of waiting: the sweep says so and how to go on, no traceback."""
+    import subprocess
+
+    from emulator import ctl
+
+    def refuse(route, payload, p=None, timeout=120):
+        raise ctl.RouteError("2 earlier request(s) still running after 120 s")
+
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, "{}", ""))
+    monkeypatch.setattr(ctl, "call", refuse)
+    with pytest.raises(SystemExit) as stopped:
+        tier.sweep("small", "emulator", {}, [], dry_run=False)
+    assert str(stopped.value).startswith("error: the emulator did not finish the earlier run's requests (2 earlier")
+    assert "make down" in str(stopped.value)
