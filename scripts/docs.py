@@ -7,6 +7,7 @@ them is written by hand. `--check` exits 1 and names the stale READMEs instead o
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -31,10 +32,21 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+@functools.lru_cache(maxsize=None)
+def parsed(tf: Path, mtime_ns: int) -> dict:
+    """One parse per file version: python-hcl2 takes most of a second on a large file."""
+    with tf.open() as handle:
+        return hcl2.load(handle)
+
+
+def parse(tf: Path) -> dict:
+    return parsed(tf, tf.stat().st_mtime_ns)
+
+
 def blocks(directory: Path, kind: str) -> list[tuple[str, dict]]:
     found: list[tuple[str, dict]] = []
     for tf in sorted(directory.glob("*.tf")):
-        for block in hcl2.load(tf.open()).get(kind, []):
+        for block in parse(tf).get(kind, []):
             for name, body in block.items():
                 found.append((unquote(name), body))
     return sorted(found)
@@ -66,7 +78,7 @@ REPOSITORY = "git::https://github.com/your-org/mlops-on-aws.git"
 
 
 def provider_aliases(directory: Path) -> list[str]:
-    for terraform in (b for tf in sorted(directory.glob("*.tf")) for b in hcl2.load(tf.open()).get("terraform", [])):
+    for terraform in (b for tf in sorted(directory.glob("*.tf")) for b in parse(tf).get("terraform", [])):
         for providers in terraform.get("required_providers", []):
             aliases = plain(providers.get("aws", {})).get("configuration_aliases", [])
             return [unquote(a) for a in aliases]

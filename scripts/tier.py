@@ -36,7 +36,6 @@ TIERS = ("small", "medium", "large")
 EMULATOR_ROLE = "OrganizationAccountAccessRole"  # moto lets any role be assumed, into any account
 EMULATOR_MANAGEMENT_ACCOUNT = "999999999999"  # as in the multi-account tiers' demo.tfvars
 PROGRESS = re.compile(r"(Creation|Destruction|Modifications) complete|Still (creating|destroying)|Apply complete|Destroy complete")
-OFFLINE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "offline-plan", "AWS_SECRET_ACCESS_KEY": "offline-plan"}
 
 
 def say(message: str) -> None:
@@ -157,9 +156,9 @@ def summarize(plan: dict) -> str:
 
 def plan(tier: str, extra_vars: list[str], out_dir: Path | None = None) -> Path:
     tier_dir = ROOT / "environments" / tier
-    env = terraform_env({**OFFLINE_CREDENTIALS, "AWS_EC2_METADATA_DISABLED": "true"})
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        env.pop(name, None)
+    env = terraform_env({"AWS_EC2_METADATA_DISABLED": "true"})
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        env.pop(name, None)  # offline_plan gives the providers placeholder credentials: a plan needs none
     check_var_files(tier_dir, extra_vars)
     init(tier_dir, env)
     out_dir = out_dir or BUILD / "plans"

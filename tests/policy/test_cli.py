@@ -35,9 +35,10 @@ def run_policy(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("tier", [pytest.param(t, marks=pytest.mark.xdist_group(t)) for t in ("small", "medium", "large")])
 def test_tier_plans_pass_every_rule(tmp_path, tier):
     # One worker per tier directory: a plan (re)initialises it, which must not race its terraform test.
+    # The project's rules only: checkov on the same plans runs once, in the `make policy` test below.
     plan = tmp_path / f"{tier}.json"
     plan.write_text(json.dumps(tier_raw(tier)))
-    result = run_policy(str(plan), "--root", str(ROOT / "environments" / tier), "--no-hcl", "--report-dir", str(tmp_path / "report"))
+    result = run_policy(str(plan), "--root", str(ROOT / "environments" / tier), "--no-checkov", "--report-dir", str(tmp_path / "report"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all rules hold" in result.stdout
     assert json.loads((tmp_path / "report" / "report.json").read_text())["violations"] == []
@@ -149,4 +150,7 @@ def test_make_policy_on_the_tier_plans_with_the_hcl_scan_passes(tmp_path):
     # build/plans/<tier>.json as `make test` plans them; their roots and the HCL of modules/ are found.
     result = run_policy("--report-dir", str(tmp_path / "report"))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "checkov hcl (modules)" in result.stdout and "all rules hold in 3 plan(s)" in result.stdout
+    scanned = {name for names in re.findall(r"checkov plans \(([^)]*)\)", result.stdout) for name in names.split(", ")}
+    assert "checkov hcl (modules)" in result.stdout and scanned == {"small", "medium", "large"}, result.stdout
+    assert "all rules hold in 3 plan(s)" in result.stdout
+    assert_valid_sarif(json.loads((tmp_path / "report" / "report.sarif").read_text()))
