@@ -99,8 +99,12 @@ def usage(directory: Path) -> list[str]:
     if required:
         width = max(map(len, required))
         lines += ["", *[f"  {name:<{width}} = var.{name}" for name in required]]
+    variables = {name for name, _ in blocks(directory, "variable")}
+    zips = (["", "The Lambda zips are built from this repository's `lambda_src/`: `python3 scripts/package_lambdas.py",
+             "--output <dir>` in a checkout of the same tag, then pass that folder (or a zip in it) above."]
+            if variables & {"lambda_package_dir", "package_path"} else [])
     return lines + ["}", "```", "", f"`{REPOSITORY}` stands for wherever you host this repository. The snippet sets the",
-                    "required inputs; every other input has a default (below).", ""]
+                    "required inputs; every other input has a default (below).", *zips, ""]
 
 
 def render(directory: Path) -> str:

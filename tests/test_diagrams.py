@@ -129,3 +129,16 @@ def test_large_per_flow_views_number_their_steps_and_show_the_guardrails(tmp_pat
     assert ("data.lake", "ops.pipeline") in {(s, d) for s, d, _ in views["data"]["edges"]}
     for name in architecture.VIEWS:
         assert (ROOT / "docs" / "diagrams" / f"large-{name}.svg").exists(), f"run `make diagrams`: docs/diagrams/large-{name}.svg"
+
+
+@pytest.mark.xdist_group("large")
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed (make setup installs it)")
+def test_the_per_flow_views_draw_the_same_twice(tmp_path):
+    plan_file = tmp_path / "large.json"
+    plan_file.write_text(json.dumps(tier_plan("large")._raw))
+    drawn = []
+    for out in ("out", "again"):
+        assert architecture.main([str(plan_file), "--out", str(tmp_path / out)]) == 0
+        drawn.append({name: (tmp_path / out / f"large-{name}.svg").read_text() for name in architecture.VIEWS})
+    assert drawn[0] == drawn[1], "a second drawing of a view differs (make diagrams would dirty the tree)"
+    assert all("1. " in svg and 'xlink:href="data:image/png;base64,' in svg for svg in drawn[0].values())
