@@ -78,7 +78,10 @@ class Leftover:
 
 
 def known_values(state: dict[str, Any]) -> set[str]:
-    """Every string in a `terraform show -json` of the state: ARNs, ids, names, URLs."""
+    """Every string in the managed resources of a `terraform show -json` of the state: ARNs, ids, names,
+    URLs. Not data sources or outputs: this project builds ARNs from names at plan time, so a policy
+    document read before a killed run created its resource names that resource without recording it
+    (a clean-clone run's sweep kept a leaked IAM policy that way, and the next apply failed on it)."""
     found: set[str] = set()
 
     def walk(value: Any) -> None:
@@ -91,7 +94,14 @@ def known_values(state: dict[str, Any]) -> set[str]:
             for item in value:
                 walk(item)
 
-    walk(state.get("values") or {})
+    def modules(module: dict[str, Any]) -> None:
+        for resource in module.get("resources", []):
+            if resource.get("mode", "managed") == "managed":
+                walk(resource.get("values") or {})
+        for child in module.get("child_modules", []):
+            modules(child)
+
+    modules((state.get("values") or {}).get("root_module") or {})
     return found
 
 

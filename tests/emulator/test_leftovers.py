@@ -79,6 +79,17 @@ def test_known_means_the_state_holds_its_arn_or_id():
     assert not leftovers.is_known("arn:aws:ec2:us-east-1:1:vpc/vpc-456", known)
 
 
+def test_a_name_only_a_data_source_or_output_holds_is_not_known():
+    """A run killed after reading a policy document that names a resource, before recording the resource."""
+    arn = "arn:aws:iam::1:policy/mlops/data-science/mlops-dev-data-scientist-boundary"
+    read = {"values": {"outputs": {"boundary": {"value": arn}}, "root_module": {"child_modules": [{"resources": [
+        {"mode": "data", "values": {"statement": [{"resources": [arn]}]}}]}]}}}
+    assert not leftovers.is_known(arn, leftovers.known_values(read))
+    created = {"values": {"root_module": {"child_modules": [{"resources": [
+        {"mode": "managed", "values": {"permissions_boundary": arn}}]}]}}}
+    assert leftovers.is_known(arn, leftovers.known_values(created))
+
+
 def untagged_parts(tags: dict[str, str], recorded: list[str]) -> dict[str, str]:
     """Resources of a run with one recorded and one unrecorded part of each kind that carries no tags of its
     own (or, for security group rules, that the emulator's tagging API does not list). Appends what the
