@@ -160,14 +160,13 @@ VIEWS = {
 
 
 def guardrails(plan: plans.Plan) -> dict[str, dict[str, list[str]]]:
-    """{account: {"SCP": [names], "RCP": [names]}} of the organization's policies attached to each account."""
-    kinds = {r.address.rsplit('["', 1)[-1].rstrip('"]'): "RCP" if r.get("type") == "RESOURCE_CONTROL_POLICY" else "SCP"
-             for r in plan.of_type("aws_organizations_policy")}
+    """{account: {"SCP": [names], "RCP": [names]}} of the organization's policies attached to each account
+    (an attachment the plan cannot resolve is left out here; `make policy` reports it)."""
     attached: dict[str, dict[str, list[str]]] = {}
-    for r in plan.of_type("aws_organizations_policy_attachment"):
-        policy = r.address.rsplit('["', 1)[-1].rstrip('"]').split("/")[0]
-        attached.setdefault(str(r.get("target_id")), {}).setdefault(kinds.get(policy, "SCP"), []).append(policy.removeprefix("deny-"))
-    return {account: {kind: sorted(names) for kind, names in sorted(kinds_.items())} for account, kinds_ in sorted(attached.items())}
+    for a in (a for a in plans.organization_attachments(plan) if a.policy and a.target):
+        kind = "RCP" if a.policy.get("type") == "RESOURCE_CONTROL_POLICY" else "SCP"
+        attached.setdefault(a.target, {}).setdefault(kind, []).append(a.key.removeprefix("deny-"))
+    return {account: {kind: sorted(names) for kind, names in sorted(kinds.items())} for account, kinds in sorted(attached.items())}
 
 
 def view(g: dict[str, Any], steps: list[list[tuple[str, str]]]) -> dict[str, Any]:

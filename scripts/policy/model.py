@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from policy import managed
 from policy.documents import account_of_arn, listify, principals, statements
 from policy.iam import Principal
-from policy.plan import Plan, Resource, region
+from policy.plan import Plan, Resource, organization_attachments, region
 from policy.resolve import Configuration, Resolver, as_document, config_address, render_policy_document
 
 FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -388,18 +388,15 @@ class Model:
     def organization_policies(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
         """Account -> {"SERVICE_CONTROL_POLICY": [...], "RESOURCE_CONTROL_POLICY": [...]} attached to it.
         Attachments are keyed "<policy>/<target>" because policy IDs are unknown until apply."""
-        policies = {r.address.rsplit("[", 1)[-1].strip('"]'): r for r in self.plan.of_type("aws_organizations_policy")}
         attached: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        for r in self.plan.of_type("aws_organizations_policy_attachment"):
-            key = r.address.rsplit("[", 1)[-1].strip('"]').partition("/")[0]
-            target = r.get("target_id")
-            policy = policies.get(key)
+        for attachment in organization_attachments(self.plan):
+            policy, target = attachment.policy, attachment.target
             if policy is None or not target:
-                self.unresolved.append((r.address, "cannot tell which policy it attaches to which target at plan time"))
+                self.unresolved.append((attachment.address, "cannot tell which policy it attaches to which target at plan time"))
                 continue
             document = self.document(policy, "content")
             if document:
-                attached.setdefault(str(target), {}).setdefault(policy.get("type", default="SERVICE_CONTROL_POLICY"), []).append(document)
+                attached.setdefault(target, {}).setdefault(policy.get("type", default="SERVICE_CONTROL_POLICY"), []).append(document)
         return attached
 
     def scps(self, account: str) -> list[list[dict[str, Any]]] | None:

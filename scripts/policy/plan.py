@@ -187,6 +187,23 @@ def accounts(plan: Plan) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """An organization policy attached to an account: keyed "<policy>/<target>" in the plan, because
+    policy IDs are unknown until apply. `policy` is None when the plan has no policy of that key."""
+    address: str
+    key: str  # the policy's key, e.g. deny-regions
+    target: str | None
+    policy: Resource | None
+
+
+def organization_attachments(plan: Plan) -> list[Attachment]:
+    key = lambda r: r.address.rsplit("[", 1)[-1].strip('"]')  # noqa: E731
+    policies = {key(r): r for r in plan.of_type("aws_organizations_policy")}
+    return [Attachment(r.address, key(r).partition("/")[0], str(r.get("target_id")) if r.get("target_id") else None, policies.get(key(r).partition("/")[0]))
+            for r in plan.of_type("aws_organizations_policy_attachment")]
+
+
 def region(plan: Plan) -> str:
     """The region policies are evaluated in: the `region` output, else the default provider's region."""
     if isinstance(plan.output("region"), str):
