@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "modules"
 COMPONENTS = MODULES / "components"
 COMPOSITION = {MODULES / "tier": "calls the role modules, its siblings"}
-LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.M)
+RELATIVE = re.compile(r'"(\.\.?/[^"$]*)')  # module sources and any other path string: "../x", "./x"
 MODULE_PATH = re.compile(r'\$\{path\.module\}(/[^"}]*)')
 
 
@@ -21,11 +21,11 @@ def module_dirs() -> list[Path]:
 
 
 def reads(module: Path) -> set[Path]:
-    """Folders of the module calls with a local source, and paths built on path.module."""
+    """Relative paths (local module sources, files) and paths built on path.module, from the module's folder."""
     found = set()
     for tf in module.glob("*.tf"):
         text = tf.read_text()
-        found |= {(module / source).resolve() for source in LOCAL_SOURCE.findall(text)}
+        found |= {(module / path).resolve() for path in RELATIVE.findall(text)}
         found |= {(module / path.lstrip("/")).resolve() for path in MODULE_PATH.findall(text)}
     return found
 
@@ -46,3 +46,4 @@ def test_the_check_sees_what_modules_read():
     assert MODULES / "dev" in reads(MODULES / "tier")
     assert any(p.is_relative_to(MODULES / "org" / "policies") for p in reads(MODULES / "org"))
     assert not allowed(MODULES / "org", ROOT / "policies")
+    assert RELATIVE.findall('documents = file("../../policies/scp/x.json")') == ["../../policies/scp/x.json"]
