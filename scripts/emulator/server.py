@@ -17,7 +17,8 @@ class Arrivals:
     """Requests not answered yet, by arrival. The backends' lock is not first come, first served, and
     a killed client's requests still run after it died: `drain` (POST /moto-api/mlops/drain) returns
     once every request that arrived before it is answered, so a sweep lists what a killed run created
-    only after its last create ran."""
+    only after its last create ran. (A guard: the operator-loop failures it was written for came from
+    the sweep's idea of "recorded", scripts/leftovers.py known_values.)"""
 
     def __init__(self) -> None:
         self._numbers, self._waiting, self._book, self.mine = itertools.count(), set(), threading.Lock(), threading.local()
