@@ -130,19 +130,22 @@ def invoke(backend: Any, endpoint_name: str, body: bytes, content_type: str, acc
     variant = pick(config["ProductionVariants"], target_variant)
     began = time.perf_counter()
     try:
-        answer, answer_type = answer_with(backend, variant, body, content_type, accept)
+        answer, answer_type, latency_us = answer_with(backend, variant, body, content_type, accept)
     except ModelError:
         deployments.publish(backend.account_id, backend.region_name, endpoint_name, variant["VariantName"], 500, (time.perf_counter() - began) * 1e6)
         raise
-    deployments.publish(backend.account_id, backend.region_name, endpoint_name, variant["VariantName"], 200, (time.perf_counter() - began) * 1e6)
+    deployments.publish(backend.account_id, backend.region_name, endpoint_name, variant["VariantName"], 200, latency_us)
     if config.get("DataCaptureConfig"):
         capture(config["DataCaptureConfig"], endpoint_name, variant["VariantName"], capture_record(config["DataCaptureConfig"], body, content_type, answer, answer_type))
     return answer, answer_type, variant["VariantName"]
 
 
-def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type: str, accept: str) -> tuple[bytes, str]:
-    """The variant's model answers the request, or a ModelError says why not (a model's server error, as
-    the inference toolkit answers 500 when a handler raises)."""
+def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type: str, accept: str) -> tuple[bytes, str, float]:
+    """The variant's model answers the request (with the model's latency in microseconds), or a
+    ModelError says why not (a model's server error, as the inference toolkit answers 500 when a
+    handler raises). The latency is the model's answer alone, as SageMaker's ModelLatency: AWS loads
+    the model when the instances start, the emulator on the first request (under load a cold start
+    counted as latency rolled a healthy canary back in a test run)."""
     model = backend._models.get(variant["ModelName"])
     if model is None:
         raise ModelError(f"the model {variant['ModelName']} of variant {variant['VariantName']} does not exist")
@@ -160,9 +163,10 @@ def answer_with(backend: Any, variant: dict[str, Any], body: bytes, content_type
         raise ModelError(f"the model {variant['ModelName']} has no ModelDataUrl (the emulator serves model artifacts only)")
     process = worker(container["ModelDataUrl"], (container.get("Environment") or {}).get("SAGEMAKER_PROGRAM", "inference.py"))
     request = {"body": base64.b64encode(body).decode(), "content_type": content_type, "accept": accept or content_type}
+    began = time.perf_counter()
     process.stdin.write(json.dumps(request) + "\n")  # type: ignore[union-attr]
     process.stdin.flush()  # type: ignore[union-attr]
     reply = json.loads(process.stdout.readline() or '{"error": "the model process exited"}')  # type: ignore[union-attr]
     if "error" in reply:
         raise ModelError(f'Received server error (500) from primary with message "{reply["error"]}".')
-    return base64.b64decode(reply["body"]), reply["content_type"]
+    return base64.b64decode(reply["body"]), reply["content_type"], (time.perf_counter() - began) * 1e6

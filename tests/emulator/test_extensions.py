@@ -873,6 +873,26 @@ def test_sagemaker_runtime_invoke_endpoint(aws, tmp_path):
     assert json.loads(reply["Body"].read())["predictions"] == [1, 0]
 
 
+def test_a_models_cold_start_is_not_its_latency(aws, tmp_path, monkeypatch):
+    """SageMaker loads a model when the instances start; the emulator on the first request. ModelLatency
+    (what the latency rollback alarm reads) is the answer alone, so a slow load under a busy machine does
+    not roll a healthy canary back."""
+    from datetime import datetime, timedelta, timezone
+
+    from emulator import serving
+
+    s3, sm, runtime, cloudwatch = (boto3.client(n) for n in ("s3", "sagemaker", "sagemaker-runtime", "cloudwatch"))
+    rows = [[float(i), float(i % 3)] for i in range(40)]
+    serving_endpoint(s3, sm, tmp_path, rows, [int(r[0] >= 20) for r in rows])
+    start = serving.worker
+    monkeypatch.setattr(serving, "worker", lambda url, program: (time.sleep(1.5), start(url, program))[1])
+    runtime.invoke_endpoint(EndpointName="e", ContentType="application/json", Body=json.dumps({"instances": [[2.0, 0.0]]}))
+    now = datetime.now(timezone.utc)
+    latency = cloudwatch.get_metric_statistics(Namespace="AWS/SageMaker", MetricName="ModelLatency", StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=1),
+                                               Period=60, Statistics=["Maximum"], Dimensions=[{"Name": "EndpointName", "Value": "e"}, {"Name": "VariantName", "Value": "AllTraffic"}])
+    assert latency["Datapoints"] and max(d["Maximum"] for d in latency["Datapoints"]) < 1_000_000, latency["Datapoints"]
+
+
 def tier_image(ecr, repository: str, tag: str | None) -> str:
     """A repository of the tier's registry, as the artifact module creates it, with an image pushed at `tag`."""
     uri = ecr.create_repository(repositoryName=repository)["repository"]["repositoryUri"]
